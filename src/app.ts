@@ -1,0 +1,58 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { timingSafeEqual } from 'hono/utils/buffer';
+import { ApiError } from './errors.js';
+import type { AppDeps } from './routes/deps.js';
+import { jobRoutes } from './routes/jobs.js';
+import { opsRoutes } from './routes/ops.js';
+
+export type { AppDeps } from './routes/deps.js';
+
+/** Builds the HTTP app from its parts. Web-standard only: testable with `app.request()`. */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) throw new ApiError(400, 'invalid_request', 'invalid request', result.error.issues);
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+  });
+  if (deps.apiKey) app.use('/api/*', requireBearer(deps.apiKey));
+
+  app.route('/', jobRoutes(deps));
+  app.route('/', opsRoutes(deps));
+
+  app.notFound((c) => c.json(new ApiError(404, 'not_found', 'no such route').body(), 404));
+  app.onError((err, c) => errorResponse(err, c));
+  return app;
+}
+
+function requireBearer(key: string) {
+  return async (c: Context, next: () => Promise<void>) => {
+    const given = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+    if (!(await timingSafeEqual(given, key))) {
+      throw new ApiError(401, 'unauthorized', 'a valid API key is required (Authorization: Bearer <key>)', undefined, {
+        'WWW-Authenticate': 'Bearer',
+      });
+    }
+    await next();
+  };
+}
+
+function errorResponse(err: Error, c: Context): Response {
+  const apiError =
+    err instanceof ApiError
+      ? err
+      : err instanceof HTTPException
+        ? new ApiError(err.status as 400, err.status === 415 ? 'not_a_pdf' : 'invalid_request', err.message)
+        : new ApiError(500, 'internal_error', 'something went wrong on our side');
+  if (apiError.status === 500) console.error(err);
+  const response = c.json(apiError.body(), apiError.status);
+  for (const [name, value] of Object.entries(apiError.headers ?? {})) response.headers.set(name, value);
+  response.headers.set('X-Content-Type-Options', 'nosniff');
+  return response;
+}

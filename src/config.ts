@@ -1,0 +1,113 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { z } from 'zod';
+
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PDF_WORKER_THREADS: positiveInt.max(64).default(2),
+    MEMORY_BUDGET_MB: positiveInt.min(128).default(512),
+    CHILD_MEMORY_MB: positiveInt.min(64).optional(),
+    JOB_TIMEOUT_S: positiveInt.default(600),
+    QUEUE_LIMIT: z.coerce.number().int().min(0).default(20),
+    MAX_UPLOAD_MB: positiveInt.default(50),
+    MAX_PAGES: positiveInt.default(500),
+    MAX_PAGE_MEGAPIXELS: z.coerce.number().positive().default(40),
+    OCR_DPI: positiveInt.min(72).max(600).default(200),
+    RESULT_TTL_S: positiveInt.default(7200),
+    PURGE_INTERVAL_S: positiveInt.default(1800),
+    SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(25),
+    RESULT_STORE_MB: positiveInt.default(64),
+    API_KEY: z.string().min(1).optional(),
+    WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
+    WEBHOOK_ALLOW_PRIVATE: flag.default(false),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    OCR_MODEL_DIR: z.string().min(1).optional(),
+    TMP_DIR: z.string().min(1).optional(),
+  });
+
+/** The fast model Debian's tesseract-ocr-eng installs; preferred when present. */
+const SYSTEM_MODEL_DIR = '/usr/share/tesseract-ocr/5/tessdata';
+/** Memory the parent (HTTP server, store) is budgeted before children get the rest. */
+const PARENT_RESERVE_MB = 96;
+
+export type Env = z.input<typeof schema>;
+export type Config = ReturnType<typeof parseConfig>;
+
+export interface OcrModel {
+  /** Directory holding `<lang>.traineddata` (or `.traineddata.gz` when gzip). */
+  dir: string;
+  gzip: boolean;
+  name: string;
+  languages: string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once at start; a bad value stops the start with a clear message. */
+export function parseConfig(env: Record<string, string | undefined> = process.env) {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const childMemoryMb =
+    c.CHILD_MEMORY_MB ?? Math.max(128, Math.floor((c.MEMORY_BUDGET_MB - PARENT_RESERVE_MB) / c.PDF_WORKER_THREADS));
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    workerThreads: c.PDF_WORKER_THREADS,
+    memoryBudgetMb: c.MEMORY_BUDGET_MB,
+    childMemoryMb,
+    jobTimeoutMs: c.JOB_TIMEOUT_S * 1000,
+    queueLimit: c.QUEUE_LIMIT,
+    maxUploadBytes: c.MAX_UPLOAD_MB * 1024 * 1024,
+    maxPages: c.MAX_PAGES,
+    maxPagePixels: Math.round(c.MAX_PAGE_MEGAPIXELS * 1_000_000),
+    ocrDpi: c.OCR_DPI,
+    resultTtlMs: c.RESULT_TTL_S * 1000,
+    purgeIntervalMs: c.PURGE_INTERVAL_S * 1000,
+    shutdownGraceMs: c.SHUTDOWN_GRACE_S * 1000,
+    resultStoreBytes: c.RESULT_STORE_MB * 1024 * 1024,
+    apiKey: c.API_KEY,
+    webhookSecret: c.WEBHOOK_SECRET,
+    webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE,
+    logLevel: c.LOG_LEVEL,
+    ocrModel: resolveOcrModel(c.OCR_MODEL_DIR),
+    tmpDir: c.TMP_DIR,
+  };
+}
+
+function resolveOcrModel(configured: string | undefined): OcrModel {
+  if (configured) {
+    if (!existsSync(configured)) throw new ConfigError(`OCR_MODEL_DIR does not exist: ${configured}`);
+    return describeModel(configured, `custom (${configured})`);
+  }
+  if (existsSync(path.join(SYSTEM_MODEL_DIR, 'eng.traineddata'))) {
+    return describeModel(SYSTEM_MODEL_DIR, 'tessdata_fast (system)');
+  }
+  const npmPackage = createRequire(import.meta.url).resolve('@tesseract.js-data/eng/package.json');
+  return describeModel(path.join(path.dirname(npmPackage), '4.0.0_best_int'), 'tessdata_best_int (npm)');
+}
+
+function describeModel(dir: string, name: string): OcrModel {
+  const files = readdirSync(dir);
+  const plain = files.filter((f) => f.endsWith('.traineddata'));
+  const gzip = plain.length === 0;
+  const suffix = gzip ? '.traineddata.gz' : '.traineddata';
+  const languages = files.filter((f) => f.endsWith(suffix)).map((f) => f.slice(0, -suffix.length));
+  if (!languages.includes('eng')) throw new ConfigError(`no eng model in ${dir}`);
+  return { dir, gzip, name, languages: languages.filter((l) => l !== 'osd') };
+}

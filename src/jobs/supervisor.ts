@@ -1,0 +1,170 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { execaNode, type ResultPromise } from 'execa';
+import { isFailureCode, type FailureCode } from '../errors.js';
+import { childMessageSchema, type PageResult, type StartMessage } from '../protocol.js';
+
+export interface SupervisorOptions {
+  /** The compiled child entry point. */
+  workerFile: string;
+  childMemoryMb: number;
+  timeoutMs: number;
+  /** How often the child's resident memory is read. */
+  watchIntervalMs?: number;
+}
+
+export type Task = Omit<StartMessage, 'type'>;
+
+export interface RunListener {
+  onDocument(documentPages: number, selected: number[]): void;
+  onPage(result: PageResult): void;
+}
+
+export type RunOutcome =
+  | { ok: true; peakRssMb: number }
+  | { ok: false; code: FailureCode; message: string; peakRssMb: number };
+
+export interface Run {
+  readonly pid: number | undefined;
+  readonly outcome: Promise<RunOutcome>;
+  /** Kills the child; the outcome then reports `cancelled`, unless it had already ended. */
+  cancel(): void;
+}
+
+const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
+/** The data limit bounds virtual memory, which runs well above RSS; the RSS watchdog is the tight cap. */
+const DATA_LIMIT_FACTOR = 3;
+const STDERR_TAIL_BYTES = 4096;
+
+/**
+ * Starts one fresh child process per run and owns its whole life: memory caps, wall time,
+ * cancellation, exit. It maps every way a child can end to an outcome and never throws.
+ */
+export class Supervisor {
+  private readonly children = new Set<ResultPromise>();
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  get running(): number {
+    return this.children.size;
+  }
+
+  run(task: Task, listener: RunListener): Run {
+    const child = this.spawn();
+    this.children.add(child);
+    let ended: { code: FailureCode; message: string } | undefined;
+    const kill = (code: FailureCode, message: string) => {
+      ended ??= { code, message };
+      child.kill('SIGKILL');
+    };
+    const watch = this.watchMemory(child, kill);
+    const timer = setTimeout(() => kill('timeout', `the job took longer than ${this.options.timeoutMs / 1000} s`), this.options.timeoutMs);
+    const stderr = tail(child);
+    let done = false;
+
+    child.on('message', (raw: unknown) => {
+      const parsed = childMessageSchema.safeParse(raw);
+      if (!parsed.success) return kill('worker_crashed', 'the worker sent a malformed message');
+      const message = parsed.data;
+      switch (message.type) {
+        case 'ready':
+          child.send({ type: 'start', ...task } satisfies StartMessage);
+          break;
+        case 'document':
+          listener.onDocument(message.pagesTotal, message.pages);
+          break;
+        case 'page':
+          listener.onPage(message.result);
+          break;
+        case 'done':
+          done = true;
+          break;
+        case 'failed':
+          ended ??= { code: isFailureCode(message.code) ? message.code : 'worker_crashed', message: message.message };
+          break;
+      }
+    });
+
+    const outcome = child.then(
+      (result) => result,
+      (error: unknown) => error as { exitCode?: number; signal?: string },
+    ).then((result): RunOutcome => {
+      clearTimeout(timer);
+      clearInterval(watch.timer);
+      this.children.delete(child);
+      const peakRssMb = watch.peakMb();
+      if (ended) return { ok: false, ...ended, peakRssMb };
+      if (done && result.exitCode === 0) return { ok: true, peakRssMb };
+      return { ok: false, ...crashReason(result, stderr(), watch.peakMb(), this.options.childMemoryMb), peakRssMb };
+    });
+
+    return { pid: child.pid, outcome, cancel: () => kill('cancelled', 'the job was cancelled') };
+  }
+
+  /** Kills every child at once (shutdown); their runs end as `cancelled`. */
+  killAll(): void {
+    for (const child of this.children) child.kill('SIGKILL');
+  }
+
+  private spawn(): ResultPromise {
+    const { childMemoryMb, workerFile } = this.options;
+    const heapMb = Math.max(48, Math.floor(childMemoryMb / 2));
+    const nodeFlags = [`--max-old-space-size=${heapMb}`];
+    // prlimit replaces itself with node (same pid), so IPC and the RSS watchdog still see the child.
+    const wrapped = PRLIMIT
+      ? { nodePath: PRLIMIT, nodeOptions: [`--data=${childMemoryMb * DATA_LIMIT_FACTOR * 1024 * 1024}`, process.execPath, ...nodeFlags] }
+      : { nodeOptions: nodeFlags };
+    return execaNode(workerFile, [], {
+      ...wrapped,
+      serialization: 'json',
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'pipe',
+      buffer: false,
+      reject: true,
+      cleanup: true,
+      env: { MALLOC_ARENA_MAX: '2' },
+    });
+  }
+
+  private watchMemory(child: ResultPromise, kill: (code: FailureCode, message: string) => void) {
+    let peakKb = 0;
+    const capKb = this.options.childMemoryMb * 1024;
+    const timer = setInterval(() => {
+      void readRssKb(child.pid).then((kb) => {
+        peakKb = Math.max(peakKb, kb);
+        if (kb > capKb) kill('memory_limit', `the worker used more than ${this.options.childMemoryMb} MB`);
+      });
+    }, this.options.watchIntervalMs ?? 100);
+    return { timer, peakMb: () => Math.round(peakKb / 1024) };
+  }
+}
+
+async function readRssKb(pid: number | undefined): Promise<number> {
+  if (!pid) return 0;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+function tail(child: ResultPromise): () => string {
+  let text = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    text = (text + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  });
+  return () => text;
+}
+
+/** A child that died without saying why: out of memory (heap or data limit) or a crash. */
+function crashReason(
+  result: { exitCode?: number; signal?: string },
+  stderr: string,
+  peakMb: number,
+  capMb: number,
+): { code: FailureCode; message: string } {
+  const outOfMemory = /out of memory|allocation failed|Cannot allocate|RangeError: WebAssembly/i.test(stderr);
+  if (outOfMemory || peakMb > capMb * 0.9) {
+    return { code: 'memory_limit', message: `the worker ran out of its ${capMb} MB of memory` };
+  }
+  const how = result.signal ? `signal ${result.signal}` : `exit code ${result.exitCode}`;
+  return { code: 'worker_crashed', message: `the worker stopped unexpectedly (${how})` };
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/**
+ * Everything that crosses the process boundary between the supervisor and a child.
+ * Both sides parse what they receive with these schemas; nothing else is sent.
+ */
+
+export const pageErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+export const pageResultSchema = z.object({
+  page: z.number().int().positive(),
+  text: z.string(),
+  source: z.enum(['text', 'ocr']),
+  confidence: z.number().min(0).max(100).optional(),
+  error: pageErrorSchema.nullable(),
+});
+export type PageResult = z.infer<typeof pageResultSchema>;
+
+export const ocrModeSchema = z.enum(['auto', 'force', 'off']);
+export type OcrMode = z.infer<typeof ocrModeSchema>;
+
+/** Parent → child: the one task a child gets in its life. */
+export const startMessageSchema = z.object({
+  type: z.literal('start'),
+  file: z.string(),
+  password: z.string().optional(),
+  ocr: ocrModeSchema,
+  lang: z.string(),
+  /** Page selection like `1-3,7,10-`; null = every page. */
+  pages: z.string().nullable(),
+  /** Pages already done by an earlier child of the same job: skipped on resume. */
+  skip: z.array(z.number().int().positive()),
+  /** A document with more pages than this fails with `too_many_pages`. */
+  maxPages: z.number().int().positive(),
+  ocrDpi: z.number().int().positive(),
+  maxPagePixels: z.number().int().positive(),
+  model: z.object({ dir: z.string(), gzip: z.boolean() }),
+});
+export type StartMessage = z.infer<typeof startMessageSchema>;
+export const parentMessageSchema = startMessageSchema;
+export type ParentMessage = StartMessage;
+
+/** Child → parent. */
+export const childMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('document'), pagesTotal: z.number().int().nonnegative(), pages: z.array(z.number().int().positive()) }),
+  z.object({ type: z.literal('page'), result: pageResultSchema }),
+  z.object({ type: z.literal('done') }),
+  z.object({ type: z.literal('failed'), code: z.string(), message: z.string() }),
+]);
+export type ChildMessage = z.infer<typeof childMessageSchema>;

@@ -1,0 +1,83 @@
+/**
+ * The child program: one per PDF run. Receives one `start` message, streams a `page`
+ * message per finished page, then `done` (or `failed`) and exits so the OS takes back
+ * every byte, WASM memory included.
+ */
+import { childMessageSchema, startMessageSchema, type ChildMessage, type PageResult, type StartMessage } from '../src/protocol.js';
+import { selectPages } from '../src/pages.js';
+import { Ocr } from './ocr.js';
+import { renderGray } from './page-image.js';
+import { JobFailure, openPdf } from './pdf.js';
+import { isUsableText, textLayer } from './text-layer.js';
+import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+
+function send(message: ChildMessage): Promise<void> {
+  const checked = childMessageSchema.parse(message);
+  return new Promise((resolve, reject) => process.send!(checked, undefined, {}, (err: Error | null) => (err ? reject(err) : resolve())));
+}
+
+async function run(task: StartMessage): Promise<void> {
+  const doc = await openPdf(task.file, task.password);
+  const ocr = new Ocr(task.lang, task.model);
+  try {
+    if (doc.numPages > task.maxPages) {
+      throw new JobFailure('too_many_pages', `the PDF has ${doc.numPages} pages; the limit is ${task.maxPages}`);
+    }
+    const selected = selectPages(task.pages, doc.numPages);
+    await send({ type: 'document', pagesTotal: doc.numPages, pages: selected });
+    const skip = new Set(task.skip);
+    for (const pageNumber of selected) {
+      if (skip.has(pageNumber)) continue;
+      await send({ type: 'page', result: await processPage(doc, pageNumber, task, ocr) });
+    }
+  } finally {
+    await ocr.close();
+    await doc.destroy();
+  }
+}
+
+async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, ocr: Ocr): Promise<PageResult> {
+  const base = { page: pageNumber, text: '', error: null };
+  let page;
+  try {
+    page = await doc.getPage(pageNumber);
+  } catch (err) {
+    return { ...base, source: 'text', error: { code: 'pdf_invalid', message: `page could not be read: ${errorText(err)}` } };
+  }
+  try {
+    const text = task.ocr === 'force' ? '' : await textLayer(page).catch(() => '');
+    if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(text))) return { ...base, text, source: 'text' };
+    const image = await renderGray(page, { dpi: task.ocrDpi, maxPixels: task.maxPagePixels });
+    const result = await ocr.recognize(image);
+    return { ...base, source: 'ocr', text: result.text, confidence: result.confidence };
+  } catch (err) {
+    if (err instanceof JobFailure) throw err;
+    return { ...base, source: 'ocr', error: { code: 'ocr_failed', message: errorText(err) } };
+  } finally {
+    page.cleanup();
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function main(message: unknown): Promise<void> {
+  try {
+    await run(startMessageSchema.parse(message));
+    await send({ type: 'done' });
+  } catch (err) {
+    const failure = err instanceof JobFailure ? err : new JobFailure('worker_crashed', errorText(err));
+    await send({ type: 'failed', code: failure.code, message: failure.message }).catch(() => {});
+  }
+  process.disconnect();
+}
+
+if (!process.send) {
+  console.error('pdf-worker must be started by the supervisor with an IPC channel');
+  process.exit(2);
+}
+// A child never outlives its parent: when the IPC channel closes, it is done.
+process.on('disconnect', () => process.exit(0));
+process.once('message', (message) => void main(message));
+void send({ type: 'ready' });

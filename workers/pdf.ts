@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+
+const pdfjsRoot = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
+const asset = (dir: string) => path.join(pdfjsRoot, dir) + path.sep;
+
+/** A failure that ends the job with a stable code. */
+export class JobFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JobFailure';
+  }
+}
+
+export async function openPdf(file: string, password: string | undefined): Promise<PDFDocumentProxy> {
+  const data = new Uint8Array(await readFile(file));
+  try {
+    return await getDocument({
+      data,
+      password,
+      standardFontDataUrl: asset('standard_fonts'),
+      cMapUrl: asset('cmaps'),
+      wasmUrl: asset('wasm'),
+      iccUrl: asset('iccs'),
+      isEvalSupported: false,
+      verbosity: 0,
+    }).promise;
+  } catch (err) {
+    throw toJobFailure(err);
+  }
+}
+
+/** pdfjs 5.6 does not export its exception classes, so they are told apart by name. */
+function toJobFailure(err: unknown): JobFailure {
+  const e = err as { name?: string; code?: number; message?: string };
+  if (e?.name === 'PasswordException') {
+    return e.code === 2
+      ? new JobFailure('pdf_password_incorrect', 'the password given for this PDF is incorrect')
+      : new JobFailure('pdf_password_required', 'this PDF is encrypted and needs a password');
+  }
+  const detail = e?.message ? `: ${e.message}` : '';
+  return new JobFailure('pdf_invalid', `the file could not be read as a PDF${detail}`);
+}
