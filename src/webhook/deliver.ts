@@ -124,7 +124,8 @@ export class WebhookSender {
       this.finish(delivery, 'failed', 'failed', err.message);
       return;
     }
-    const timedOut = err.name === 'TimeoutError' || (err.cause as Error | undefined)?.name === 'TimeoutError';
+    // node:http aborts with an AbortError whose cause is the signal's reason.
+    const timedOut = (err.cause as Error | undefined)?.name === 'TimeoutError';
     const why = timedOut ? `timed out after ${this.options.timeoutMs} ms` : ((err as NodeJS.ErrnoException).code ?? err.message);
     this.retry(delivery, why, 0);
   }
