@@ -94,5 +94,5 @@ export function createService(config: Config, log: Logger) {
     store.close();
   }
 
-  return { app, store, scheduler, supervisor, webhooks, shutdown };
+  return { app, store, scheduler, supervisor, shutdown };
 }
