@@ -27,8 +27,16 @@ const schema = z
     SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(25),
     RESULT_STORE_MB: positiveInt.default(64),
     API_KEY: z.string().min(1).optional(),
-    WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
+    WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/, 'must be whsec_ followed by base64')
+      .optional(),
     WEBHOOK_ALLOW_PRIVATE: flag.default(false),
+    WEBHOOK_MAX_ATTEMPTS: positiveInt.max(20).default(6),
+    WEBHOOK_TIMEOUT_S: z.coerce.number().positive().max(120).default(10),
+    // Scales the whole retry schedule; only tests set it (5000 gives 5 s, 15 s, 30 s, 60 s, 180 s).
+    WEBHOOK_RETRY_BASE_MS: positiveInt.default(5000),
+    PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     OCR_MODEL_DIR: z.string().min(1).optional(),
     TMP_DIR: z.string().min(1).optional(),
@@ -84,6 +92,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     apiKey: c.API_KEY,
     webhookSecret: c.WEBHOOK_SECRET,
     webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE,
+    webhookMaxAttempts: c.WEBHOOK_MAX_ATTEMPTS,
+    webhookTimeoutMs: c.WEBHOOK_TIMEOUT_S * 1000,
+    webhookRetryBaseMs: c.WEBHOOK_RETRY_BASE_MS,
+    publicUrl: c.PUBLIC_URL,
     logLevel: c.LOG_LEVEL,
     ocrModel: resolveOcrModel(c.OCR_MODEL_DIR),
     tmpDir: c.TMP_DIR,

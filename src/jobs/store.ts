@@ -43,10 +43,13 @@ export class JobStore extends EventEmitter<StoreEvents> {
     return this.active.get(id) ?? this.finished.get(id);
   }
 
-  /** Tells watchers that a job changed in place (status, a page result). */
+  /**
+   * Tells watchers that a job changed in place (status, a page result, its webhook state).
+   * The move to the finished cache and 'final' happen on the first touch after the job ends
+   * only, so later touches (webhook progress) are plain updates.
+   */
   touch(job: Job): void {
-    if (isFinal(job.status)) {
-      this.active.delete(job.id);
+    if (isFinal(job.status) && this.active.delete(job.id)) {
       this.finished.set(job.id, job);
       this.emit('update', job);
       this.emit('final', job);

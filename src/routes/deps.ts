@@ -26,6 +26,8 @@ export interface AppDeps {
   uploads: UploadReceiver;
   languages: string[];
   apiKey?: string;
+  /** Refuses a callback URL the service must not reach: throws `400 callback_url_forbidden`. */
+  checkCallbackUrl(url: string): Promise<void>;
   /** Resident memory of the service, for /healthz. */
   rssMb(): number;
   draining(): boolean;

@@ -77,6 +77,7 @@ export function jobRoutes(deps: AppDeps) {
     const upload = await deps.uploads.receive(c.req.raw);
     try {
       const options = parseOptions({ ...c.req.query(), ...upload.fields }, deps.languages);
+      if (options.callback_url) await deps.checkCallbackUrl(options.callback_url);
       const job = newJob(upload, options, new URL(c.req.url).origin);
       deps.queue.submit(job);
       return c.json(jobView(job), 202, { Location: `/api/jobs/${job.id}` });
@@ -141,6 +142,7 @@ function newJob(upload: ReceivedUpload, options: JobOptionsInput, origin: string
       callbackUrl: options.callback_url,
     },
     pages: new Map(),
+    ...(options.callback_url ? { webhook: { url: options.callback_url, state: 'pending', attempts: 0 } } : {}),
     origin,
   };
 }
