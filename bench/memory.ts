@@ -19,6 +19,9 @@ export interface MemoryPeak {
   pssPeakAtS: number;
 }
 
+/** One sample: [seconds since start, PSS MB, RSS MB, processes], for the JSON details. */
+export type MemorySample = [number, number, number, number];
+
 /** Every live process's parent, from /proc/<pid>/stat. */
 function parentMap(): Map<number, number[]> {
   const children = new Map<number, number[]>();
@@ -74,6 +77,8 @@ export class MemorySampler {
   private timer: NodeJS.Timeout | undefined;
   private readonly startedAt = performance.now();
   private peak: MemoryPeak = { pssMb: 0, rssMb: 0, processes: 0, samples: 0, pssPeakAtS: 0 };
+  /** Every sample, so a peak can be placed in the run afterwards. */
+  readonly timeline: MemorySample[] = [];
 
   constructor(
     private readonly rootPid: number,
@@ -86,9 +91,13 @@ export class MemorySampler {
     return this;
   }
 
+  /** Takes a last sample and returns the peaks; later calls just return them again. */
   stop(): MemoryPeak {
-    clearInterval(this.timer);
-    this.sample();
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.sample();
+    }
     return { ...this.peak };
   }
 
@@ -101,13 +110,16 @@ export class MemorySampler {
       pssKb += m.pssKb;
       rssKb += m.rssKb;
     }
+    const atS = (performance.now() - this.startedAt) / 1000;
+    const mb = (kb: number) => Math.round(kb / 1024);
+    this.timeline.push([Number(atS.toFixed(1)), mb(pssKb), mb(rssKb), tree.length]);
     const p = this.peak;
     p.samples++;
     p.processes = Math.max(p.processes, tree.length);
     p.rssMb = Math.max(p.rssMb, rssKb / 1024);
     if (pssKb / 1024 > p.pssMb) {
       p.pssMb = pssKb / 1024;
-      p.pssPeakAtS = (performance.now() - this.startedAt) / 1000;
+      p.pssPeakAtS = atS;
     }
   }
 }

@@ -64,7 +64,9 @@ export function formatContext(report: Report): string {
 export function writeJson(dir: string, report: Report): string {
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${report.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  // Indented for reading, but the memory timeline's number tuples kept on one line each.
+  const json = JSON.stringify(report, null, 2).replace(/\[\s+(-?[\d.]+(?:,\s+-?[\d.]+)*)\s+\]/g, (_, nums: string) => `[${nums.replace(/\s+/g, '')}]`);
+  writeFileSync(file, json + '\n');
   return file;
 }
 

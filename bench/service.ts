@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { result, startServer, submit, waitForJob, type JobJson, type ResultJson, type RunningServer } from '../harness/service.js';
-import { MemorySampler, type MemoryPeak } from './memory.js';
+import { MemorySampler, type MemoryPeak, type MemorySample } from './memory.js';
 
 const POLL_MS = 250;
 const SAMPLE_MS = 100;
@@ -21,6 +21,7 @@ export interface ServerInfo {
 export interface ServiceRun<T> {
   value: T;
   memory: MemoryPeak;
+  timeline: MemorySample[];
   server: ServerInfo;
 }
 
@@ -35,7 +36,7 @@ export async function withService<T>(body: (server: RunningServer) => Promise<T>
   const sampler = new MemorySampler(server.proc.pid!, SAMPLE_MS).start();
   try {
     const value = await body(server);
-    return { value, memory: sampler.stop(), server: serverInfo(server.startLog) };
+    return { value, memory: sampler.stop(), timeline: sampler.timeline, server: serverInfo(server.startLog) };
   } finally {
     sampler.stop();
     await server.stop();
