@@ -59,7 +59,9 @@ export async function toolVersions(tools: string[]): Promise<Record<string, stri
     const [cmd, args] = probes[tool]!;
     const r = await runCommand(cmd, args).catch(() => undefined);
     if (!r || r.code !== 0) throw new Error(`${tool} is not installed; run: ${SETUP_HINT}`);
-    versions[tool] = (r.stdout + r.stderr).trim().split('\n')[0]!.trim();
+    const first = (r.stdout + r.stderr).trim().split('\n')[0]!.trim();
+    // ocrmypdf prints a bare version number: name it.
+    versions[tool] = first.startsWith(tool) ? first : `${tool} ${first}`;
   }
   return versions;
 }
