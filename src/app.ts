@@ -9,6 +9,9 @@ import { opsRoutes } from './routes/ops.js';
 
 export type { AppDeps } from './routes/deps.js';
 
+/** Version of the HTTP contract shown in /openapi.json. */
+const OPENAPI_VERSION = '0.1.0';
+
 /** Builds the HTTP app from its parts. Web-standard only: testable with `app.request()`. */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono({
@@ -25,6 +28,17 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', jobRoutes(deps));
   app.route('/', opsRoutes(deps));
+
+  // Generated from the same zod schemas and route definitions the handlers validate with.
+  app.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: {
+      title: 'pdf-ocr-service',
+      version: OPENAPI_VERSION,
+      description: 'Turns uploaded PDFs into per-page text, with OCR for scanned pages.',
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
 
   app.notFound((c) => c.json(new ApiError(404, 'not_found', 'no such route').body(), 404));
   app.onError((err, c) => errorResponse(err, c));
