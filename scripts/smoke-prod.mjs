@@ -18,9 +18,9 @@ const RUNTIME_BASE = 'node:20-bookworm-slim';
 
 /**
  * Settings this run changes on top of the image's own defaults; empty means "exactly as
- * deployed". CHILD_MEMORY_MB: a 600-dpi A4 scan (ocr_test.pdf) peaks near 480 MB RSS in the
- * child today, over the 208 MB cap that the 512 MB defaults give; remove this override once
- * the worker renders such pages within the default cap.
+ * deployed". CHILD_MEMORY_MB: an OCR child peaks above the 208 MB cap that the 512 MB
+ * defaults give (about 215 MB for an A4 page at 200 dpi, about 480 MB for ocr_test.pdf, a
+ * 600-dpi A4 scan); remove this override once OCR fits the default cap.
  */
 const OVERRIDES = { CHILD_MEMORY_MB: '600' };
 

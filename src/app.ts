@@ -30,19 +30,35 @@ export function createApp(deps: AppDeps) {
   app.route('/', opsRoutes(deps));
 
   // Generated from the same zod schemas and route definitions the handlers validate with.
-  app.doc31('/openapi.json', (c) => ({
-    openapi: '3.1.0',
-    info: {
-      title: 'pdf-ocr-service',
-      version: OPENAPI_VERSION,
-      description: 'Turns uploaded PDFs into per-page text, with OCR for scanned pages.',
-    },
-    servers: [{ url: new URL(c.req.url).origin }],
-  }));
+  app.get('/openapi.json', (c) => {
+    const doc = app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'pdf-ocr-service',
+        version: OPENAPI_VERSION,
+        description: 'Turns uploaded PDFs into per-page text, with OCR for scanned pages.',
+      },
+      servers: [{ url: new URL(c.req.url).origin }],
+    });
+    if (deps.apiKey) requireBearerInDoc(doc);
+    return c.json(doc);
+  });
 
   app.notFound((c) => c.json(new ApiError(404, 'not_found', 'no such route').body(), 404));
   app.onError((err, c) => errorResponse(err, c));
   return app;
+}
+
+/** When API_KEY is set, every /api/* operation requires the Bearer token: say so in the document. */
+function requireBearerInDoc(doc: ReturnType<OpenAPIHono['getOpenAPI31Document']>): void {
+  doc.components = { ...doc.components, securitySchemes: { ...doc.components?.securitySchemes, apiKey: { type: 'http', scheme: 'bearer' } } };
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    if (!path.startsWith('/api/')) continue;
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (operation) operation.security = [{ apiKey: [] }];
+    }
+  }
 }
 
 function requireBearer(key: string) {

@@ -144,6 +144,27 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(schemas.Health!.properties as Json).sort()).toEqual(Object.keys(health as Json).sort());
   });
 
+  it('declares the Bearer token on /api/* when API_KEY is set, and only then', async () => {
+    const operations = (d: Json) =>
+      Object.entries(d.paths as Record<string, Json>).flatMap(([p, item]) =>
+        Object.entries(item).filter(([m]) => METHODS.includes(m)).map(([m, op]) => ({ p, m, security: (op as Json).security })),
+      );
+    expect(operations(doc).every((o) => o.security === undefined)).toBe(true);
+    const locked = await startServer({ API_KEY: 'openapi-test-key' });
+    try {
+      const res = await fetch(`${locked.url}/openapi.json`);
+      expect(res.status).toBe(200);
+      const lockedDoc = (await res.json()) as Json;
+      expect(structuralProblems(lockedDoc)).toEqual([]);
+      expect(((lockedDoc.components as Json).securitySchemes as Json).apiKey).toEqual({ type: 'http', scheme: 'bearer' });
+      for (const o of operations(lockedDoc)) {
+        expect(o.security, `${o.m} ${o.p}`).toEqual(o.p.startsWith('/api/') ? [{ apiKey: [] }] : undefined);
+      }
+    } finally {
+      await locked.stop();
+    }
+  });
+
   it('catches what it claims to catch', () => {
     const broken = {
       openapi: '3.0.3',
