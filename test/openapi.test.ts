@@ -165,6 +165,20 @@ describe('GET /openapi.json', () => {
     }
   });
 
+  it('has a /docs page that loads nothing from elsewhere', async () => {
+    const res = await fetch(`${server.url}/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toMatch(/https?:/);
+    const html = await res.text();
+    expect(html).toContain("fetch('openapi.json')");
+    expect(html).not.toMatch(/\b(src|href)=["']?(https?:)?\/\//i);
+    expect(html).not.toMatch(/@import|url\(/);
+  });
+
   it('catches what it claims to catch', () => {
     const broken = {
       openapi: '3.0.3',

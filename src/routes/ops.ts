@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from './deps.js';
+import { DOCS_CSP, DOCS_HTML } from './docs-page.js';
 import { healthSchema } from './schemas.js';
 
 const healthRoute = createRoute({
@@ -35,5 +36,7 @@ export function opsRoutes(deps: AppDeps) {
     const text = await deps.metrics.render();
     return c.text(text, 200, { 'Content-Type': deps.metrics.contentType, 'Cache-Control': 'no-store' });
   });
+  // A viewer of /openapi.json for people; not an API operation, so not in the document.
+  app.get('/docs', (c) => c.html(DOCS_HTML, 200, { 'Content-Security-Policy': DOCS_CSP }));
   return app;
 }
