@@ -9,6 +9,9 @@ import { opsRoutes } from './routes/ops.js';
 
 export type { AppDeps } from './routes/deps.js';
 
+/** Version of the HTTP contract shown in /openapi.json. */
+const OPENAPI_VERSION = '0.1.0';
+
 /** Builds the HTTP app from its parts. Web-standard only: testable with `app.request()`. */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono({
@@ -26,9 +29,36 @@ export function createApp(deps: AppDeps) {
   app.route('/', jobRoutes(deps));
   app.route('/', opsRoutes(deps));
 
+  // Generated from the same zod schemas and route definitions the handlers validate with.
+  app.get('/openapi.json', (c) => {
+    const doc = app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'pdf-ocr-service',
+        version: OPENAPI_VERSION,
+        description: 'Turns uploaded PDFs into per-page text, with OCR for scanned pages.',
+      },
+      servers: [{ url: new URL(c.req.url).origin }],
+    });
+    if (deps.apiKey) requireBearerInDoc(doc);
+    return c.json(doc);
+  });
+
   app.notFound((c) => c.json(new ApiError(404, 'not_found', 'no such route').body(), 404));
   app.onError((err, c) => errorResponse(err, c));
   return app;
+}
+
+/** When API_KEY is set, every /api/* operation requires the Bearer token: say so in the document. */
+function requireBearerInDoc(doc: ReturnType<OpenAPIHono['getOpenAPI31Document']>): void {
+  doc.components = { ...doc.components, securitySchemes: { ...doc.components?.securitySchemes, apiKey: { type: 'http', scheme: 'bearer' } } };
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    if (!path.startsWith('/api/')) continue;
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (operation) operation.security = [{ apiKey: [] }];
+    }
+  }
 }
 
 function requireBearer(key: string) {

@@ -27,9 +27,11 @@ const schema = z
     SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(25),
     RESULT_STORE_MB: positiveInt.default(64),
     API_KEY: z.string().min(1).optional(),
+    // `whsec_<base64>` per Standard Webhooks, or bare base64 as Render's `generateValue` makes it.
     WEBHOOK_SECRET: z
       .string()
-      .regex(/^whsec_(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/, 'must be whsec_ followed by base64')
+      .regex(/^(whsec_)?[A-Za-z0-9+/]{22,}={0,2}$/, 'must be whsec_<base64> or a base64 secret of at least 16 bytes')
+      .transform((v) => (v.startsWith('whsec_') ? v : `whsec_${v}`))
       .optional(),
     WEBHOOK_ALLOW_PRIVATE: flag.default(false),
     WEBHOOK_MAX_ATTEMPTS: positiveInt.max(20).default(6),

@@ -11,6 +11,21 @@ export interface SupervisorOptions {
   timeoutMs: number;
   /** How often the child's resident memory is read. */
   watchIntervalMs?: number;
+  /** Observers of each child's life (logs, metrics); they must not throw. */
+  onChildSpawn?(pid: number | undefined, task: Task): void;
+  onChildExit?(exit: ChildExit): void;
+}
+
+export interface ChildExit {
+  pid: number | undefined;
+  task: Task;
+  exitCode: number | undefined;
+  signal: string | undefined;
+  peakRssMb: number;
+  /** Page results the child sent. */
+  pages: number;
+  durationMs: number;
+  outcome: RunOutcome;
 }
 
 export type Task = Omit<StartMessage, 'type'>;
@@ -52,6 +67,10 @@ export class Supervisor {
   run(task: Task, listener: RunListener): Run {
     const child = this.spawn();
     this.children.add(child);
+    const spawnedAt = Date.now();
+    let pages = 0;
+    let exited: { exitCode?: number; signal?: string } = {};
+    this.options.onChildSpawn?.(child.pid, task);
     let ended: { code: FailureCode; message: string } | undefined;
     const kill = (code: FailureCode, message: string) => {
       ended ??= { code, message };
@@ -74,6 +93,7 @@ export class Supervisor {
           listener.onDocument(message.pagesTotal, message.pages);
           break;
         case 'page':
+          pages++;
           listener.onPage(message.result);
           break;
         case 'done':
@@ -89,6 +109,7 @@ export class Supervisor {
       (result) => result,
       (error: unknown) => error as { exitCode?: number; signal?: string },
     ).then((result): RunOutcome => {
+      exited = result;
       clearTimeout(timer);
       clearInterval(watch.timer);
       this.children.delete(child);
@@ -96,6 +117,10 @@ export class Supervisor {
       if (ended) return { ok: false, ...ended, peakRssMb };
       if (done && result.exitCode === 0) return { ok: true, peakRssMb };
       return { ok: false, ...crashReason(result, stderr(), watch.peakMb(), this.options.childMemoryMb), peakRssMb };
+    }).then((outcome) => {
+      const { exitCode, signal } = exited;
+      this.options.onChildExit?.({ pid: child.pid, task, exitCode, signal, peakRssMb: outcome.peakRssMb, pages, durationMs: Date.now() - spawnedAt, outcome });
+      return outcome;
     });
 
     return { pid: child.pid, outcome, cancel: () => kill('cancelled', 'the job was cancelled') };

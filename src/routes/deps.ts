@@ -31,4 +31,6 @@ export interface AppDeps {
   /** Resident memory of the service, for /healthz. */
   rssMb(): number;
   draining(): boolean;
+  /** Prometheus exposition for /metrics. */
+  metrics: { contentType: string; render(): Promise<string> };
 }

@@ -1,5 +1,6 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from './deps.js';
+import { DOCS_CSP, DOCS_HTML } from './docs-page.js';
 import { healthSchema } from './schemas.js';
 
 const healthRoute = createRoute({
@@ -12,6 +13,18 @@ const healthRoute = createRoute({
   },
 });
 
+const metricsRoute = createRoute({
+  method: 'get',
+  path: '/metrics',
+  summary: 'Prometheus metrics',
+  description:
+    'Prometheus text format: jobs by final status, job duration, pages by source, queue depth, running children, ' +
+    'child peak memory, webhook deliveries by outcome, and the process metrics of the service itself.',
+  responses: {
+    200: { description: 'the metrics', content: { 'text/plain': { schema: z.string() } } },
+  },
+});
+
 export function opsRoutes(deps: AppDeps) {
   const app = new OpenAPIHono();
   app.openapi(healthRoute, (c) => {
@@ -19,5 +32,11 @@ export function opsRoutes(deps: AppDeps) {
     const body = { status: draining ? 'draining' : 'ok', queue: deps.queue.stats(), memory: { rss_mb: deps.rssMb() } } as const;
     return draining ? c.json(body, 503) : c.json(body, 200);
   });
+  app.openapi(metricsRoute, async (c) => {
+    const text = await deps.metrics.render();
+    return c.text(text, 200, { 'Content-Type': deps.metrics.contentType, 'Cache-Control': 'no-store' });
+  });
+  // A viewer of /openapi.json for people; not an API operation, so not in the document.
+  app.get('/docs', (c) => c.html(DOCS_HTML, 200, { 'Content-Security-Policy': DOCS_CSP }));
   return app;
 }

@@ -1,0 +1,30 @@
+# pdf-ocr-service: build the TypeScript in one stage, run the compiled JS in a slim one.
+# scripts/smoke-prod.sh performs these same steps without Docker (it reads this file), so
+# keep to the instructions it understands: FROM, WORKDIR, COPY, RUN, ENV, USER, EXPOSE,
+# HEALTHCHECK, ENTRYPOINT and CMD (both in JSON form).
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY workers ./workers
+RUN npm run build
+
+FROM node:20-bookworm-slim
+# tini: PID 1 that forwards SIGTERM to node and reaps orphans; tesseract-ocr-eng: the fast
+# OCR model (tessdata_fast); util-linux: prlimit, the children's hard memory cap.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini tesseract-ocr-eng util-linux \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/src/server.js"]

@@ -1,0 +1,136 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { FinalStatus, Job } from './jobs/job.js';
+
+/** Outcomes of one webhook delivery attempt; a bounded set so the label stays bounded. */
+import type { DeliveryOutcome as WebhookOutcome } from './webhook/deliver.js';
+const WEBHOOK_OUTCOMES: WebhookOutcome[] = ['delivered', 'failed', 'abandoned'];
+const FINAL_STATUSES: FinalStatus[] = ['succeeded', 'failed', 'cancelled'];
+const PAGE_SOURCES = ['text', 'ocr'] as const;
+
+/** What one child left behind when it exited (fed by the supervisor's exit hook). */
+export interface ChildExitInfo {
+  peakRssMb: number;
+  /** `ok` or the failure code (a fixed set), never anything per job. */
+  outcome: string;
+}
+
+export interface MetricsSources {
+  queueDepth(): number;
+  runningChildren(): number;
+}
+
+/**
+ * The service's Prometheus metrics, on a registry of its own (prom-client's global default
+ * registry stays untouched). Labels are bounded sets: statuses, sources, outcomes; never ids.
+ */
+export function createMetrics(sources: MetricsSources) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const jobsFinished = new Counter({
+    name: 'jobs_finished_total',
+    help: 'Jobs that reached a final status, by status',
+    labelNames: ['status'] as const,
+    registers,
+  });
+  const jobDuration = new Histogram({
+    name: 'job_duration_seconds',
+    help: 'Time from submission to final status (queue wait included), by final status',
+    labelNames: ['status'] as const,
+    buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200],
+    registers,
+  });
+  const queueWait = new Histogram({
+    name: 'job_queue_wait_seconds',
+    help: 'Time a job waited in the queue before its child started',
+    buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600],
+    registers,
+  });
+  const pagesProcessed = new Counter({
+    name: 'pages_processed_total',
+    help: 'Pages read, by source (text layer or OCR), counted when their job ends',
+    labelNames: ['source'] as const,
+    registers,
+  });
+  const pageErrors = new Counter({
+    name: 'page_errors_total',
+    help: 'Pages that could not be processed while their job still went on',
+    registers,
+  });
+  new Gauge({
+    name: 'queue_depth',
+    help: 'Jobs waiting for a free child slot',
+    registers,
+    collect() {
+      this.set(sources.queueDepth());
+    },
+  });
+  new Gauge({
+    name: 'running_children',
+    help: 'PDF child processes alive now',
+    registers,
+    collect() {
+      this.set(sources.runningChildren());
+    },
+  });
+  const childPeakMemory = new Histogram({
+    name: 'child_peak_memory_bytes',
+    help: 'Peak resident memory of each child process, observed when it exits',
+    buckets: [32, 64, 96, 128, 160, 192, 224, 256, 320, 384, 512, 768, 1024].map((mb) => mb * 1024 * 1024),
+    registers,
+  });
+  const childrenExited = new Counter({
+    name: 'children_exited_total',
+    help: 'Child processes that exited, by outcome (ok or the failure code)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const webhookDeliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Webhook delivery attempts, by outcome (delivered, retry, failed)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+
+  // Series exist from the start (at 0), so rates and alerts work before the first event.
+  for (const status of FINAL_STATUSES) jobsFinished.labels(status).inc(0);
+  for (const source of PAGE_SOURCES) pagesProcessed.labels(source).inc(0);
+  for (const outcome of WEBHOOK_OUTCOMES) webhookDeliveries.labels(outcome).inc(0);
+
+  return {
+    contentType: registry.contentType as string,
+    /** The Prometheus text exposition of every series. */
+    render: () => registry.metrics(),
+    registry,
+
+    /** A job left the queue for a child. */
+    jobStarted(job: Job): void {
+      if (job.startedAt) queueWait.observe(Math.max(0, (job.startedAt.getTime() - job.createdAt.getTime()) / 1000));
+    },
+
+    /** A job reached its final status (the store's `final` event). */
+    jobFinished(job: Job): void {
+      const status = job.status as FinalStatus;
+      jobsFinished.labels(status).inc();
+      const end = job.finishedAt ?? new Date();
+      jobDuration.labels(status).observe(Math.max(0, (end.getTime() - job.createdAt.getTime()) / 1000));
+      for (const page of job.pages.values()) {
+        pagesProcessed.labels(page.source).inc();
+        if (page.error) pageErrors.inc();
+      }
+    },
+
+    childExited(info: ChildExitInfo): void {
+      childPeakMemory.observe(info.peakRssMb * 1024 * 1024);
+      childrenExited.labels(info.outcome).inc();
+    },
+
+    /** For the webhook sender: one call per delivery, when it ends. */
+    webhookDelivery(outcome: WebhookOutcome): void {
+      webhookDeliveries.labels(outcome).inc();
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
