@@ -1,8 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FinalStatus, Job } from './jobs/job.js';
-
-/** Outcomes of one webhook delivery attempt; a bounded set so the label stays bounded. */
 import type { DeliveryOutcome as WebhookOutcome } from './webhook/deliver.js';
+
+/** How webhook deliveries ended; a bounded set so the label stays bounded. */
 const WEBHOOK_OUTCOMES: WebhookOutcome[] = ['delivered', 'failed', 'abandoned'];
 const FINAL_STATUSES: FinalStatus[] = ['succeeded', 'failed', 'cancelled'];
 const PAGE_SOURCES = ['text', 'ocr'] as const;
