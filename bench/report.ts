@@ -30,7 +30,7 @@ function cells(row: Row): string[] {
     seconds(row.referenceS),
     num(row.ratio, 2),
     num(row.peakPssMb, 0),
-    num(row.peakRssMb, 0),
+    num(row.peakMemoryMb, 0),
     row.target,
     row.pass ? 'pass' : '**FAIL**',
   ];

@@ -92,7 +92,7 @@ async function runCase(c: BenchCase, ctx: BenchContext): Promise<Row[]> {
   } catch (err) {
     log(`case ${c.name} broke: ${(err as Error).stack ?? String(err)}`);
     const message = (err as Error).message.split('\n')[0]!;
-    return [{ case: c.name, oursS: null, referenceS: null, ratio: null, peakPssMb: null, peakRssMb: null, target: '–', pass: false, notes: [`bench error: ${message}`] }];
+    return [{ case: c.name, oursS: null, referenceS: null, ratio: null, peakPssMb: null, peakMemoryMb: null, target: '–', pass: false, notes: [`bench error: ${message}`] }];
   }
 }
 

@@ -9,7 +9,7 @@ const PAGE_SOURCES = ['text', 'ocr'] as const;
 
 /** What one child left behind when it exited (fed by the supervisor's exit hook). */
 export interface ChildExitInfo {
-  peakRssMb: number;
+  peakMemoryMb: number;
   /** `ok` or the failure code (a fixed set), never anything per job. */
   outcome: string;
 }
@@ -122,7 +122,7 @@ export function createMetrics(sources: MetricsSources) {
     },
 
     childExited(info: ChildExitInfo): void {
-      childPeakMemory.observe(info.peakRssMb * 1024 * 1024);
+      childPeakMemory.observe(info.peakMemoryMb * 1024 * 1024);
       childrenExited.labels(info.outcome).inc();
     },
 

@@ -117,7 +117,7 @@ export function createService(config: Config, log: Logger) {
     const { outcome, task, ...rest } = exit;
     const code = outcome.ok ? undefined : outcome.code;
     log.info({ job: jobOfFile(task.file), ...rest, code }, 'child exited');
-    metrics.childExited({ peakRssMb: exit.peakRssMb, outcome: code ?? 'ok' });
+    metrics.childExited({ peakMemoryMb: exit.peakMemoryMb, outcome: code ?? 'ok' });
   }
   store.startPurging((removed) => log.info({ removed }, 'purged expired jobs'));
 

@@ -144,7 +144,7 @@ describe('logs', () => {
     expect(spawned.map((l) => l.job).sort()).toEqual(jobIds.map((id) => id.slice(0, 8)).sort());
     const okExit = exited.find((l) => l.job === okId)!;
     expect(okExit).toMatchObject({ exitCode: 0, pages: 5, pid: spawned.find((l) => l.job === okId)!.pid });
-    expect(okExit.peakRssMb).toBeGreaterThan(20);
+    expect(okExit.peakMemoryMb).toBeGreaterThan(20);
     expect(okExit.durationMs).toBeGreaterThan(0);
     expect(exited.find((l) => l.job === failedId)).toMatchObject({ code: 'pdf_password_required', pages: 0 });
   });

@@ -6,7 +6,7 @@
 import { childMessageSchema, startMessageSchema, type ChildMessage, type PageResult, type StartMessage } from '../src/protocol.js';
 import { selectPages } from '../src/pages.js';
 import { Ocr } from './ocr.js';
-import { renderGray } from './page-image.js';
+import { pageImage } from './page-image.js';
 import { JobFailure, openPdf } from './pdf.js';
 import { isUsableText, textLayer } from './text-layer.js';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -17,7 +17,7 @@ function send(message: ChildMessage): Promise<void> {
 }
 
 async function run(task: StartMessage): Promise<void> {
-  const doc = await openPdf(task.file, task.password);
+  const doc = await openPdf(task.file, task.password, task.maxPagePixels);
   const ocr = new Ocr(task.lang, task.model);
   try {
     if (doc.numPages > task.maxPages) {
@@ -31,7 +31,7 @@ async function run(task: StartMessage): Promise<void> {
       await send({ type: 'page', result: await processPage(doc, pageNumber, task, ocr) });
     }
   } finally {
-    await ocr.close();
+    ocr.close();
     await doc.destroy();
   }
 }
@@ -47,7 +47,7 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
   try {
     const text = task.ocr === 'force' ? '' : await textLayer(page).catch(() => '');
     if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(text))) return { ...base, text, source: 'text' };
-    const image = await renderGray(page, { dpi: task.ocrDpi, maxPixels: task.maxPagePixels });
+    const image = await pageImage(page, { dpi: task.ocrDpi, maxPixels: task.maxPagePixels });
     const result = await ocr.recognize(image);
     return { ...base, source: 'ocr', text: result.text, confidence: result.confidence };
   } catch (err) {
@@ -55,6 +55,8 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
     return { ...base, source: 'ocr', error: { code: 'ocr_failed', message: errorText(err) } };
   } finally {
     page.cleanup();
+    // Decoded images are held outside the small JS heap, so V8 would rarely collect them by itself.
+    globalThis.gc?.();
   }
 }
 

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 const pdfjsRoot = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
@@ -17,17 +17,23 @@ export class JobFailure extends Error {
   }
 }
 
-export async function openPdf(file: string, password: string | undefined): Promise<PDFDocumentProxy> {
-  const data = new Uint8Array(await readFile(file));
+/** Images over `maxImagePixels` are left out by pdfjs instead of decoded (bombs, giant scans). */
+export async function openPdf(file: string, password: string | undefined, maxImagePixels: number): Promise<PDFDocumentProxy> {
   try {
+    // Read from the file as needed rather than as one copy of the whole PDF in memory.
     return await getDocument({
-      data,
+      url: pathToFileURL(file).href,
+      disableAutoFetch: true,
+      disableStream: true,
       password,
       standardFontDataUrl: asset('standard_fonts'),
       cMapUrl: asset('cmaps'),
       wasmUrl: asset('wasm'),
       iccUrl: asset('iccs'),
       isEvalSupported: false,
+      maxImageSize: maxImagePixels,
+      disableFontFace: true,
+      useSystemFonts: false,
       verbosity: 0,
     }).promise;
   } catch (err) {

@@ -64,7 +64,7 @@ export class Scheduler {
     const queued = this.queue.findIndex((j) => j.id === id);
     if (queued >= 0) {
       const [job] = this.queue.splice(queued, 1);
-      await this.finish(job!, { ok: false, code: 'cancelled', message: 'the job was cancelled', peakRssMb: 0 });
+      await this.finish(job!, { ok: false, code: 'cancelled', message: 'the job was cancelled', peakMemoryMb: 0 });
       return true;
     }
     const active = this.runs.get(id);
