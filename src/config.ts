@@ -20,7 +20,7 @@ const schema = z
     QUEUE_LIMIT: z.coerce.number().int().min(0).default(20),
     MAX_UPLOAD_MB: positiveInt.default(50),
     MAX_PAGES: positiveInt.default(500),
-    MAX_PAGE_MEGAPIXELS: z.coerce.number().positive().default(40),
+    MAX_PAGE_MEGAPIXELS: z.coerce.number().positive().default(12),
     OCR_DPI: positiveInt.min(72).max(600).default(200),
     RESULT_TTL_S: positiveInt.default(7200),
     PURGE_INTERVAL_S: positiveInt.default(1800),

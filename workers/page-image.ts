@@ -18,8 +18,13 @@ interface DecodedImage {
 }
 
 /** A scan must cover this share of the page to be OCRed as it is instead of a rendering. */
-const MIN_SCAN_COVERAGE = 0.85;
+const MIN_SCAN_COVERAGE = 0.5;
 const SCAN_DPI_HEADROOM = 1.25;
+/**
+ * A rendering costs 9 bytes a pixel at its peak (RGBA canvas, its RGBA copy, the gray image),
+ * a decoded scan about 5; so renderings get half the pixel cap.
+ */
+const RENDER_SHARE_OF_CAP = 0.5;
 const PT_PER_INCH = 72;
 
 const IMAGE_OPS = new Set([
@@ -162,7 +167,8 @@ async function renderGray(page: PDFPageProxy, limits: ImageLimits): Promise<Gray
   const natural = page.getViewport({ scale: 1 });
   let scale = limits.dpi / PT_PER_INCH;
   const pixels = natural.width * natural.height * scale * scale;
-  if (pixels > limits.maxPixels) scale *= Math.sqrt(limits.maxPixels / pixels);
+  const cap = limits.maxPixels * RENDER_SHARE_OF_CAP;
+  if (pixels > cap) scale *= Math.sqrt(cap / pixels);
   const viewport = page.getViewport({ scale });
   const width = Math.max(1, Math.floor(viewport.width));
   const height = Math.max(1, Math.floor(viewport.height));

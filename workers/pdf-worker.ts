@@ -7,7 +7,7 @@ import { childMessageSchema, startMessageSchema, type ChildMessage, type PageRes
 import { selectPages } from '../src/pages.js';
 import { Ocr } from './ocr.js';
 import { pageImage } from './page-image.js';
-import { JobFailure, openPdf } from './pdf.js';
+import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
 import { isUsableText, textLayer } from './text-layer.js';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
@@ -44,12 +44,16 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
   } catch (err) {
     return { ...base, source: 'text', error: { code: 'pdf_invalid', message: `page could not be read: ${errorText(err)}` } };
   }
+  const oversizedBefore = oversizedImageCount();
   try {
     const text = task.ocr === 'force' ? '' : await textLayer(page).catch(() => '');
     if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(text))) return { ...base, text, source: 'text' };
     const image = await pageImage(page, { dpi: task.ocrDpi, maxPixels: task.maxPagePixels });
     const result = await ocr.recognize(image);
-    return { ...base, source: 'ocr', text: result.text, confidence: result.confidence };
+    const ocred = { ...base, source: 'ocr' as const, text: result.text, confidence: result.confidence };
+    if (oversizedImageCount() === oversizedBefore) return ocred;
+    const message = `an image on this page has more than ${task.maxPagePixels / 1e6} megapixels (MAX_PAGE_MEGAPIXELS) and was left out`;
+    return { ...ocred, error: { code: 'image_too_large', message } };
   } catch (err) {
     if (err instanceof JobFailure) throw err;
     return { ...base, source: 'ocr', error: { code: 'ocr_failed', message: errorText(err) } };

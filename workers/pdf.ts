@@ -6,6 +6,19 @@ import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.
 const pdfjsRoot = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
 const asset = (dir: string) => path.join(pdfjsRoot, dir) + path.sep;
 
+const OVERSIZED_IMAGE_WARNING = 'exceeded maximum allowed size';
+let oversizedImages = 0;
+// pdfjs tells of an image it left out (over maxImageSize) only through console.warn; its other
+// warnings are about damage it has already worked around, and the child has no use for them.
+console.warn = (...args: unknown[]) => {
+  if (String(args[0]).includes(OVERSIZED_IMAGE_WARNING)) oversizedImages++;
+};
+
+/** How many images pdfjs has left out so far; compare before and after a page. */
+export function oversizedImageCount(): number {
+  return oversizedImages;
+}
+
 /** A failure that ends the job with a stable code. */
 export class JobFailure extends Error {
   constructor(
@@ -34,7 +47,7 @@ export async function openPdf(file: string, password: string | undefined, maxIma
       maxImageSize: maxImagePixels,
       disableFontFace: true,
       useSystemFonts: false,
-      verbosity: 0,
+      verbosity: 1,
     }).promise;
   } catch (err) {
     throw toJobFailure(err);
