@@ -2,15 +2,17 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { JobStore } from './jobs/store.js';
+import { storeWatch } from './jobs/watch.js';
 import { Supervisor } from './jobs/supervisor.js';
 import type { Logger } from './log.js';
 import { shortId } from './log.js';
+import { loadPageAssets } from './page/assets.js';
 import { createUploadReceiver } from './upload.js';
 
 const WORKER_FILE = new URL('../workers/pdf-worker.js', import.meta.url).pathname;
 
 /** Wires the rooms of the house together; the server (or a test) only calls this. */
-export function createService(config: Config, log: Logger) {
+export function createService(config: Config, log: Logger, options: { sseHeartbeatMs?: number } = {}) {
   const store = new JobStore({ ttlMs: config.resultTtlMs, purgeIntervalMs: config.purgeIntervalMs, maxBytes: config.resultStoreBytes });
   const supervisor = new Supervisor({ workerFile: WORKER_FILE, childMemoryMb: config.childMemoryMb, timeoutMs: config.jobTimeoutMs });
   const scheduler = new Scheduler(store, supervisor, {
@@ -31,6 +33,10 @@ export function createService(config: Config, log: Logger) {
     apiKey: config.apiKey,
     rssMb: () => Math.round(process.memoryUsage.rss() / 1048576),
     draining: () => draining,
+    // Upload page and event stream (issue 6).
+    watch: storeWatch(store),
+    sseHeartbeatMs: options.sseHeartbeatMs,
+    page: loadPageAssets(),
   });
 
   store.on('final', (job) => {
