@@ -286,7 +286,7 @@ async function showResult(job, fileName) {
   const result = await res.json();
   statusBox.hidden = true;
 
-  const list = $('pages');
+  const list = $('page-list');
   list.replaceChildren();
   let ocrPages = 0;
   for (const page of result.pages) {
@@ -391,7 +391,7 @@ function hideError() {
 
 function clearResult() {
   resultBox.hidden = true;
-  $('pages').replaceChildren();
+  $('page-list').replaceChildren();
   $('status-note').hidden = true;
   copyText = '';
 }
