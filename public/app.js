@@ -164,7 +164,7 @@ function uploadError(status, payload, retryAfter) {
       return new UserError('This file is too large for this server.', limit ? `The limit is ${limit[1]} MB.` : '');
     }
     case 415:
-      return new UserError('This file is not a PDF.', 'Choose a file that ends in .pdf and opens as a PDF.');
+      return new UserError('This file is not a PDF.', 'Whatever its name says, its contents are something else. Choose a PDF document.');
     case 429: {
       const seconds = Number(retryAfter);
       return new UserError(
@@ -266,10 +266,11 @@ function showProgress(progress) {
   const total = progress && progress.pages_total;
   const done = (progress && progress.pages_done) || 0;
   if (!total) {
-    setStatus('Reading', 'Waiting for the reader to open the PDF…', null);
+    setStatus('Reading the PDF', 'Waiting for a free reader…', null);
     return;
   }
-  setStatus('Reading', `Page ${done} of ${total} read`, Math.round((done / total) * 100));
+  const text = done < total ? `Page ${done + 1} of ${total}` : `All ${total} ${total === 1 ? 'page' : 'pages'} read`;
+  setStatus('Reading the PDF', text, Math.round((done / total) * 100));
 }
 
 // ---- the outcome -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, corpusFile, startServer, type RunningServer } from './helpers.js';
+import { ROOT, corpusFile, startServer, submitOk, waitForJob, type RunningServer } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps trying to reach Google's services.
@@ -133,12 +133,16 @@ describe('the upload page', () => {
 
   it('reads a scanned PDF: upload progress, page progress, then the text with its source', async () => {
     const { page } = await browser.open();
+    await page.getByText('Options').click();
+    await page.getByLabel('OCR').selectOption('force');
     await upload(page, corpusFile('scanned/linn.pdf'));
+    await page.getByText(/^Page 1 of 1$/).waitFor({ timeout: 60_000 });
+    await shot(page, 'page-progress');
     await finished(page, 150_000);
 
     const seen = await browser.statusTexts(page);
     expect(seen.some((t) => /^Uploading linn\.pdf/.test(t))).toBe(true);
-    expect(seen.some((t) => /^Page \d+ of 1 read$|^Waiting for the reader/.test(t))).toBe(true);
+    expect(seen.some((t) => /^Page 1 of 1$/.test(t))).toBe(true);
 
     const text = await page.locator('.page-text').first().textContent();
     expect(text).toMatch(/LinnSequencer/);
@@ -159,6 +163,20 @@ describe('the upload page', () => {
     expect(await alert.textContent()).toContain('This file is not a PDF.');
     expect(await page.locator('#result').isVisible()).toBe(false);
     await shot(page, 'page-error-not-a-pdf');
+    await page.close();
+  });
+
+  it('says in words that a file is too large (413), with the limit', async () => {
+    const { page } = await browser.open();
+    await page.locator('#file').setInputFiles({
+      name: 'big.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(3 * 1024 * 1024, 0x20)]),
+    });
+    await page.getByRole('button', { name: 'Extract text' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ state: 'visible' });
+    expect(await alert.innerText()).toMatch(/This file is too large for this server\.\s+The limit is 2 MB\./);
     await page.close();
   });
 
@@ -190,8 +208,29 @@ describe('the upload page', () => {
     expect(await page.locator('.page-text').first().textContent()).toMatch(/word processor/i);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await shot(page, 'phone-result');
+    await page.screenshot({ path: path.join(SHOTS, 'phone-result.png') }); // the screen as the phone shows it
     await page.close();
+  });
+});
+
+describe('the upload page when the queue is full', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ PDF_WORKER_THREADS: '1', QUEUE_LIMIT: '0' });
+  });
+  afterAll(() => server.stop());
+  const browser = useBrowser(() => server.url);
+
+  it('says the server is busy and when to try again (429 with Retry-After)', async () => {
+    const { page } = await browser.open();
+    const blocker = await submitOk(server.url, corpusFile('text/pdkids.pdf'));
+    await upload(page, corpusFile('text/tagged.pdf'));
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ state: 'visible' });
+    expect(await alert.innerText()).toMatch(/The server is busy with other files right now\.\s+Try again in \d+ (seconds|minutes)\./);
+    await shot(page, 'page-error-busy');
+    await page.close();
+    await waitForJob(server.url, blocker.id);
   });
 });
 
