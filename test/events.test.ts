@@ -12,7 +12,8 @@ interface SseEvent {
 
 /** Reads an SSE body to its end (or until `stopWhen`), returning events and comment lines. */
 async function readSse(body: ReadableStream<Uint8Array>, stopWhen?: (events: SseEvent[], comments: string[]) => boolean) {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   const events: SseEvent[] = [];
   const comments: string[] = [];
   let buffer = '';
@@ -23,7 +24,7 @@ async function readSse(body: ReadableStream<Uint8Array>, stopWhen?: (events: Sse
       ended = true;
       break;
     }
-    buffer += value;
+    buffer += decoder.decode(value, { stream: true });
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, end);
