@@ -1,5 +1,5 @@
 // The upload page in a real browser: Debian's Chromium driven by playwright-core.
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -200,6 +200,38 @@ describe('the upload page', () => {
     await page.close();
   });
 
+  it('works from the keyboard alone, and takes a PDF dropped on the page', async () => {
+    const { page } = await browser.open();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('file');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    await chooser.setFiles(corpusFile('text/tagged.pdf'));
+    await page.keyboard.press('Tab'); // Options
+    await page.keyboard.press('Enter'); // opens them
+    await page.keyboard.press('Tab'); // OCR mode
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('ocr');
+    await page.locator('#submit').focus();
+    await page.keyboard.press('Enter');
+    await finished(page, 60_000);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('result-title');
+
+    // A drop anywhere on the page chooses the file; the button then starts it.
+    const pdf = readFileSync(corpusFile('text/multi_page.pdf')).toString('base64');
+    await page.evaluate((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'dropped.pdf', { type: 'application/pdf' }));
+      document.body.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, pdf);
+    expect(await page.locator('#file-name').textContent()).toMatch(/^dropped\.pdf/);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('submit');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 2, name: 'dropped.pdf' }).waitFor({ timeout: 60_000 });
+    expect(await page.locator('.page').count()).toBe(5);
+    await page.close();
+  });
+
   it('fits a phone-width screen', async () => {
     const { page } = await browser.open(PHONE);
     await shot(page, 'phone-empty');
@@ -209,6 +241,8 @@ describe('the upload page', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(SHOTS, 'phone-result.png') }); // the screen as the phone shows it
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(SHOTS, 'phone-result-dark.png') });
     await page.close();
   });
 });
