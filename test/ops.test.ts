@@ -46,9 +46,7 @@ function logLines(server: RunningServer): Record<string, unknown>[] {
 let server: RunningServer;
 let jobIds: string[] = [];
 beforeAll(async () => {
-  // CHILD_MEMORY_MB: an OCR child peaks above the 208 MB default cap on this code base (even an
-  // A4 page at 200 dpi); this file tests metrics and logs, not the memory budget.
-  server = await startServer({ API_KEY, WEBHOOK_SECRET, CHILD_MEMORY_MB: '600' });
+  server = await startServer({ API_KEY, WEBHOOK_SECRET });
   // A text job that succeeds, one that fails (password required), one page OCRed.
   const ok = await submitOk(server.url, corpusFile('text/multi_page.pdf'), { headers: auth });
   const failed = await submitOk(server.url, corpusFile('bad/issue6010_1_pwabc.pdf'), { headers: auth });

@@ -16,6 +16,16 @@ export interface JobQueue {
   stats(): QueueStats;
 }
 
+/** Calls `listener` whenever job `id` changes (state, a page); returns the unsubscribe. */
+export type JobWatch = (id: string, listener: () => void) => () => void;
+
+/** The upload page's files, read once at start (see src/page/assets.ts). */
+export interface PageAssets {
+  html: string;
+  js: string;
+  css: string;
+}
+
 /**
  * Everything Node-specific that the routes reach, wired in by the entry point; the routes
  * themselves speak Web-standard Request/Response only.
@@ -33,4 +43,10 @@ export interface AppDeps {
   draining(): boolean;
   /** Prometheus exposition for /metrics. */
   metrics: { contentType: string; render(): Promise<string> };
+  /** Subscribes to one job's changes, for GET /api/jobs/{id}/events. */
+  watch: JobWatch;
+  /** Heartbeat comment interval of the event stream; 15 000 ms when unset. */
+  sseHeartbeatMs?: number;
+  /** The upload page served at GET /; not mounted when absent. */
+  page?: PageAssets;
 }

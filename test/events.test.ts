@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config.js';
+import type { Job } from '../src/jobs/job.js';
+import { createLogger } from '../src/log.js';
+import { createService } from '../src/service.js';
+import { corpusFile, startServer, submitOk, waitForJob, type RunningServer } from './helpers.js';
+
+interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+/** Reads an SSE body to its end (or until `stopWhen`), returning events and comment lines. */
+async function readSse(body: ReadableStream<Uint8Array>, stopWhen?: (events: SseEvent[], comments: string[]) => boolean) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const events: SseEvent[] = [];
+  const comments: string[] = [];
+  let buffer = '';
+  let ended = false;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) {
+      ended = true;
+      break;
+    }
+    buffer += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) comments.push(line);
+        else if (line.startsWith('event: ')) event = line.slice(7);
+        else if (line.startsWith('data: ')) data.push(line.slice(6));
+      }
+      if (data.length > 0) events.push({ event, data: JSON.parse(data.join('\n')) });
+    }
+    if (stopWhen?.(events, comments)) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return { events, comments, ended };
+}
+
+type Progress = { pages_done: number; pages_total: number | null };
+
+describe('GET /api/jobs/{id}/events over a real server', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    // One slot, so a second job waits in the queue and its whole life is observable.
+    server = await startServer({ PDF_WORKER_THREADS: '1' });
+  });
+  afterAll(() => server.stop());
+
+  const events = (id: string, headers: Record<string, string> = {}) => fetch(`${server.url}/api/jobs/${id}/events`, { headers });
+
+  it('streams progress for a multi-page job, then one final event, then ends', async () => {
+    const blocker = await submitOk(server.url, corpusFile('scanned/linn.pdf'));
+    const job = await submitOk(server.url, corpusFile('text/multi_page.pdf'));
+    const res = await events(job.id);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    const { events: got, ended } = await readSse(res.body!);
+    expect(ended).toBe(true);
+
+    const progress = got.filter((e) => e.event === 'progress').map((e) => e.data as Progress);
+    expect(progress[0]).toEqual({ pages_done: 0, pages_total: null }); // still queued behind the blocker
+    expect(progress.some((p) => p.pages_total === 5 && p.pages_done > 0 && p.pages_done < 5)).toBe(true);
+    const done = progress.map((p) => p.pages_done);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+
+    const final = got.at(-1)!;
+    expect(final.event).toBe('succeeded');
+    expect(final.data).toMatchObject({ id: job.id, status: 'succeeded', progress: { pages_done: 5, pages_total: 5 } });
+    expect(got.filter((e) => e.event !== 'progress')).toHaveLength(1);
+    await waitForJob(server.url, blocker.id);
+  });
+
+  it('gives a late client the current state first: a finished job is one final event and the end', async () => {
+    const job = await submitOk(server.url, corpusFile('text/tagged.pdf'));
+    await waitForJob(server.url, job.id);
+    const { events: got, ended } = await readSse((await events(job.id)).body!);
+    expect(ended).toBe(true);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.event).toBe('succeeded');
+    expect(got[0]!.data).toMatchObject({ id: job.id, status: 'succeeded' });
+  });
+
+  it('ends with a failed event carrying the error code', async () => {
+    const job = await submitOk(server.url, corpusFile('bad/skew-encrypted.pdf'));
+    const { events: got } = await readSse((await events(job.id)).body!);
+    expect(got.at(-1)).toMatchObject({ event: 'failed', data: { status: 'failed', error: { code: 'pdf_password_required' } } });
+  });
+
+  it('ends with a cancelled event when the job is deleted while a client watches', async () => {
+    const blocker = await submitOk(server.url, corpusFile('scanned/linn.pdf'));
+    const job = await submitOk(server.url, corpusFile('text/multi_page.pdf'));
+    const res = await events(job.id);
+    const reading = readSse(res.body!);
+    await fetch(`${server.url}/api/jobs/${job.id}`, { method: 'DELETE' });
+    const { events: got, ended } = await reading;
+    expect(ended).toBe(true);
+    expect(got[0]!.event).toBe('progress');
+    expect(got.at(-1)).toMatchObject({ event: 'cancelled', data: { id: job.id, status: 'cancelled' } });
+    await waitForJob(server.url, blocker.id);
+  });
+
+  it('404 job_not_found as JSON for an unknown id', async () => {
+    const res = await events('00000000-0000-4000-8000-000000000000');
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('job_not_found');
+  });
+});
+
+describe('GET /api/jobs/{id}/events in-process', () => {
+  const service = createService(parseConfig({ LOG_LEVEL: 'error' }), createLogger('error'), { sseHeartbeatMs: 40 });
+  const { app, store } = service;
+  afterAll(() => service.shutdown(0));
+
+  const fakeJob = (): Job => ({
+    id: crypto.randomUUID(),
+    status: 'running',
+    createdAt: new Date(),
+    startedAt: new Date(),
+    finishedAt: null,
+    pagesTotal: 200,
+    documentPages: 200,
+    file: { name: 'fake.pdf', bytes: 1, path: '/nonexistent/fake.pdf' },
+    options: { ocr: 'auto', pages: null, lang: 'eng' },
+    pages: new Map(),
+    origin: 'http://localhost',
+  });
+  const addPage = (job: Job, page: number) => {
+    job.pages.set(page, { page, text: `page ${page}`, source: 'text', error: null });
+    store.touch(job);
+  };
+  const tick = () => new Promise((r) => setTimeout(r, 20));
+
+  it('removes its store listener when the client goes away (abort signal or cancelled body)', async () => {
+    const baseline = store.listenerCount('update');
+    const job = fakeJob();
+    store.add(job);
+
+    const clients = await Promise.all(
+      [0, 1, 2, 3].map(async () => {
+        const controller = new AbortController();
+        const res = await app.request(`/api/jobs/${job.id}/events`, { signal: controller.signal });
+        expect(res.status).toBe(200);
+        const reader = res.body!.getReader();
+        await reader.read(); // the current state
+        return { controller, reader };
+      }),
+    );
+    expect(store.listenerCount('update')).toBe(baseline + 4);
+
+    // Two go away the way a browser tab does on a Node server (the body is cancelled), two by abort signal.
+    await clients[0]!.reader.cancel();
+    await clients[1]!.reader.cancel();
+    clients[2]!.controller.abort();
+    clients[3]!.controller.abort();
+    addPage(job, 1); // nobody left to write to
+    await tick();
+    expect(store.listenerCount('update')).toBe(baseline);
+  });
+
+  it('coalesces progress for a slow client and sends heartbeat comments while idle', async () => {
+    const before = store.listenerCount('update');
+    const job = fakeJob();
+    store.add(job);
+    const res = await app.request(`/api/jobs/${job.id}/events`);
+    const body = res.body!;
+    for (let p = 1; p <= 200; p++) addPage(job, p); // a burst the client does not read yet
+    await tick();
+    const { events: got, comments } = await readSse(body, (evs, cs) => (evs.at(-1)?.data as Progress | undefined)?.pages_done === 200 && cs.length > 0);
+    const progress = got.map((e) => e.data as Progress);
+    expect(progress.at(-1)).toEqual({ pages_done: 200, pages_total: 200 });
+    expect(progress.length).toBeLessThan(20);
+    expect(comments[0]).toBe(': keep-alive');
+    await tick();
+    expect(store.listenerCount('update')).toBe(before);
+  });
+
+  it('a stream that ends on its own also unsubscribes', async () => {
+    const before = store.listenerCount('update');
+    const job = fakeJob();
+    store.add(job);
+    const res = await app.request(`/api/jobs/${job.id}/events`);
+    const reading = readSse(res.body!);
+    await tick();
+    job.status = 'succeeded';
+    job.finishedAt = new Date();
+    store.touch(job);
+    const { events: got, ended } = await reading;
+    expect(ended).toBe(true);
+    expect(got.at(-1)!.event).toBe('succeeded');
+    await tick();
+    expect(store.listenerCount('update')).toBe(before);
+  });
+});
