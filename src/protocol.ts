@@ -30,6 +30,8 @@ export const startMessageSchema = z.object({
   pages: z.string().nullable(),
   /** Pages already done by an earlier child of the same job: skipped on resume. */
   skip: z.array(z.number().int().positive()),
+  /** When set, only these of the selected pages (the other share went to a sibling child). */
+  only: z.array(z.number().int().positive()).nullable(),
   /** A document with more pages than this fails with `too_many_pages`. */
   maxPages: z.number().int().positive(),
   ocrDpi: z.number().int().positive(),
@@ -37,8 +39,12 @@ export const startMessageSchema = z.object({
   model: z.object({ dir: z.string(), gzip: z.boolean() }),
 });
 export type StartMessage = z.infer<typeof startMessageSchema>;
-export const parentMessageSchema = startMessageSchema;
-export type ParentMessage = StartMessage;
+/** Parent → child, while it works: hand the pages outside this list to a sibling child. */
+export const narrowMessageSchema = z.object({ type: z.literal('narrow'), pages: z.array(z.number().int().positive()) });
+export type NarrowMessage = z.infer<typeof narrowMessageSchema>;
+
+export const parentMessageSchema = z.discriminatedUnion('type', [startMessageSchema, narrowMessageSchema]);
+export type ParentMessage = z.infer<typeof parentMessageSchema>;
 
 /** Child → parent. */
 export const childMessageSchema = z.discriminatedUnion('type', [

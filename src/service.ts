@@ -31,7 +31,7 @@ export function createService(config: Config, log: Logger, options: { sseHeartbe
     workerFile: WORKER_FILE,
     childMemoryMb: config.childMemoryMb,
     timeoutMs: config.jobTimeoutMs,
-    onChildSpawn: (pid, task) => log.info({ job: jobOfFile(task.file), pid }, 'child spawned'),
+    onChildSpawn: (pid, tag) => log.info({ job: tag, pid }, 'child spawned'),
     onChildExit: (exit) => childExited(exit),
   });
   const scheduler = new Scheduler(store, supervisor, {
@@ -94,21 +94,16 @@ export function createService(config: Config, log: Logger, options: { sseHeartbe
 
   // One log line per state change (not per page): the last status seen of each active job.
   const lastStatus = new Map<string, JobStatus>();
-  // Children are told a file, not a job: this finds the job again for their log lines.
-  const activeFiles = new Map<string, string>();
-  const jobOfFile = (file: string) => shortId(activeFiles.get(file) ?? '?');
   store.on('update', (job) => {
     const from = lastStatus.get(job.id);
     if (from === job.status || isFinal(job.status)) return; // final states: the 'final' listener below
     lastStatus.set(job.id, job.status);
-    activeFiles.set(job.file.path, job.id);
     if (job.status === 'running') metrics.jobStarted(job);
     log.info({ job: shortId(job.id), from: from ?? null, status: job.status }, 'job state');
   });
   store.on('final', (job) => {
     const from = lastStatus.get(job.id) ?? null;
     lastStatus.delete(job.id);
-    activeFiles.delete(job.file.path);
     const durationMs = (job.finishedAt ?? new Date()).getTime() - job.createdAt.getTime();
     log.info(
       { job: shortId(job.id), from, status: job.status, code: job.error?.code, pages: job.pages.size, pagesTotal: job.pagesTotal, durationMs },
@@ -119,9 +114,9 @@ export function createService(config: Config, log: Logger, options: { sseHeartbe
   });
 
   function childExited(exit: ChildExit): void {
-    const { outcome, task, ...rest } = exit;
+    const { outcome, tag, ...rest } = exit;
     const code = outcome.ok ? undefined : outcome.code;
-    log.info({ job: jobOfFile(task.file), ...rest, code }, 'child exited');
+    log.info({ job: tag, ...rest, code }, 'child exited');
     metrics.childExited({ peakMemoryMb: exit.peakMemoryMb, outcome: code ?? 'ok' });
   }
   store.startPurging((removed) => log.info({ removed }, 'purged expired jobs'));

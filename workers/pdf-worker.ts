@@ -3,7 +3,7 @@
  * message per finished page, then `done` (or `failed`) and exits so the OS takes back
  * every byte, WASM memory included.
  */
-import { childMessageSchema, startMessageSchema, type ChildMessage, type PageResult, type StartMessage } from '../src/protocol.js';
+import { childMessageSchema, parentMessageSchema, type ChildMessage, type PageResult, type StartMessage } from '../src/protocol.js';
 import { selectPages } from '../src/pages.js';
 import { Ocr } from './ocr.js';
 import { pageImage } from './page-image.js';
@@ -16,7 +16,11 @@ function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve, reject) => process.send!(checked, undefined, {}, (err: Error | null) => (err ? reject(err) : resolve())));
 }
 
+/** Pages this child may still process; narrowed by the parent when it splits the document. */
+let allowed: Set<number> | null = null;
+
 async function run(task: StartMessage): Promise<void> {
+  if (task.only) allowed = new Set(task.only);
   const doc = await openPdf(task.file, task.password, task.maxPagePixels);
   const ocr = new Ocr(task.lang, task.model);
   try {
@@ -27,7 +31,7 @@ async function run(task: StartMessage): Promise<void> {
     await send({ type: 'document', pagesTotal: doc.numPages, pages: selected });
     const skip = new Set(task.skip);
     for (const pageNumber of selected) {
-      if (skip.has(pageNumber)) continue;
+      if (skip.has(pageNumber) || (allowed && !allowed.has(pageNumber))) continue;
       await send({ type: 'page', result: await processPage(doc, pageNumber, task, ocr) });
     }
   } finally {
@@ -68,9 +72,9 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function main(message: unknown): Promise<void> {
+async function main(task: StartMessage): Promise<void> {
   try {
-    await run(startMessageSchema.parse(message));
+    await run(task);
     await send({ type: 'done' });
   } catch (err) {
     const failure = err instanceof JobFailure ? err : new JobFailure('worker_crashed', errorText(err));
@@ -85,5 +89,9 @@ if (!process.send) {
 }
 // A child never outlives its parent: when the IPC channel closes, it is done.
 process.on('disconnect', () => process.exit(0));
-process.once('message', (message) => void main(message));
+process.on('message', (raw) => {
+  const message = parentMessageSchema.parse(raw);
+  if (message.type === 'start') void main(message);
+  else allowed = new Set(message.pages);
+});
 void send({ type: 'ready' });

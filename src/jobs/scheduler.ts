@@ -2,9 +2,10 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from '../errors.js';
 import type { OcrModel } from '../config.js';
+import { shortId } from '../log.js';
 import type { Job } from './job.js';
 import type { JobStore } from './store.js';
-import type { Run, RunOutcome, Supervisor } from './supervisor.js';
+import type { Run, RunOutcome, Supervisor, Task } from './supervisor.js';
 
 export interface SchedulerOptions {
   slots: number;
@@ -21,16 +22,29 @@ export interface QueueStats {
   limit: number;
 }
 
+/** A job being worked on: one child, or two when its pages were split between free slots. */
+interface ActiveJob {
+  job: Job;
+  runs: Set<Run>;
+  /** The first failure of any of its runs; the job ends with it. */
+  failure?: Extract<RunOutcome, { ok: false }>;
+  ended: Promise<void>;
+  end(): void;
+}
+
 /** A first guess at a job's duration, until real jobs have been timed. */
 const INITIAL_JOB_SECONDS = 20;
+/** Below this many pages left a second child costs more (start-up, OCR engine) than it saves. */
+const MIN_PAGES_TO_SPLIT = 4;
 
 /**
- * The FIFO queue in front of the supervisor: at most `slots` runs at once, at most
- * `queueLimit` jobs waiting. It turns run outcomes into job state in the store.
+ * The FIFO queue in front of the supervisor: at most `slots` children at once, at most
+ * `queueLimit` jobs waiting. When a slot would stay idle, a running document's remaining
+ * pages are split with a second child. It turns run outcomes into job state in the store.
  */
 export class Scheduler {
   private readonly queue: Job[] = [];
-  private readonly runs = new Map<string, { run: Run; ended: Promise<void> }>();
+  private readonly active = new Map<string, ActiveJob>();
   private averageJobSeconds = INITIAL_JOB_SECONDS;
 
   constructor(
@@ -40,12 +54,12 @@ export class Scheduler {
   ) {}
 
   stats(): QueueStats {
-    return { running: this.runs.size, queued: this.queue.length, limit: this.options.slots };
+    return { running: this.active.size, queued: this.queue.length, limit: this.options.slots };
   }
 
   /** Throws `429 queue_full` when no job can be accepted now. */
   assertCapacity(): void {
-    if (this.runs.size < this.options.slots || this.queue.length < this.options.queueLimit) return;
+    if (this.active.size < this.options.slots || this.queue.length < this.options.queueLimit) return;
     const waitSeconds = Math.ceil((this.averageJobSeconds * (this.queue.length + 1)) / this.options.slots);
     throw new ApiError(429, 'queue_full', 'the queue is full; try again later', undefined, {
       'Retry-After': String(Math.max(1, waitSeconds)),
@@ -67,53 +81,98 @@ export class Scheduler {
       await this.finish(job!, { ok: false, code: 'cancelled', message: 'the job was cancelled', peakMemoryMb: 0 });
       return true;
     }
-    const active = this.runs.get(id);
+    const active = this.active.get(id);
     if (!active) return false;
-    active.run.cancel();
+    for (const run of active.runs) run.cancel();
     await active.ended;
     return true;
   }
 
   /** Cancels everything queued and running (shutdown). */
   async cancelAll(): Promise<void> {
-    const ids = [...this.queue.map((j) => j.id), ...this.runs.keys()];
+    const ids = [...this.queue.map((j) => j.id), ...this.active.keys()];
     await Promise.all(ids.map((id) => this.cancel(id)));
   }
 
-  /** Resolves when nothing is running, or after `ms`. */
+  /** Resolves when nothing is running or queued, or after `ms`. */
   async idle(ms: number): Promise<boolean> {
     const deadline = Date.now() + ms;
-    while (this.runs.size > 0 || this.queue.length > 0) {
+    while (this.active.size > 0 || this.queue.length > 0) {
       if (Date.now() >= deadline) return false;
       await new Promise((r) => setTimeout(r, 100));
     }
     return true;
   }
 
+  private children(): number {
+    let n = 0;
+    for (const a of this.active.values()) n += a.runs.size;
+    return n;
+  }
+
   private pump(): void {
-    while (this.runs.size < this.options.slots && this.queue.length > 0) this.start(this.queue.shift()!);
+    while (this.children() < this.options.slots && this.queue.length > 0) this.start(this.queue.shift()!);
   }
 
   private start(job: Job): void {
     job.status = 'running';
     job.startedAt = new Date();
     this.store.touch(job);
-    const run = this.supervisor.run(this.task(job), {
-      onDocument: (documentPages, selected) => {
-        job.documentPages = documentPages;
-        job.pagesTotal = selected.length;
-        this.store.touch(job);
-      },
-      onPage: (result) => {
-        job.pages.set(result.page, result);
-        this.store.touch(job);
-      },
-    });
-    const ended = run.outcome.then((outcome) => this.finish(job, outcome));
-    this.runs.set(job.id, { run, ended });
+    let end = () => {};
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    const active: ActiveJob = { job, runs: new Set(), ended, end };
+    this.active.set(job.id, active);
+    this.launch(active, null);
   }
 
-  private task(job: Job) {
+  private launch(active: ActiveJob, only: number[] | null): Run {
+    const { job } = active;
+    const run: Run = this.supervisor.run(
+      this.task(job, only),
+      {
+        onDocument: (documentPages, selected) => {
+          if (job.pagesTotal !== null) return;
+          job.documentPages = documentPages;
+          job.pagesTotal = selected.length;
+          this.store.touch(job);
+          this.maybeSplit(active, run, selected);
+        },
+        onPage: (result) => {
+          job.pages.set(result.page, result);
+          this.store.touch(job);
+        },
+      },
+      shortId(job.id),
+    );
+    active.runs.add(run);
+    void run.outcome.then((outcome) => this.runEnded(active, run, outcome));
+    return run;
+  }
+
+  /** Gives the second half of a document's pages to a second child when a slot would idle. */
+  private maybeSplit(active: ActiveJob, first: Run, selected: number[]): void {
+    const left = selected.filter((p) => !active.job.pages.has(p));
+    if (left.length < MIN_PAGES_TO_SPLIT || this.queue.length > 0 || this.children() >= this.options.slots) return;
+    const half = Math.ceil(left.length / 2);
+    first.narrow(left.slice(0, half));
+    this.launch(active, left.slice(half));
+  }
+
+  private runEnded(active: ActiveJob, run: Run, outcome: RunOutcome): void {
+    active.runs.delete(run);
+    if (!outcome.ok && !active.failure) {
+      active.failure = outcome;
+      for (const sibling of active.runs) sibling.cancel();
+    }
+    if (active.runs.size > 0) {
+      this.pump();
+      return;
+    }
+    this.active.delete(active.job.id);
+    void this.finish(active.job, active.failure ?? outcome).then(active.end);
+  }
+
+  private task(job: Job, only: number[] | null): Task {
     const { maxPages, ocrDpi, maxPagePixels, model } = this.options;
     return {
       file: job.file.path,
@@ -122,6 +181,7 @@ export class Scheduler {
       lang: job.options.lang,
       pages: job.options.pages,
       skip: [...job.pages.keys()],
+      only,
       maxPages,
       ocrDpi,
       maxPagePixels,
@@ -130,7 +190,6 @@ export class Scheduler {
   }
 
   private async finish(job: Job, outcome: RunOutcome): Promise<void> {
-    this.runs.delete(job.id);
     await rm(path.dirname(job.file.path), { recursive: true, force: true });
     job.finishedAt = new Date();
     if (outcome.ok) {

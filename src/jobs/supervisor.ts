@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { execaNode, type ResultPromise } from 'execa';
 import { isFailureCode, type FailureCode } from '../errors.js';
-import { childMessageSchema, type PageResult, type StartMessage } from '../protocol.js';
+import { childMessageSchema, type NarrowMessage, type PageResult, type StartMessage } from '../protocol.js';
 
 export interface SupervisorOptions {
   /** The compiled child entry point. */
@@ -12,13 +12,14 @@ export interface SupervisorOptions {
   /** How often the child's resident memory is read. */
   watchIntervalMs?: number;
   /** Observers of each child's life (logs, metrics); they must not throw. */
-  onChildSpawn?(pid: number | undefined, task: Task): void;
+  onChildSpawn?(pid: number | undefined, tag: string): void;
   onChildExit?(exit: ChildExit): void;
 }
 
 export interface ChildExit {
   pid: number | undefined;
-  task: Task;
+  /** What the caller named the run (a job id prefix), for logs. */
+  tag: string;
   exitCode: number | undefined;
   signal: string | undefined;
   peakMemoryMb: number;
@@ -44,6 +45,8 @@ export interface Run {
   readonly outcome: Promise<RunOutcome>;
   /** Kills the child; the outcome then reports `cancelled`, unless it had already ended. */
   cancel(): void;
+  /** Limits the child to these pages from its next page on. */
+  narrow(pages: number[]): void;
 }
 
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
@@ -64,13 +67,13 @@ export class Supervisor {
     return this.children.size;
   }
 
-  run(task: Task, listener: RunListener): Run {
+  run(task: Task, listener: RunListener, tag: string): Run {
     const child = this.spawn();
     this.children.add(child);
     const spawnedAt = Date.now();
     let pages = 0;
     let exited: { exitCode?: number; signal?: string } = {};
-    this.options.onChildSpawn?.(child.pid, task);
+    this.options.onChildSpawn?.(child.pid, tag);
     let ended: { code: FailureCode; message: string } | undefined;
     const kill = (code: FailureCode, message: string) => {
       ended ??= { code, message };
@@ -119,11 +122,18 @@ export class Supervisor {
       return { ok: false, ...crashReason(result, stderr(), watch.peakMb(), this.options.childMemoryMb), peakMemoryMb };
     }).then((outcome) => {
       const { exitCode, signal } = exited;
-      this.options.onChildExit?.({ pid: child.pid, task, exitCode, signal, peakMemoryMb: outcome.peakMemoryMb, pages, durationMs: Date.now() - spawnedAt, outcome });
+      this.options.onChildExit?.({ pid: child.pid, tag, exitCode, signal, peakMemoryMb: outcome.peakMemoryMb, pages, durationMs: Date.now() - spawnedAt, outcome });
       return outcome;
     });
 
-    return { pid: child.pid, outcome, cancel: () => kill('cancelled', 'the job was cancelled') };
+    return {
+      pid: child.pid,
+      outcome,
+      cancel: () => kill('cancelled', 'the job was cancelled'),
+      narrow: (pages) => {
+        if (child.connected) child.send({ type: 'narrow', pages } satisfies NarrowMessage);
+      },
+    };
   }
 
   /** Kills every child at once (shutdown); their runs end as `cancelled`. */
