@@ -30,6 +30,8 @@ export const startMessageSchema = z.object({
   pages: z.string().nullable(),
   /** Pages already done by an earlier child of the same job: skipped on resume. */
   skip: z.array(z.number().int().positive()),
+  /** Pages that killed an earlier child: rendered at half the resolution this time. */
+  reduced: z.array(z.number().int().positive()),
   /** When set, only these of the selected pages (the other share went to a sibling child). */
   only: z.array(z.number().int().positive()).nullable(),
   /** A document with more pages than this fails with `too_many_pages`. */

@@ -106,7 +106,7 @@ export function createService(config: Config, log: Logger, options: { sseHeartbe
     lastStatus.delete(job.id);
     const durationMs = (job.finishedAt ?? new Date()).getTime() - job.createdAt.getTime();
     log.info(
-      { job: shortId(job.id), from, status: job.status, code: job.error?.code, pages: job.pages.size, pagesTotal: job.pagesTotal, durationMs },
+      { job: shortId(job.id), from, status: job.status, code: job.error?.code, pages: job.pages.size, pagesTotal: job.selected?.length ?? null, durationMs },
       'job state',
     );
     metrics.jobFinished(job);

@@ -128,7 +128,7 @@ describe('GET /api/jobs/{id}/events in-process', () => {
     createdAt: new Date(),
     startedAt: new Date(),
     finishedAt: null,
-    pagesTotal: 200,
+    selected: Array.from({ length: 200 }, (_, i) => i + 1),
     documentPages: 200,
     file: { name: 'fake.pdf', bytes: 1, path: '/nonexistent/fake.pdf' },
     options: { ocr: 'auto', pages: null, lang: 'eng' },

@@ -162,8 +162,22 @@ function downscale(image: GrayImage, factor: number): GrayImage {
   return { pixels: out, width: W, height: H, dpi: image.dpi / factor };
 }
 
-/** Renders the page at `dpi`, scaled down to the pixel cap, and keeps only its gray levels. */
+/**
+ * Skia now and then fails to allocate a surface or its pixel copy while the previous page's
+ * buffers wait for collection ("Read pixels from canvas failed"); one collection and a second
+ * try gets past it.
+ */
 async function renderGray(page: PDFPageProxy, limits: ImageLimits): Promise<GrayImage> {
+  try {
+    return await renderGrayOnce(page, limits);
+  } catch {
+    globalThis.gc?.();
+    return renderGrayOnce(page, limits);
+  }
+}
+
+/** Renders the page at `dpi`, scaled down to the pixel cap, and keeps only its gray levels. */
+async function renderGrayOnce(page: PDFPageProxy, limits: ImageLimits): Promise<GrayImage> {
   const natural = page.getViewport({ scale: 1 });
   let scale = limits.dpi / PT_PER_INCH;
   const pixels = natural.width * natural.height * scale * scale;

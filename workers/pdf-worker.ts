@@ -52,7 +52,8 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
   try {
     const text = task.ocr === 'force' ? '' : await textLayer(page).catch(() => '');
     if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(text))) return { ...base, text, source: 'text' };
-    const image = await pageImage(page, { dpi: task.ocrDpi, maxPixels: task.maxPagePixels });
+    const reduce = task.reduced.includes(pageNumber) ? 2 : 1;
+    const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) });
     const result = await ocr.recognize(image);
     const ocred = { ...base, source: 'ocr' as const, text: result.text, confidence: result.confidence };
     if (oversizedImageCount() === oversizedBefore) return ocred;

@@ -27,7 +27,7 @@ export interface Job {
   startedAt: Date | null;
   finishedAt: Date | null;
   /** Pages this job processes (the selection), known once a child has opened the PDF. */
-  pagesTotal: number | null;
+  selected: number[] | null;
   /** Pages in the whole document. */
   documentPages: number | null;
   file: { name: string; bytes: number; path: string };
@@ -52,7 +52,7 @@ export function jobView(job: Job) {
     created_at: job.createdAt.toISOString(),
     started_at: job.startedAt?.toISOString() ?? null,
     finished_at: job.finishedAt?.toISOString() ?? null,
-    progress: { pages_done: job.pages.size, pages_total: job.pagesTotal },
+    progress: { pages_done: job.pages.size, pages_total: job.selected?.length ?? null },
     file: { name: job.file.name, bytes: job.file.bytes },
     options: { ocr: job.options.ocr, pages: job.options.pages, lang: job.options.lang },
     ...(job.error ? { error: { code: job.error.code, message: job.error.message } } : {}),
@@ -92,7 +92,7 @@ export function resultView(job: Job) {
   }));
   return {
     id: job.id,
-    pages_total: job.pagesTotal ?? pages.length,
+    pages_total: job.selected?.length ?? pages.length,
     document_pages: job.documentPages,
     pages,
     text: plainText(job),

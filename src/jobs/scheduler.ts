@@ -22,12 +22,18 @@ export interface QueueStats {
   limit: number;
 }
 
+type Failure = Extract<RunOutcome, { ok: false }>;
+
 /** A job being worked on: one child, or two when its pages were split between free slots. */
 interface ActiveJob {
   job: Job;
-  runs: Set<Run>;
+  /** Each run with the pages it owns (null: all selected pages). */
+  runs: Map<Run, number[] | null>;
+  restarts: number;
+  /** How often each page was being worked on when its child died. */
+  crashes: Map<number, number>;
   /** The first failure of any of its runs; the job ends with it. */
-  failure?: Extract<RunOutcome, { ok: false }>;
+  failure?: Failure;
   ended: Promise<void>;
   end(): void;
 }
@@ -36,6 +42,10 @@ interface ActiveJob {
 const INITIAL_JOB_SECONDS = 20;
 /** Below this many pages left a second child costs more (start-up, OCR engine) than it saves. */
 const MIN_PAGES_TO_SPLIT = 4;
+/** Fresh children a job gets after crashes before it fails. */
+const MAX_RESTARTS = 2;
+/** Ways a child dies that another child may get past, resuming at the next page. */
+const RESUMABLE = new Set(['worker_crashed', 'memory_limit']);
 
 /**
  * The FIFO queue in front of the supervisor: at most `slots` children at once, at most
@@ -83,7 +93,7 @@ export class Scheduler {
     }
     const active = this.active.get(id);
     if (!active) return false;
-    for (const run of active.runs) run.cancel();
+    for (const run of active.runs.keys()) run.cancel();
     await active.ended;
     return true;
   }
@@ -120,7 +130,7 @@ export class Scheduler {
     this.store.touch(job);
     let end = () => {};
     const ended = new Promise<void>((resolve) => (end = resolve));
-    const active: ActiveJob = { job, runs: new Set(), ended, end };
+    const active: ActiveJob = { job, runs: new Map(), restarts: 0, crashes: new Map(), ended, end };
     this.active.set(job.id, active);
     this.launch(active, null);
   }
@@ -128,12 +138,12 @@ export class Scheduler {
   private launch(active: ActiveJob, only: number[] | null): Run {
     const { job } = active;
     const run: Run = this.supervisor.run(
-      this.task(job, only),
+      this.task(active, only),
       {
         onDocument: (documentPages, selected) => {
-          if (job.pagesTotal !== null) return;
+          if (job.selected !== null) return;
           job.documentPages = documentPages;
-          job.pagesTotal = selected.length;
+          job.selected = selected;
           this.store.touch(job);
           this.maybeSplit(active, run, selected);
         },
@@ -144,7 +154,7 @@ export class Scheduler {
       },
       shortId(job.id),
     );
-    active.runs.add(run);
+    active.runs.set(run, only);
     void run.outcome.then((outcome) => this.runEnded(active, run, outcome));
     return run;
   }
@@ -155,24 +165,51 @@ export class Scheduler {
     if (left.length < MIN_PAGES_TO_SPLIT || this.queue.length > 0 || this.children() >= this.options.slots) return;
     const half = Math.ceil(left.length / 2);
     first.narrow(left.slice(0, half));
+    active.runs.set(first, left.slice(0, half));
     this.launch(active, left.slice(half));
   }
 
   private runEnded(active: ActiveJob, run: Run, outcome: RunOutcome): void {
+    const owned = active.runs.get(run) ?? null;
     active.runs.delete(run);
-    if (!outcome.ok && !active.failure) {
-      active.failure = outcome;
-      for (const sibling of active.runs) sibling.cancel();
+    const result = outcome.ok || active.failure ? outcome : this.recover(active, owned, outcome);
+    if (result === 'relaunched') return;
+    if (!result.ok && !active.failure) {
+      active.failure = result;
+      for (const sibling of active.runs.keys()) sibling.cancel();
     }
     if (active.runs.size > 0) {
       this.pump();
       return;
     }
     this.active.delete(active.job.id);
-    void this.finish(active.job, active.failure ?? outcome).then(active.end);
+    void this.finish(active.job, active.failure ?? result).then(active.end);
   }
 
-  private task(job: Job, only: number[] | null): Task {
+  /**
+   * Page checkpoints: a child that died mid-document is replaced by a fresh one that starts at
+   * the page it was on. A page that killed a child twice is retried once at half resolution;
+   * if it kills that child too it is recorded as a page error and the job goes on without it.
+   */
+  private recover(active: ActiveJob, owned: number[] | null, outcome: Failure): 'relaunched' | RunOutcome {
+    const { job } = active;
+    const mine = owned ?? job.selected ?? [];
+    const page = mine.find((p) => !job.pages.has(p));
+    if (!RESUMABLE.has(outcome.code) || page === undefined) return outcome;
+    const crashes = (active.crashes.get(page) ?? 0) + 1;
+    active.crashes.set(page, crashes);
+    if (crashes > 2) {
+      job.pages.set(page, { page, text: '', source: 'ocr', error: { code: outcome.code, message: outcome.message } });
+      this.store.touch(job);
+      if (mine.every((p) => job.pages.has(p))) return { ok: true, peakMemoryMb: outcome.peakMemoryMb };
+    } else if (++active.restarts > MAX_RESTARTS) {
+      return outcome;
+    }
+    this.launch(active, owned);
+    return 'relaunched';
+  }
+
+  private task({ job, crashes }: ActiveJob, only: number[] | null): Task {
     const { maxPages, ocrDpi, maxPagePixels, model } = this.options;
     return {
       file: job.file.path,
@@ -181,6 +218,7 @@ export class Scheduler {
       lang: job.options.lang,
       pages: job.options.pages,
       skip: [...job.pages.keys()],
+      reduced: [...crashes].filter(([, n]) => n === 2).map(([page]) => page),
       only,
       maxPages,
       ocrDpi,

@@ -131,7 +131,7 @@ function newJob(upload: ReceivedUpload, options: JobOptionsInput, origin: string
     createdAt: new Date(),
     startedAt: null,
     finishedAt: null,
-    pagesTotal: null,
+    selected: null,
     documentPages: null,
     file: { name: upload.name, bytes: upload.bytes, path: upload.path },
     options: {
