@@ -9,7 +9,7 @@ import { Ocr } from './ocr.js';
 import { pageImage } from './page-image.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
 import { isUsableText, textLayer } from './text-layer.js';
-import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 function send(message: ChildMessage): Promise<void> {
   const checked = childMessageSchema.parse(message);
@@ -41,29 +41,36 @@ async function run(task: StartMessage): Promise<void> {
 }
 
 async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, ocr: Ocr): Promise<PageResult> {
-  const base = { page: pageNumber, text: '', error: null };
   let page;
   try {
     page = await doc.getPage(pageNumber);
   } catch (err) {
-    return { ...base, source: 'text', error: { code: 'pdf_invalid', message: `page could not be read: ${errorText(err)}` } };
+    return { page: pageNumber, text: '', source: 'text', error: { code: 'pdf_invalid', message: `page could not be read: ${errorText(err)}` } };
   }
-  const oversizedBefore = oversizedImageCount();
   try {
     const text = task.ocr === 'force' ? '' : await textLayer(page).catch(() => '');
-    if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(text))) return { ...base, text, source: 'text' };
+    if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(text))) return { page: pageNumber, text, source: 'text', error: null };
+    return await ocrPage(page, pageNumber, task, ocr);
+  } finally {
+    page.cleanup();
+  }
+}
+
+async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessage, ocr: Ocr): Promise<PageResult> {
+  const base = { page: pageNumber, text: '', source: 'ocr' as const, error: null };
+  const oversizedBefore = oversizedImageCount();
+  try {
     const reduce = task.reduced.includes(pageNumber) ? 2 : 1;
     const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) });
     const result = await ocr.recognize(image);
-    const ocred = { ...base, source: 'ocr' as const, text: result.text, confidence: result.confidence };
+    const ocred = { ...base, text: result.text, confidence: result.confidence };
     if (oversizedImageCount() === oversizedBefore) return ocred;
     const message = `an image on this page has more than ${task.maxPagePixels / 1e6} megapixels (MAX_PAGE_MEGAPIXELS) and was left out`;
     return { ...ocred, error: { code: 'image_too_large', message } };
   } catch (err) {
     if (err instanceof JobFailure) throw err;
-    return { ...base, source: 'ocr', error: { code: 'ocr_failed', message: errorText(err) } };
+    return { ...base, error: { code: 'ocr_failed', message: errorText(err) } };
   } finally {
-    page.cleanup();
     // Decoded images are held outside the small JS heap, so V8 would rarely collect them by itself.
     globalThis.gc?.();
   }

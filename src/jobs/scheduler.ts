@@ -145,11 +145,12 @@ export class Scheduler {
           job.documentPages = documentPages;
           job.selected = selected;
           this.store.touch(job);
-          this.maybeSplit(active, run, selected);
         },
         onPage: (result) => {
           job.pages.set(result.page, result);
           this.store.touch(job);
+          // Text-layer pages take milliseconds; only pages that need OCR are worth a second child.
+          if (result.source === 'ocr') this.maybeSplit(active, run);
         },
       },
       shortId(job.id),
@@ -159,9 +160,10 @@ export class Scheduler {
     return run;
   }
 
-  /** Gives the second half of a document's pages to a second child when a slot would idle. */
-  private maybeSplit(active: ActiveJob, first: Run, selected: number[]): void {
-    const left = selected.filter((p) => !active.job.pages.has(p));
+  /** Gives the second half of a document's remaining pages to a second child when a slot would idle. */
+  private maybeSplit(active: ActiveJob, first: Run): void {
+    if (active.runs.size > 1 || active.runs.get(first) !== null) return;
+    const left = (active.job.selected ?? []).filter((p) => !active.job.pages.has(p));
     if (left.length < MIN_PAGES_TO_SPLIT || this.queue.length > 0 || this.children() >= this.options.slots) return;
     const half = Math.ceil(left.length / 2);
     first.narrow(left.slice(0, half));

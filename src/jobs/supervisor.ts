@@ -144,9 +144,11 @@ export class Supervisor {
   private spawn(): ResultPromise {
     const { childMemoryMb, workerFile } = this.options;
     const heapMb = Math.max(48, Math.floor(childMemoryMb / 2));
-    // Measured per child: the semi-space and single-thread flags save ~20 MB each at the peak,
-    // --expose-gc lets the child collect decoded page images between pages.
-    const nodeFlags = [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=1', '--single-threaded', '--expose-gc'];
+    // Measured per child: a 1 MB semi-space saves ~20 MB at the peak; --expose-gc lets the child
+    // collect decoded page images between pages. WebAssembly is compiled on the main thread:
+    // V8's background compile jobs failed to allocate code space under the data limit (a V8
+    // OOM abort). --single-threaded did the same but made text-layer PDFs 1.5 s slower.
+    const nodeFlags = [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=1', '--wasm-num-compilation-tasks=0', '--expose-gc'];
     // prlimit replaces itself with node (same pid), so IPC and the RSS watchdog still see the child.
     const wrapped = PRLIMIT
       ? { nodePath: PRLIMIT, nodeOptions: [`--data=${childMemoryMb * DATA_LIMIT_FACTOR * 1024 * 1024}`, process.execPath, ...nodeFlags] }
