@@ -45,6 +45,11 @@ const TEXT_OPS = new Set([OPS.showText, OPS.showSpacedText, OPS.nextLineShowText
 export async function pageImage(page: PDFPageProxy, limits: ImageLimits): Promise<GrayImage> {
   const scan = await embeddedScan(page);
   if (!scan) return renderGray(page, limits);
+  // Tesseract reads small type badly below ~150 dpi: coarse scans are enlarged to `dpi`.
+  if (scan.dpi < limits.dpi / SCAN_DPI_HEADROOM) {
+    const factor = Math.min(limits.dpi / scan.dpi, Math.sqrt(limits.maxPixels / (scan.width * scan.height)));
+    return factor > 1 ? upscale(scan, factor) : scan;
+  }
   const maxDpi = limits.dpi * SCAN_DPI_HEADROOM;
   const factor = Math.max(1, scan.dpi / maxDpi, Math.sqrt((scan.width * scan.height) / limits.maxPixels));
   return downscale(scan, factor);
@@ -173,6 +178,44 @@ async function renderGray(page: PDFPageProxy, limits: ImageLimits): Promise<Gray
     globalThis.gc?.();
     return renderGrayOnce(page, limits);
   }
+}
+
+/** Bilinear enlargement by `factor` (> 1). */
+function upscale(image: GrayImage, factor: number): GrayImage {
+  const { pixels, width: w, height: h } = image;
+  const W = Math.round(w * factor);
+  const H = Math.round(h * factor);
+  const out = new Uint8Array(W * H);
+  for (let Y = 0; Y < H; Y++) {
+    const y = Math.min(h - 1, (Y + 0.5) / factor - 0.5);
+    const y0 = Math.max(0, Math.floor(y));
+    const y1 = Math.min(h - 1, y0 + 1);
+    const fy = Math.max(0, y - y0);
+    for (let X = 0; X < W; X++) {
+      const x = Math.min(w - 1, (X + 0.5) / factor - 0.5);
+      const x0 = Math.max(0, Math.floor(x));
+      const x1 = Math.min(w - 1, x0 + 1);
+      const fx = Math.max(0, x - x0);
+      const top = pixels[y0 * w + x0]! * (1 - fx) + pixels[y0 * w + x1]! * fx;
+      const bottom = pixels[y1 * w + x0]! * (1 - fx) + pixels[y1 * w + x1]! * fx;
+      out[Y * W + X] = Math.round(top * (1 - fy) + bottom * fy);
+    }
+  }
+  return { pixels: out, width: W, height: H, dpi: image.dpi * factor };
+}
+
+/** The image turned by a quarter turn clockwise, `turns` times. */
+export function rotate(image: GrayImage, turns: 1 | 2 | 3): GrayImage {
+  const { pixels, width: w, height: h } = image;
+  const out = new Uint8Array(w * h);
+  const W = turns === 2 ? w : h;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const [X, Y] = turns === 1 ? [h - 1 - y, x] : turns === 2 ? [w - 1 - x, h - 1 - y] : [y, w - 1 - x];
+      out[Y * W + X] = pixels[y * w + x]!;
+    }
+  }
+  return { pixels: out, width: W, height: turns === 2 ? h : w, dpi: image.dpi };
 }
 
 /** Renders the page at `dpi`, scaled down to the pixel cap, and keeps only its gray levels. */

@@ -5,8 +5,8 @@
  */
 import { childMessageSchema, parentMessageSchema, type ChildMessage, type PageResult, type StartMessage } from '../src/protocol.js';
 import { selectPages } from '../src/pages.js';
-import { Ocr } from './ocr.js';
-import { pageImage } from './page-image.js';
+import { Ocr, type GrayImage, type OcrText } from './ocr.js';
+import { pageImage, rotate } from './page-image.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
 import { isUsableText, textLayer } from './text-layer.js';
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -62,7 +62,7 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
   try {
     const reduce = task.reduced.includes(pageNumber) ? 2 : 1;
     const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) });
-    const result = await ocr.recognize(image);
+    const result = await recognizeUpright(ocr, image);
     const ocred = { ...base, text: result.text, confidence: result.confidence };
     if (oversizedImageCount() === oversizedBefore) return ocred;
     const message = `an image on this page has more than ${task.maxPagePixels / 1e6} megapixels (MAX_PAGE_MEGAPIXELS) and was left out`;
@@ -74,6 +74,23 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
     // Decoded images are held outside the small JS heap, so V8 would rarely collect them by itself.
     globalThis.gc?.();
   }
+}
+
+/** Below this mean confidence a page may be sideways or upside down. */
+const UPRIGHT_CONFIDENCE = 60;
+
+/**
+ * Scans come sideways and upside down, and the LSTM engine has no orientation detection. A page
+ * read with low confidence is tried at the other three quarter turns; the best reading wins.
+ */
+async function recognizeUpright(ocr: Ocr, image: GrayImage): Promise<OcrText> {
+  let best = await ocr.recognize(image);
+  for (const turns of [2, 1, 3] as const) {
+    if (best.confidence >= UPRIGHT_CONFIDENCE || best.text.length === 0) break;
+    const turned = await ocr.recognize(rotate(image, turns));
+    if (turned.confidence > best.confidence) best = turned;
+  }
+  return best;
 }
 
 function errorText(err: unknown): string {

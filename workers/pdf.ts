@@ -33,25 +33,35 @@ export class JobFailure extends Error {
 /** Images over `maxImagePixels` are left out by pdfjs instead of decoded (bombs, giant scans). */
 export async function openPdf(file: string, password: string | undefined, maxImagePixels: number): Promise<PDFDocumentProxy> {
   try {
-    // Read from the file as needed rather than as one copy of the whole PDF in memory.
-    return await getDocument({
-      url: pathToFileURL(file).href,
-      disableAutoFetch: true,
-      disableStream: true,
-      password,
-      standardFontDataUrl: asset('standard_fonts'),
-      cMapUrl: asset('cmaps'),
-      wasmUrl: asset('wasm'),
-      iccUrl: asset('iccs'),
-      isEvalSupported: false,
-      maxImageSize: maxImagePixels,
-      disableFontFace: true,
-      useSystemFonts: false,
-      verbosity: 1,
-    }).promise;
+    return await load(file, password, maxImagePixels);
   } catch (err) {
-    throw toJobFailure(err);
+    // pdfjs takes a password as bytes: AES-256 files (R5, R6) want the UTF-8 bytes of a
+    // non-ASCII password, older ones the characters' own codes; try both before giving up.
+    const utf8 = password && Buffer.from(password, 'utf8').toString('latin1');
+    if (!utf8 || utf8 === password || (err as { code?: number }).code !== 2) throw toJobFailure(err);
+    return load(file, utf8, maxImagePixels).catch((retry: unknown) => {
+      throw toJobFailure(retry);
+    });
   }
+}
+
+/** Reads from the file as needed rather than as one copy of the whole PDF in memory. */
+function load(file: string, password: string | undefined, maxImagePixels: number): Promise<PDFDocumentProxy> {
+  return getDocument({
+    url: pathToFileURL(file).href,
+    disableAutoFetch: true,
+    disableStream: true,
+    password,
+    standardFontDataUrl: asset('standard_fonts'),
+    cMapUrl: asset('cmaps'),
+    wasmUrl: asset('wasm'),
+    iccUrl: asset('iccs'),
+    isEvalSupported: false,
+    maxImageSize: maxImagePixels,
+    disableFontFace: true,
+    useSystemFonts: false,
+    verbosity: 1,
+  }).promise;
 }
 
 /** pdfjs 5.6 does not export its exception classes, so they are told apart by name. */
