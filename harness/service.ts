@@ -1,3 +1,4 @@
+import { rmdir } from 'node:fs/promises';
 /**
  * Drives the real, compiled service from outside: start it as its own process, submit
  * PDFs, wait for jobs, fetch results, score text. Shared by the tests (test/helpers.ts)
@@ -55,12 +56,15 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${logs.join('\n')}`)));
   });
   const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(timer);
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    // Only an empty temp dir goes: files a server left behind stay there to be looked at.
+    await rmdir(tmpDir).catch(() => {});
   };
   return { url: `http://127.0.0.1:${startLog.port as number}`, proc, tmpDir, logs, startLog, spawnedAt, stop };
 }

@@ -76,7 +76,7 @@ export function createMetrics(sources: MetricsSources) {
   });
   const childPeakMemory = new Histogram({
     name: 'child_peak_memory_bytes',
-    help: 'Peak resident memory of each child process, observed when it exits',
+    help: 'Peak memory each child process owned (anonymous and shared pages), observed when it exits',
     buckets: [32, 64, 96, 128, 160, 192, 224, 256, 320, 384, 512, 768, 1024].map((mb) => mb * 1024 * 1024),
     registers,
   });
@@ -88,7 +88,7 @@ export function createMetrics(sources: MetricsSources) {
   });
   const webhookDeliveries = new Counter({
     name: 'webhook_deliveries_total',
-    help: 'Webhook delivery attempts, by outcome (delivered, retry, failed)',
+    help: 'Webhook deliveries, by how they ended (delivered, failed, abandoned at shutdown)',
     labelNames: ['outcome'] as const,
     registers,
   });

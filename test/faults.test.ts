@@ -1,19 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { corpusFile, result, sleep, startServer, submitOk, waitForJob, workerPids, type JobJson, type RunningServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { corpusFile, result, sleep, serverPerTest, submitOk, waitForJob, workerPids, type JobJson, type RunningServer } from './helpers.js';
 
 /** Six pages of a text PDF forced through OCR: ~2 s a page, long enough to interfere with. */
 const SIX_PAGES = { file: corpusFile('text/TAMReview.pdf'), fields: { ocr: 'force', pages: '1-6' } };
 
-let servers: RunningServer[] = [];
-async function server(env: Record<string, string>): Promise<RunningServer> {
-  const s = await startServer(env);
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  servers = [];
-});
+const server = serverPerTest();
 
 async function job(s: RunningServer, id: string): Promise<JobJson> {
   return (await (await fetch(`${s.url}/api/jobs/${id}`)).json()) as JobJson;

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CORPUS } from '../harness/service.js';
+import { afterEach, expect } from 'vitest';
+import { CORPUS, startServer, type RunningServer } from '../harness/service.js';
 
 // Starting the server, the API client and word accuracy live in harness/ so the benchmark shares them.
 export * from '../harness/service.js';
@@ -36,4 +37,22 @@ export function manifest(): Map<string, Record<string, string>> {
     const rec = Object.fromEntries(cols.map((c, i) => [c, cells[i] ?? '']));
     return [rec.file!, rec];
   }));
+}
+
+/**
+ * For a test file whose tests each start their own servers: returns the function that starts
+ * one, and stops them all after each test, checking that no child outlived its server.
+ */
+export function serverPerTest(): (env?: Record<string, string>) => Promise<RunningServer> {
+  let servers: RunningServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    for (const s of servers) expect(workerPids(s.proc.pid)).toEqual([]);
+    servers = [];
+  });
+  return async (env = {}) => {
+    const s = await startServer(env);
+    servers.push(s);
+    return s;
+  };
 }

@@ -1,4 +1,4 @@
-import { ImageKind, OPS, Util, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { ImageKind, loadCanvas, OPS, Util, type PDFPageProxy } from './pdfjs.js';
 import type { GrayImage } from './ocr.js';
 
 export interface ImageLimits {
@@ -228,8 +228,7 @@ async function renderGrayOnce(page: PDFPageProxy, limits: ImageLimits): Promise<
   const viewport = page.getViewport({ scale });
   const width = Math.max(1, Math.floor(viewport.width));
   const height = Math.max(1, Math.floor(viewport.height));
-  // Loaded on first use: a child that only reads text layers never pays for Skia.
-  const { createCanvas } = await import('@napi-rs/canvas');
+  const { createCanvas } = await loadCanvas();
   const canvas = createCanvas(width, height);
   const context = canvas.getContext('2d');
   await page.render({

@@ -9,7 +9,7 @@ import { Ocr, type GrayImage, type OcrText } from './ocr.js';
 import { pageImage, rotate } from './page-image.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
 import { isUsableText, textLayer } from './text-layer.js';
-import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { PDFDocumentProxy, PDFPageProxy } from './pdfjs.js';
 
 function send(message: ChildMessage): Promise<void> {
   const checked = childMessageSchema.parse(message);

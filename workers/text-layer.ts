@@ -1,4 +1,4 @@
-import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { PDFPageProxy } from './pdfjs.js';
 
 /** Below this many visible characters a page is treated as having no text layer. */
 const MIN_VISIBLE_CHARS = 3;

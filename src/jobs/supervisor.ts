@@ -50,8 +50,16 @@ export interface Run {
 }
 
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
-/** The data limit bounds virtual memory, which runs well above RSS; the RSS watchdog is the tight cap. */
-const DATA_LIMIT_FACTOR = 3;
+/**
+ * The data limit bounds address space, not what is touched: Skia reserves ~1 GB when it loads
+ * and V8 a few hundred MB more, nearly all of it never used (measured: VmData 1.25 GB at 130 MB
+ * owned). Below that, Skia's allocations fail at random ("Read pixels from canvas failed").
+ * The limit sits above those reservations and still stops a runaway allocation (WASM growing
+ * by gigabytes) at once; the watchdog on owned memory is the tight cap.
+ */
+const DATA_LIMIT_HEADROOM_MB = 1536;
+/** A child's JS heap holds ~20 MB in use; a larger cap only makes V8 reserve more. */
+const MAX_HEAP_MB = 128;
 const STDERR_TAIL_BYTES = 4096;
 
 /**
@@ -143,7 +151,7 @@ export class Supervisor {
 
   private spawn(): ResultPromise {
     const { childMemoryMb, workerFile } = this.options;
-    const heapMb = Math.max(48, Math.floor(childMemoryMb / 2));
+    const heapMb = Math.min(MAX_HEAP_MB, Math.max(48, Math.floor(childMemoryMb / 2)));
     // Measured per child: a 1 MB semi-space saves ~20 MB at the peak; --expose-gc lets the child
     // collect decoded page images between pages. WebAssembly is compiled on the main thread:
     // V8's background compile jobs failed to allocate code space under the data limit (a V8
@@ -151,7 +159,7 @@ export class Supervisor {
     const nodeFlags = [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=1', '--wasm-num-compilation-tasks=0', '--expose-gc'];
     // prlimit replaces itself with node (same pid), so IPC and the RSS watchdog still see the child.
     const wrapped = PRLIMIT
-      ? { nodePath: PRLIMIT, nodeOptions: [`--data=${childMemoryMb * DATA_LIMIT_FACTOR * 1024 * 1024}`, process.execPath, ...nodeFlags] }
+      ? { nodePath: PRLIMIT, nodeOptions: [`--data=${(childMemoryMb + DATA_LIMIT_HEADROOM_MB) * 1024 * 1024}`, process.execPath, ...nodeFlags] }
       : { nodeOptions: nodeFlags };
     return execaNode(workerFile, [], {
       ...wrapped,
