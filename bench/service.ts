@@ -1,14 +1,13 @@
 /**
  * Runs the real service for one measurement: a fresh server process per case (so one
  * case's heap, caches and children cannot colour the next), its process tree sampled
- * every 100 ms, documents submitted over HTTP and polled every 250 ms.
+ * every 100 ms, documents submitted over HTTP, their end seen on the job's event stream.
  */
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { result, startServer, submit, waitForJob, type JobJson, type ResultJson, type RunningServer } from '../harness/service.js';
-import { MemorySampler, type MemoryPeak, type MemorySample } from './memory.js';
+import { result, startServer, submit, waitForEnd, type JobJson, type ResultJson, type RunningServer } from '../harness/service.js';
+import { MemorySampler, type MemoryPeak, type MemorySample } from '../harness/memory.js';
 
-const POLL_MS = 250;
 const SAMPLE_MS = 100;
 
 /** What the server said about itself when it started. */
@@ -81,7 +80,7 @@ async function runDocument(url: string, file: string, timeoutMs: number): Promis
   if (res.status !== 202) return { file, status: 'rejected', code: body.error?.code ?? `http_${res.status}`, message: body.error?.message };
   let job: JobJson;
   try {
-    job = await waitForJob(url, body.id, timeoutMs, {}, POLL_MS);
+    job = await waitForEnd(url, body.id, timeoutMs);
   } catch (err) {
     return { file, status: 'bench_timeout', code: 'bench_timeout', message: (err as Error).message };
   }

@@ -15,6 +15,10 @@ import { createInterface } from 'node:readline';
 export const ROOT = findRoot(import.meta.dirname);
 export const CORPUS = path.resolve(ROOT, '../shared/corpus');
 export const SERVER = path.join(ROOT, 'dist/src/server.js');
+/** Node's flags for the server, as `npm start` (and so the Dockerfile) gives them. */
+const START_FLAGS = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((arg) => arg.startsWith('--'));
 
 export const corpusFile = (rel: string) => path.join(CORPUS, rel);
 
@@ -41,7 +45,7 @@ export interface RunningServer {
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const tmpDir = execFileSync('mktemp', ['-d', path.join(os.tmpdir(), 'pdf-ocr-test-XXXXXX')]).toString().trim();
   const spawnedAt = performance.now();
-  const proc = spawn(process.execPath, [SERVER], {
+  const proc = spawn(process.execPath, [...START_FLAGS, SERVER], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', TMP_DIR: tmpDir, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -128,6 +132,21 @@ export async function waitForJob(
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`);
     await sleep(intervalMs);
   }
+}
+
+/**
+ * Waits for the job's final event on its event stream, as a client that does not poll would:
+ * the moment a job ends is seen when it happens, not at the next poll.
+ */
+export async function waitForEnd(url: string, id: string, timeoutMs = 170_000): Promise<JobJson> {
+  const res = await fetch(`${url}/api/jobs/${id}/events`, { signal: AbortSignal.timeout(timeoutMs) });
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    if (/^event: (succeeded|failed|cancelled)$/m.test(buffered)) break;
+  }
+  return (await (await fetch(`${url}/api/jobs/${id}`)).json()) as JobJson;
 }
 
 export interface ResultJson {

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemorySampler } from '../harness/memory.js';
 import {
   corpusFile,
   leftoverFiles,
@@ -85,8 +86,11 @@ const WITH_PASSWORD: Record<string, { password: string; contains?: string }> = {
 };
 
 let server: RunningServer;
+let startRssMb: number;
+const rssMb = async () => ((await (await fetch(`${server.url}/healthz`)).json()) as { memory: { rss_mb: number } }).memory.rss_mb;
 beforeAll(async () => {
   server = await startServer({ QUEUE_LIMIT: '100' });
+  startRssMb = await rssMb();
 });
 afterAll(async () => {
   await server.stop();
@@ -152,6 +156,17 @@ describe('scans are OCRed', () => {
 });
 
 describe('bad files end in the outcome their notes imply', () => {
+  // Bombs, giant pages and broken files, all inside the memory budget the whole time.
+  let sampler: MemorySampler;
+  beforeAll(() => {
+    sampler = new MemorySampler(server.proc.pid!).start();
+  });
+  afterAll(() => {
+    const peak = sampler.stop();
+    console.log(`bad files: peak PSS ${Math.round(peak.pssMb)} MB, RSS ${Math.round(peak.rssMb)} MB over ${peak.samples} samples`);
+    expect(peak.rssMb).toBeLessThan(512);
+  });
+
   it('the table covers every file in bad/', () => {
     expect(Object.keys(BAD).sort()).toEqual(pdfsIn('bad').map((f) => f.slice(4)).sort());
     for (const name of Object.keys(WITH_PASSWORD)) expect(manifest().get(`bad/${name}`)?.encrypted).toBe('yes');
@@ -185,9 +200,13 @@ describe('bad files end in the outcome their notes imply', () => {
     if (contains) expect(right.result!.text).toContain(contains);
   });
 
-  it('leaves the service healthy, with no temp file and no child behind', async () => {
+  it('leaves the service healthy, its memory near where it started, no temp file and no child behind', async () => {
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
+    // The results it keeps (a 352-page book among them) and a warmed-up heap, no more.
+    const grownMb = (await rssMb()) - startRssMb;
+    console.log(`server RSS after the sweep: +${grownMb} MB`);
+    expect(grownMb).toBeLessThan(40);
     const deadline = Date.now() + 10_000;
     while ((leftoverFiles(server.tmpDir).length > 0 || workerPids(server.proc.pid).length > 0) && Date.now() < deadline) await sleep(100);
     expect(leftoverFiles(server.tmpDir)).toEqual([]);

@@ -24,6 +24,8 @@ const SCAN_DPI_HEADROOM = 1.25;
  * a decoded scan about 5; so renderings get half the pixel cap.
  */
 const RENDER_SHARE_OF_CAP = 0.5;
+/** Pixels drawn at once when a page is rendered (see renderGrayOnce). */
+const STRIP_PIXELS = 1_500_000;
 const PT_PER_INCH = 72;
 
 const IMAGE_OPS = new Set([
@@ -218,7 +220,11 @@ export function rotate(image: GrayImage, turns: 1 | 2 | 3): GrayImage {
   return { pixels: out, width: W, height: turns === 2 ? h : w, dpi: image.dpi };
 }
 
-/** Renders the page at `dpi`, scaled down to the pixel cap, and keeps only its gray levels. */
+/**
+ * Renders the page at `dpi`, scaled down to the pixel cap, and keeps only its gray levels.
+ * It is drawn in horizontal strips: the RGBA canvas and its pixel copy (8 bytes a pixel) then
+ * cost a strip's worth, not a page's, at the price of pdfjs drawing the page once per strip.
+ */
 async function renderGrayOnce(page: PDFPageProxy, limits: ImageLimits): Promise<GrayImage> {
   const natural = page.getViewport({ scale: 1 });
   let scale = limits.dpi / PT_PER_INCH;
@@ -228,19 +234,24 @@ async function renderGrayOnce(page: PDFPageProxy, limits: ImageLimits): Promise<
   const viewport = page.getViewport({ scale });
   const width = Math.max(1, Math.floor(viewport.width));
   const height = Math.max(1, Math.floor(viewport.height));
+  const stripHeight = Math.max(1, Math.min(height, Math.floor(STRIP_PIXELS / width)));
   const { createCanvas } = await loadCanvas();
-  const canvas = createCanvas(width, height);
-  const context = canvas.getContext('2d');
-  await page.render({
-    canvas: canvas as unknown as HTMLCanvasElement,
-    canvasContext: context as unknown as CanvasRenderingContext2D,
-    viewport,
-    background: 'white',
-  }).promise;
-  const rgba = context.getImageData(0, 0, width, height).data;
-  canvas.width = canvas.height = 0;
   const gray = new Uint8Array(width * height);
-  for (let i = 0, j = 0; i < gray.length; i++, j += 4) gray[i] = luma(rgba[j]!, rgba[j + 1]!, rgba[j + 2]!);
+  for (let top = 0; top < height; top += stripHeight) {
+    const rows = Math.min(stripHeight, height - top);
+    const canvas = createCanvas(width, rows);
+    const context = canvas.getContext('2d');
+    await page.render({
+      canvas: canvas as unknown as HTMLCanvasElement,
+      canvasContext: context as unknown as CanvasRenderingContext2D,
+      viewport,
+      transform: [1, 0, 0, 1, 0, -top],
+      background: 'white',
+    }).promise;
+    const rgba = context.getImageData(0, 0, width, rows).data;
+    canvas.width = canvas.height = 0;
+    for (let i = top * width, j = 0; j < rgba.length; i++, j += 4) gray[i] = luma(rgba[j]!, rgba[j + 1]!, rgba[j + 2]!);
+  }
   return { pixels: gray, width, height, dpi: scale * PT_PER_INCH };
 }
 

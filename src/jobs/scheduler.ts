@@ -195,20 +195,27 @@ export class Scheduler {
    */
   private recover(active: ActiveJob, owned: number[] | null, outcome: Failure): 'relaunched' | RunOutcome {
     const { job } = active;
-    const mine = owned ?? job.selected ?? [];
-    const page = mine.find((p) => !job.pages.has(p));
-    if (!RESUMABLE.has(outcome.code) || page === undefined) return outcome;
-    const crashes = (active.crashes.get(page) ?? 0) + 1;
-    active.crashes.set(page, crashes);
-    if (crashes > 2) {
+    if (!RESUMABLE.has(outcome.code)) return outcome;
+    const mine = owned ?? job.selected;
+    const page = mine?.find((p) => !job.pages.has(p));
+    const finished: RunOutcome = { ok: true, peakMemoryMb: outcome.peakMemoryMb };
+    // It died after its last page: nothing is lost.
+    if (mine && page === undefined) return finished;
+    if (page !== undefined && this.countCrash(active, page) > 2) {
       job.pages.set(page, { page, text: '', source: 'ocr', error: { code: outcome.code, message: outcome.message } });
       this.store.touch(job);
-      if (mine.every((p) => job.pages.has(p))) return { ok: true, peakMemoryMb: outcome.peakMemoryMb };
+      if (mine!.every((p) => job.pages.has(p))) return finished;
     } else if (++active.restarts > MAX_RESTARTS) {
       return outcome;
     }
     this.launch(active, owned);
     return 'relaunched';
+  }
+
+  private countCrash(active: ActiveJob, page: number): number {
+    const crashes = (active.crashes.get(page) ?? 0) + 1;
+    active.crashes.set(page, crashes);
+    return crashes;
   }
 
   private task({ job, crashes }: ActiveJob, only: number[] | null): Task {

@@ -1,0 +1,79 @@
+/**
+ * The supervisor and the child program on their own: real child processes, no HTTP server.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config.js';
+import { childMessageSchema, type ChildMessage, type StartMessage } from '../src/protocol.js';
+import { Supervisor, type Task } from '../src/jobs/supervisor.js';
+import { ROOT, corpusFile, wordAccuracy } from './helpers.js';
+import { readFileSync } from 'node:fs';
+
+const WORKER = path.join(ROOT, 'dist/workers/pdf-worker.js');
+const model = parseConfig({}).ocrModel;
+
+function task(file: string, extra: Partial<Task> = {}): Task {
+  return {
+    file,
+    ocr: 'auto',
+    lang: 'eng',
+    pages: null,
+    skip: [],
+    reduced: [],
+    only: null,
+    maxPages: 500,
+    ocrDpi: 200,
+    maxPagePixels: 12_000_000,
+    model: { dir: model.dir, gzip: model.gzip },
+    ...extra,
+  };
+}
+
+const listener = { onDocument: () => {}, onPage: () => {} };
+
+describe('a child that cannot start', () => {
+  it('fails promptly with worker_crashed when the program is missing', async () => {
+    const supervisor = new Supervisor({ workerFile: '/nonexistent/pdf-worker.js', childMemoryMb: 200, timeoutMs: 60_000 });
+    const started = Date.now();
+    const outcome = await supervisor.run(task(corpusFile('text/tagged.pdf')), listener, 'test').outcome;
+    expect(outcome).toMatchObject({ ok: false, code: 'worker_crashed' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(supervisor.running).toBe(0);
+  });
+
+  it('fails promptly with worker_crashed when an import throws', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pdf-ocr-child-'));
+    const broken = path.join(dir, 'broken-worker.mjs');
+    writeFileSync(broken, "import 'no-such-package-anywhere';\n");
+    const supervisor = new Supervisor({ workerFile: broken, childMemoryMb: 200, timeoutMs: 60_000 });
+    const started = Date.now();
+    const outcome = await supervisor.run(task(corpusFile('text/tagged.pdf')), listener, 'test').outcome;
+    expect(outcome).toMatchObject({ ok: false, code: 'worker_crashed' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('the child program', () => {
+  it('OCRs a scan with no network at all (its own network namespace)', async () => {
+    // unshare -n: a namespace with no interfaces; any fetch of a model or a CDN would fail.
+    const child = spawn('unshare', ['-n', process.execPath, '--expose-gc', WORKER], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const messages: ChildMessage[] = [];
+    child.on('message', (raw) => {
+      const message = childMessageSchema.parse(raw);
+      messages.push(message);
+      if (message.type === 'ready') {
+        child.send({ type: 'start', ...task(corpusFile('scanned/linn.pdf')) } satisfies StartMessage);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(messages.map((m) => m.type)).toEqual(['ready', 'document', 'page', 'done']);
+    const page = messages.find((m) => m.type === 'page');
+    expect(page?.type === 'page' && page.result.source).toBe('ocr');
+    const text = page?.type === 'page' ? page.result.text : '';
+    expect(wordAccuracy(text, readFileSync(corpusFile('scanned/linn.expected.txt'), 'utf8'))).toBeGreaterThan(0.85);
+  });
+});

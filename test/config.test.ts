@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../src/config.js';
+import { ROOT } from './helpers.js';
+
+describe('configuration', () => {
+  it('has the documented defaults, with the child cap following from the budget', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({ port: 3000, workerThreads: 2, queueLimit: 20, maxPages: 500, jobTimeoutMs: 600_000, resultTtlMs: 7_200_000 });
+    expect(c.maxUploadBytes).toBe(50 * 1024 * 1024);
+    expect(c.childMemoryMb).toBe(Math.floor((512 - 96) / 2));
+    expect(parseConfig({ MEMORY_BUDGET_MB: '1024', PDF_WORKER_THREADS: '4' }).childMemoryMb).toBe(Math.floor((1024 - 96) / 4));
+    expect(parseConfig({ CHILD_MEMORY_MB: '300' }).childMemoryMb).toBe(300);
+  });
+
+  it('names every bad value', () => {
+    expect(() => parseConfig({ PDF_WORKER_THREADS: 'two', QUEUE_LIMIT: '-1', WEBHOOK_SECRET: 'x' })).toThrow(ConfigError);
+    try {
+      parseConfig({ PDF_WORKER_THREADS: 'two', QUEUE_LIMIT: '-1' });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/PDF_WORKER_THREADS/);
+      expect((err as Error).message).toMatch(/QUEUE_LIMIT/);
+    }
+  });
+
+  it('stops the server at start, with a clear message, on a bad value', () => {
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/server.js')], {
+      env: { ...process.env, PORT: '0', JOB_TIMEOUT_S: 'soon' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/invalid configuration/);
+    expect(run.stderr).toMatch(/JOB_TIMEOUT_S/);
+  });
+});
