@@ -122,7 +122,6 @@ export async function waitForJob(
   id: string,
   timeoutMs = 170_000,
   headers: Record<string, string> = {},
-  intervalMs = 200,
 ): Promise<JobJson> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -130,7 +129,7 @@ export async function waitForJob(
     const job = (await res.json()) as JobJson;
     if (!['queued', 'running'].includes(job.status)) return job;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`);
-    await sleep(intervalMs);
+    await sleep(200);
   }
 }
 

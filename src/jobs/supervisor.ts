@@ -9,8 +9,6 @@ export interface SupervisorOptions {
   workerFile: string;
   childMemoryMb: number;
   timeoutMs: number;
-  /** How often the child's resident memory is read. */
-  watchIntervalMs?: number;
   /** Observers of each child's life (logs, metrics); they must not throw. */
   onChildSpawn?(pid: number | undefined, tag: string): void;
   onChildExit?(exit: ChildExit): void;
@@ -61,6 +59,8 @@ const DATA_LIMIT_HEADROOM_MB = 1536;
 /** A child's JS heap holds ~20 MB in use; a larger cap only makes V8 reserve more. */
 const MAX_HEAP_MB = 128;
 const STDERR_TAIL_BYTES = 4096;
+/** How often a child's memory is read: a fast runaway is caught within this. */
+const WATCH_INTERVAL_MS = 100;
 
 /**
  * Starts one fresh child process per run and owns its whole life: memory caps, wall time,
@@ -144,11 +144,6 @@ export class Supervisor {
     };
   }
 
-  /** Kills every child at once (shutdown); their runs end as `cancelled`. */
-  killAll(): void {
-    for (const child of this.children) child.kill('SIGKILL');
-  }
-
   private spawn(): ResultPromise {
     const { childMemoryMb, workerFile } = this.options;
     const heapMb = Math.min(MAX_HEAP_MB, Math.max(48, Math.floor(childMemoryMb / 2)));
@@ -183,7 +178,7 @@ export class Supervisor {
         peakKb = Math.max(peakKb, kb);
         if (kb > capKb) kill('memory_limit', `the worker used more than ${this.options.childMemoryMb} MB`);
       });
-    }, this.options.watchIntervalMs ?? 100);
+    }, WATCH_INTERVAL_MS);
     return { timer, peakMb: () => Math.round(peakKb / 1024) };
   }
 }
