@@ -127,7 +127,7 @@ const text: BenchCase = {
         target: `≤ ${TARGET.textRatio}× pdftotext`,
         pass: summary.ok && ratio <= TARGET.textRatio,
         notes: [
-          `median of ${TEXT_RUNS}; ours = spawn of node dist/src/server.js → result fetched (listening after ${median(runs.map((r) => r.listeningS)).toFixed(2)} s)`,
+          `median of ${TEXT_RUNS}; ours = spawn of the server (as npm start runs it) → result fetched (listening after ${median(runs.map((r) => r.listeningS)).toFixed(2)} s)`,
           `${pages.filter((p) => p.source === 'text').length}/${pages.length} pages from the text layer`,
           summary.text,
         ],
