@@ -56,10 +56,7 @@ export function createUploadReceiver(options: { maxBytes: number; tmpDir?: strin
 
 async function receiveMultipart(body: ReadableStream<Uint8Array>, contentType: string, file: string, maxBytes: number): Promise<ReceivedUpload> {
   const fields: Record<string, string> = {};
-  const parser = Busboy({
-    headers: { 'content-type': contentType },
-    limits: { files: 1, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES },
-  });
+  const parser = multipartParser(contentType);
   let saved: Promise<number> | undefined;
   let name = 'upload.pdf';
   parser.on('field', (key, value) => (fields[key] = value));
@@ -79,6 +76,18 @@ async function receiveMultipart(body: ReadableStream<Uint8Array>, contentType: s
   }
   if (!saved) throw new ApiError(400, 'invalid_request', 'the multipart body has no "file" field');
   return { path: file, name, bytes: await saved, fields };
+}
+
+/** Busboy throws on a malformed Content-Type (e.g. no boundary): that is the client's error, not ours. */
+function multipartParser(contentType: string): ReturnType<typeof Busboy> {
+  try {
+    return Busboy({
+      headers: { 'content-type': contentType },
+      limits: { files: 1, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES },
+    });
+  } catch (err) {
+    throw new ApiError(400, 'invalid_request', `the multipart body could not be parsed: ${(err as Error).message}`);
+  }
 }
 
 /** Pushes a web stream into busboy, with backpressure, until the parser finishes or fails. */

@@ -29,6 +29,14 @@ export function leftoverFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true }).map(String);
 }
 
+/** The JSON log lines a server wrote to stdout (stderr chunks and other text are skipped). */
+export function logLines(server: { logs: string[] }): Record<string, unknown>[] {
+  return server.logs
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 export function manifest(): Map<string, Record<string, string>> {
   const [head, ...rows] = readFileSync(path.join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
   const cols = head!.split('\t');
