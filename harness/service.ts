@@ -122,6 +122,7 @@ export async function waitForJob(
   id: string,
   timeoutMs = 170_000,
   headers: Record<string, string> = {},
+  intervalMs = 200,
 ): Promise<JobJson> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -129,7 +130,7 @@ export async function waitForJob(
     const job = (await res.json()) as JobJson;
     if (!['queued', 'running'].includes(job.status)) return job;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`);
-    await sleep(200);
+    await sleep(intervalMs);
   }
 }
 
