@@ -148,6 +148,11 @@ describe('Dockerfile', () => {
     expect(fromBuild.map((i) => i.args)).toEqual(['/app/dist ./dist']);
   });
 
+  it('copies the upload page (public/) into the runtime image', () => {
+    const copied = runtime.instructions.filter((i) => i.op === 'COPY').map((i) => i.args.split(/\s+/)[0]);
+    expect(copied).toContain('public');
+  });
+
   it('copies everything the TypeScript build compiles', () => {
     const tsconfig = JSON.parse(read('tsconfig.json')) as { include: string[] };
     const copied = build.instructions.filter((i) => i.op === 'COPY').flatMap((i) => i.args.split(/\s+/).slice(0, -1));
