@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CORPUS,
   corpusFile,
@@ -12,7 +12,7 @@ import {
   result,
   ROOT,
   sleep,
-  startServer,
+  serverPerTest,
   submit,
   submitOk,
   waitForJob,
@@ -24,17 +24,7 @@ import {
 const TAGGED = corpusFile('text/tagged.pdf');
 const BUDGET_MB = 512;
 
-let servers: RunningServer[] = [];
-async function server(env: Record<string, string>): Promise<RunningServer> {
-  const s = await startServer(env);
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  for (const s of servers) expect(workerPids(s.proc.pid)).toEqual([]);
-  servers = [];
-});
+const server = serverPerTest();
 
 function vmRssKb(pid: number): number {
   try {
