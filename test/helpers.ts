@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect } from 'vitest';
-import { CORPUS, startServer, type RunningServer } from '../harness/service.js';
+import { CORPUS, sleep, startServer, type RunningServer } from '../harness/service.js';
 
 // Starting the server, the API client and word accuracy live in harness/ so the benchmark shares them.
 export * from '../harness/service.js';
@@ -27,6 +27,13 @@ export function workerPids(parent?: number): number[] {
 /** Files left in a server's temp dir (uploads that were not cleaned up). */
 export function leftoverFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true }).map(String);
+}
+
+/** Waits up to 10 s for a server's temp dir to empty, then expects it empty. */
+export async function expectNoLeftovers(s: RunningServer): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (leftoverFiles(s.tmpDir).length > 0 && Date.now() < deadline) await sleep(100);
+  expect(leftoverFiles(s.tmpDir)).toEqual([]);
 }
 
 /** The JSON log lines a server wrote to stdout (stderr chunks and other text are skipped). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   corpusFile,
-  leftoverFiles,
+  expectNoLeftovers,
   result,
   sleep,
   serverPerTest,
@@ -9,19 +9,12 @@ import {
   submitOk,
   waitForJob,
   workerPids,
-  type RunningServer,
 } from './helpers.js';
 
 /** A job that keeps a child busy for a while: every page of a 55-page book through OCR. */
 const SLOW = { file: corpusFile('text/pdkids.pdf'), fields: { ocr: 'force' } };
 
 const server = serverPerTest();
-
-async function noLeftovers(s: RunningServer): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (leftoverFiles(s.tmpDir).length > 0 && Date.now() < deadline) await sleep(100);
-  expect(leftoverFiles(s.tmpDir)).toEqual([]);
-}
 
 describe('the supervisor and its queue', () => {
   it('never runs more than PDF_WORKER_THREADS children, and runs every job', async () => {
@@ -46,7 +39,7 @@ describe('the supervisor and its queue', () => {
     expect(done.map((j) => j.status)).toEqual(Array(6).fill('succeeded'));
     expect(maxSeen).toBe(2);
     expect(sawTwo).toBe(true);
-    await noLeftovers(s);
+    await expectNoLeftovers(s);
   });
 
   it('answers 429 queue_full with Retry-After when the queue is at its limit', async () => {
@@ -58,7 +51,7 @@ describe('the supervisor and its queue', () => {
     expect(((await third.json()) as { error: { code: string } }).error.code).toBe('queue_full');
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
     for (const j of [second, first]) expect((await fetch(`${s.url}/api/jobs/${j.id}`, { method: 'DELETE' })).status).toBe(204);
-    await noLeftovers(s);
+    await expectNoLeftovers(s);
   });
 
   it('cancels a queued and a running job, killing the running child', async () => {
@@ -73,7 +66,7 @@ describe('the supervisor and its queue', () => {
     expect((await fetch(`${s.url}/api/jobs/${running.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await fetch(`${s.url}/api/jobs/${running.id}`)).status).toBe(404);
     expect(workerPids(s.proc.pid)).not.toContain(pid);
-    await noLeftovers(s);
+    await expectNoLeftovers(s);
   });
 
   it('fails a job that outlives JOB_TIMEOUT_S with timeout, and frees the slot', async () => {
@@ -87,7 +80,7 @@ describe('the supervisor and its queue', () => {
     const res = await fetch(`${s.url}/api/jobs/${slow.id}/result`);
     expect(res.status).toBe(409);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('timeout');
-    await noLeftovers(s);
+    await expectNoLeftovers(s);
   });
 
   it('kills a child over its memory cap (memory_limit), and the next job succeeds', async () => {
@@ -102,7 +95,7 @@ describe('the supervisor and its queue', () => {
     expect(killed).toHaveLength(3);
     const next = await submitOk(s.url, corpusFile('text/tagged.pdf'));
     expect((await waitForJob(s.url, next.id)).status).toBe('succeeded');
-    await noLeftovers(s);
+    await expectNoLeftovers(s);
   });
 
   it('forgets finished jobs after RESULT_TTL_S', async () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CORPUS,
   corpusFile,
-  leftoverFiles,
+  expectNoLeftovers,
   result,
   ROOT,
   sleep,
@@ -17,7 +17,6 @@ import {
   submitOk,
   waitForJob,
   workerPids,
-  type RunningServer,
   type SubmitOptions,
 } from './helpers.js';
 
@@ -170,12 +169,6 @@ async function pool<T, R>(items: T[], width: number, task: (item: T, index: numb
   return results;
 }
 
-async function noLeftovers(s: RunningServer): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (leftoverFiles(s.tmpDir).length > 0 && Date.now() < deadline) await sleep(100);
-  expect(leftoverFiles(s.tmpDir)).toEqual([]);
-}
-
 describe('under load', () => {
   it('burst: 200 uploads against QUEUE_LIMIT=20 are either run to success or refused with 429 and Retry-After, within 512 MB', async () => {
     const s = await server({ QUEUE_LIMIT: '20' });
@@ -201,7 +194,7 @@ describe('under load', () => {
     expect(done.filter((j) => j.status !== 'succeeded').map((j) => `${j.status} ${j.error?.code}`)).toEqual([]);
     expect(peakMb).toBeGreaterThan(0);
     expect(peakMb).toBeLessThan(BUDGET_MB);
-    await noLeftovers(s);
+    await expectNoLeftovers(s);
   }, 300_000);
 
   it("soak: 300 small jobs one after another; the parent's settled RSS grows by less than 10 MB from job 30 to job 300", async () => {
@@ -227,7 +220,7 @@ describe('under load', () => {
         `growth ${growthMb.toFixed(1)} MB; floor per 30 jobs (MB): ${floorsMb.map((mb) => mb.toFixed(1)).join(', ')}; ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );
     expect(growthMb).toBeLessThan(10);
-    await noLeftovers(s);
+    await expectNoLeftovers(s);
   }, 600_000);
 
   it('fuzz: 240 mutated PDFs end in success, a contract failure code or a contract 4xx; never a 5xx, a hang or a dead service', async () => {
@@ -261,6 +254,6 @@ describe('under load', () => {
     expect(health.status).toBe(200);
     expect(((await health.json()) as { queue: { running: number; queued: number } }).queue).toMatchObject({ running: 0, queued: 0 });
     expect(workerPids(s.proc.pid)).toEqual([]);
-    await noLeftovers(s);
+    await expectNoLeftovers(s);
   }, 360_000);
 });
