@@ -2,7 +2,7 @@
  * The supervisor and the child program on their own: real child processes, no HTTP server.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,6 @@ import { parseConfig } from '../src/config.js';
 import { childMessageSchema, type ChildMessage, type StartMessage } from '../src/protocol.js';
 import { Supervisor, type Task } from '../src/jobs/supervisor.js';
 import { ROOT, corpusFile, wordAccuracy } from './helpers.js';
-import { readFileSync } from 'node:fs';
 
 const WORKER = path.join(ROOT, 'dist/workers/pdf-worker.js');
 const model = parseConfig({}).ocrModel;

@@ -127,7 +127,7 @@ export class Supervisor {
       const peakMemoryMb = watch.peakMb();
       if (ended) return { ok: false, ...ended, peakMemoryMb };
       if (done && result.exitCode === 0) return { ok: true, peakMemoryMb };
-      return { ok: false, ...crashReason(result, stderr(), watch.peakMb(), this.options.childMemoryMb), peakMemoryMb };
+      return { ok: false, ...crashReason(result, stderr(), peakMemoryMb, this.options.childMemoryMb), peakMemoryMb };
     }).then((outcome) => {
       const { exitCode, signal } = exited;
       this.options.onChildExit?.({ pid: child.pid, tag, exitCode, signal, peakMemoryMb: outcome.peakMemoryMb, pages, durationMs: Date.now() - spawnedAt, outcome });
