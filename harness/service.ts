@@ -30,22 +30,26 @@ function findRoot(from: string): string {
 }
 
 export interface RunningServer {
+  /** Empty for a worker-only instance, which serves no HTTP. */
   url: string;
   proc: ChildProcess;
   tmpDir: string;
   logs: string[];
-  /** The parsed "listening" log line (port, ocrModel, config…). */
+  /** The parsed "listening" (or "worker ready") log line (port, ocrModel, config…). */
   startLog: Record<string, unknown>;
   /** performance.now() just before the server process was spawned. */
   spawnedAt: number;
   stop(): Promise<void>;
 }
 
-/** Starts the compiled service as its own process on a free loopback port. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+/**
+ * Starts the compiled service as its own process on a free loopback port; `args` as after
+ * `npm start --` (`--role worker`).
+ */
+export async function startServer(env: Record<string, string> = {}, args: string[] = []): Promise<RunningServer> {
   const tmpDir = execFileSync('mktemp', ['-d', path.join(os.tmpdir(), 'pdf-ocr-test-XXXXXX')]).toString().trim();
   const spawnedAt = performance.now();
-  const proc = spawn(process.execPath, [...START_FLAGS, SERVER], {
+  const proc = spawn(process.execPath, [...START_FLAGS, SERVER, ...args], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', TMP_DIR: tmpDir, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,7 +59,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     const lines = createInterface({ input: proc.stdout! });
     lines.on('line', (line) => {
       logs.push(line);
-      if (line.includes('listening') && /"port":\d+/.test(line)) resolve(JSON.parse(line) as Record<string, unknown>);
+      if ((line.includes('listening') && /"port":\d+/.test(line)) || line.includes('worker ready')) resolve(JSON.parse(line) as Record<string, unknown>);
     });
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${logs.join('\n')}`)));
   });
@@ -70,7 +74,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     // Only an empty temp dir goes: files a server left behind stay there to be looked at.
     await rmdir(tmpDir).catch(() => {});
   };
-  return { url: `http://127.0.0.1:${startLog.port as number}`, proc, tmpDir, logs, startLog, spawnedAt, stop };
+  const url = typeof startLog.port === 'number' ? `http://127.0.0.1:${startLog.port}` : '';
+  return { url, proc, tmpDir, logs, startLog, spawnedAt, stop };
 }
 
 export interface SubmitOptions {

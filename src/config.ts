@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
 const flag = z
@@ -42,7 +43,15 @@ const schema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     OCR_MODEL_DIR: z.string().min(1).optional(),
     TMP_DIR: z.string().min(1).optional(),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    SHARED_DIR: z.string().min(1).optional(),
+    // How long a worker instance may go unheard before its jobs are handed to another.
+    QUEUE_LOCK_S: positiveInt.max(600).default(30),
   });
+
+/** `api` takes uploads and answers; `worker` runs jobs; `all` does both (the only role without Redis). */
+const roleSchema = z.enum(['api', 'worker', 'all']).default('all');
+export type Role = z.infer<typeof roleSchema>;
 
 /** The fast model Debian's tesseract-ocr-eng installs; preferred when present. */
 const SYSTEM_MODEL_DIR = '/usr/share/tesseract-ocr/5/tessdata';
@@ -64,8 +73,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Parses the environment once at start; a bad value stops the start with a clear message. */
-export function parseConfig(env: Record<string, string | undefined> = process.env) {
+/**
+ * Parses the environment and the command line (`--role api|worker|all`) once at start; a bad
+ * value stops the start with a clear message.
+ */
+export function parseConfig(env: Record<string, string | undefined> = process.env, argv: string[] = []) {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
@@ -73,6 +85,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  const role = parseRole(argv);
+  if (role !== 'all' && !c.REDIS_URL) throw new ConfigError(`--role ${role} needs REDIS_URL: without Redis one instance does everything`);
+  if (c.SHARED_DIR && !c.REDIS_URL) throw new ConfigError('SHARED_DIR is only used with REDIS_URL');
   const childMemoryMb =
     c.CHILD_MEMORY_MB ?? Math.max(128, Math.floor((c.MEMORY_BUDGET_MB - PARENT_RESERVE_MB) / c.PDF_WORKER_THREADS));
   return {
@@ -101,7 +116,23 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     logLevel: c.LOG_LEVEL,
     ocrModel: resolveOcrModel(c.OCR_MODEL_DIR),
     tmpDir: c.TMP_DIR,
+    role,
+    redisUrl: c.REDIS_URL,
+    sharedDir: c.SHARED_DIR,
+    queueLockMs: c.QUEUE_LOCK_S * 1000,
   };
+}
+
+function parseRole(argv: string[]): Role {
+  let values: { role?: string };
+  try {
+    values = parseArgs({ args: argv, options: { role: { type: 'string' } }, strict: true }).values;
+  } catch (err) {
+    throw new ConfigError(`invalid command line: ${(err as Error).message}`);
+  }
+  const role = roleSchema.safeParse(values.role);
+  if (!role.success) throw new ConfigError(`--role must be api, worker or all (got ${values.role})`);
+  return role.data;
 }
 
 function resolveOcrModel(configured: string | undefined): OcrModel {

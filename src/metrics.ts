@@ -15,7 +15,7 @@ export interface ChildExitInfo {
 }
 
 export interface MetricsSources {
-  queueDepth(): number;
+  queueDepth(): Promise<number>;
   runningChildren(): number;
 }
 
@@ -62,8 +62,12 @@ export function createMetrics(sources: MetricsSources) {
     name: 'queue_depth',
     help: 'Jobs waiting for a free child slot',
     registers,
-    collect() {
-      this.set(sources.queueDepth());
+    async collect() {
+      // Scaled, the depth is read from Redis; while it is away the gauge keeps its last value.
+      await sources.queueDepth().then(
+        (depth) => this.set(depth),
+        () => {},
+      );
     },
   });
   new Gauge({

@@ -1,11 +1,11 @@
-import { serve } from '@hono/node-server';
+import { serve, type ServerType } from '@hono/node-server';
 import { ConfigError, parseConfig } from './config.js';
 import { createLogger } from './log.js';
 import { createService } from './service.js';
 
 function loadConfig() {
   try {
-    return parseConfig();
+    return parseConfig(process.env, process.argv.slice(2));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);
@@ -15,14 +15,24 @@ function loadConfig() {
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
-const service = createService(config, log);
+const service = await createService(config, log);
+const startInfo = {
+  role: config.role,
+  redis: config.redisUrl ? 'on' : 'off',
+  workers: config.role === 'api' ? 0 : config.workerThreads,
+  childMemoryMb: config.childMemoryMb,
+  ocrModel: config.ocrModel.name,
+  config: { ...config, apiKey: config.apiKey && '[redacted]', webhookSecret: config.webhookSecret && '[redacted]', redisUrl: config.redisUrl && '[redacted]' },
+};
 
-const server = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host }, (info) => {
-  log.info(
-    { port: info.port, workers: config.workerThreads, childMemoryMb: config.childMemoryMb, ocrModel: config.ocrModel.name, config: { ...config, apiKey: config.apiKey && '[redacted]', webhookSecret: config.webhookSecret && '[redacted]' } },
-    'pdf-ocr-service listening',
-  );
-});
+let server: ServerType | undefined;
+if (service.app) {
+  server = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host }, (info) => {
+    log.info({ port: info.port, ...startInfo }, 'pdf-ocr-service listening');
+  });
+} else {
+  log.info(startInfo, 'pdf-ocr-service worker ready');
+}
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {
@@ -30,7 +40,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   log.info({ signal, graceMs: config.shutdownGraceMs }, 'draining');
   await service.shutdown(config.shutdownGraceMs);
-  server.close();
+  server?.close();
   log.info('stopped');
   process.exit(0);
 }

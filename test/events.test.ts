@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import type { Job } from '../src/jobs/job.js';
 import { createLogger } from '../src/log.js';
-import { createService } from '../src/service.js';
+import { createEmbeddedService } from '../src/service.js';
 import { corpusFile, startServer, submitOk, waitForJob, type RunningServer } from './helpers.js';
 
 interface SseEvent {
@@ -118,8 +118,8 @@ describe('GET /api/jobs/{id}/events over a real server', () => {
 });
 
 describe('GET /api/jobs/{id}/events in-process', () => {
-  const service = createService(parseConfig({ LOG_LEVEL: 'error' }), createLogger('error'), { sseHeartbeatMs: 40 });
-  const { app, store } = service;
+  const service = createEmbeddedService(parseConfig({ LOG_LEVEL: 'error' }), createLogger('error'), { sseHeartbeatMs: 40 });
+  const { app, engine: { store } } = service;
   afterAll(() => service.shutdown(0));
 
   const fakeJob = (): Job => ({

@@ -126,7 +126,8 @@ export class Scheduler {
 
   private start(job: Job): void {
     job.status = 'running';
-    job.startedAt = new Date();
+    // A job resumed by another worker instance keeps the time it first started.
+    job.startedAt ??= new Date();
     this.store.touch(job);
     let end = () => {};
     const ended = new Promise<void>((resolve) => (end = resolve));

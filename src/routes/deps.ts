@@ -2,18 +2,23 @@ import type { Job } from '../jobs/job.js';
 import type { QueueStats } from '../jobs/scheduler.js';
 import type { UploadReceiver } from '../upload.js';
 
-/** The store as the routes see it. */
+/**
+ * The store as the routes see it: in memory (embedded) or in Redis (scaled). Either may throw
+ * an ApiError (`503 queue_unavailable` when Redis cannot be reached).
+ */
 export interface JobReader {
-  get(id: string): Job | undefined;
-  delete(id: string): boolean;
+  get(id: string): Promise<Job | undefined>;
+  delete(id: string): Promise<boolean>;
 }
 
-/** The scheduler as the routes see it. */
+/** The queue as the routes see it: the in-process scheduler, or BullMQ on Redis. */
 export interface JobQueue {
-  assertCapacity(): void;
-  submit(job: Job): void;
+  /** Throws `429 queue_full` when no job can be accepted now. */
+  assertCapacity(): Promise<void>;
+  submit(job: Job): Promise<void>;
+  /** Cancels a queued or running job; resolves once it has ended. False if not active. */
   cancel(id: string): Promise<boolean>;
-  stats(): QueueStats;
+  stats(): Promise<QueueStats>;
 }
 
 /** Calls `listener` whenever job `id` changes (state, a page); returns the unsubscribe. */

@@ -20,7 +20,7 @@ const eventsRoute = createRoute({
   request: { params: idParamSchema },
   responses: {
     200: { description: 'the event stream', content: { 'text/event-stream': { schema: z.string() } } },
-    ...errorResponses(401, 404),
+    ...errorResponses(401, 404, 503),
   },
 });
 
@@ -28,9 +28,9 @@ export function eventRoutes(deps: AppDeps) {
   const app = new OpenAPIHono();
   const heartbeatMs = deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS;
 
-  app.openapi(eventsRoute, (c) => {
+  app.openapi(eventsRoute, async (c) => {
     const { id } = c.req.valid('param');
-    if (!deps.store.get(id)) throw new ApiError(404, 'job_not_found', 'no job with this id (it may have expired)');
+    if (!(await deps.store.get(id))) throw new ApiError(404, 'job_not_found', 'no job with this id (it may have expired)');
     const requestSignal = c.req.raw.signal;
 
     return streamSSE(c, async (stream) => {
@@ -69,7 +69,7 @@ export function eventRoutes(deps: AppDeps) {
             }
           }
           dirty = false;
-          const job = deps.store.get(id);
+          const job = await deps.store.get(id);
           if (!job) break; // deleted or expired: nothing more will come
           const view = jobView(job);
           if (isFinal(job.status)) {

@@ -37,7 +37,7 @@ const getRoute = createRoute({
   path: '/api/jobs/{id}',
   summary: 'The job',
   request: { params: idParamSchema },
-  responses: { 200: { description: 'the job', content: { 'application/json': { schema: jobSchema } } }, ...errorResponses(401, 404) },
+  responses: { 200: { description: 'the job', content: { 'application/json': { schema: jobSchema } } }, ...errorResponses(401, 404, 503) },
 });
 
 const resultRoute = createRoute({
@@ -50,7 +50,7 @@ const resultRoute = createRoute({
       description: 'the text, per page',
       content: { 'application/json': { schema: resultSchema }, 'text/plain': { schema: z.string() } },
     },
-    ...errorResponses(401, 404, 409),
+    ...errorResponses(401, 404, 409, 503),
   },
 });
 
@@ -59,27 +59,27 @@ const deleteRoute = createRoute({
   path: '/api/jobs/{id}',
   summary: 'Cancel and forget',
   request: { params: idParamSchema },
-  responses: { 204: { description: 'gone' }, ...errorResponses(401, 404) },
+  responses: { 204: { description: 'gone' }, ...errorResponses(401, 404, 503) },
 });
 
 export function jobRoutes(deps: AppDeps) {
   const app = new OpenAPIHono();
 
-  const findJob = (id: string): Job => {
-    const job = deps.store.get(id);
+  const findJob = async (id: string): Promise<Job> => {
+    const job = await deps.store.get(id);
     if (!job) throw new ApiError(404, 'job_not_found', 'no job with this id (it may have expired)');
     return job;
   };
 
   app.openapi(submitRoute, async (c) => {
     if (deps.draining()) throw new ApiError(503, 'shutting_down', 'the service is shutting down; try again shortly');
-    deps.queue.assertCapacity();
+    await deps.queue.assertCapacity();
     const upload = await deps.uploads.receive(c.req.raw);
     try {
       const options = parseOptions({ ...c.req.query(), ...upload.fields }, deps.languages);
       if (options.callback_url) await deps.checkCallbackUrl(options.callback_url);
       const job = newJob(upload, options, new URL(c.req.url).origin);
-      deps.queue.submit(job);
+      await deps.queue.submit(job);
       return c.json(jobView(job), 202, { Location: `/api/jobs/${job.id}` });
     } catch (err) {
       await deps.uploads.discard(upload);
@@ -87,10 +87,10 @@ export function jobRoutes(deps: AppDeps) {
     }
   });
 
-  app.openapi(getRoute, (c) => c.json(jobView(findJob(c.req.valid('param').id)), 200));
+  app.openapi(getRoute, async (c) => c.json(jobView(await findJob(c.req.valid('param').id)), 200));
 
-  app.openapi(resultRoute, (c) => {
-    const job = findJob(c.req.valid('param').id);
+  app.openapi(resultRoute, async (c) => {
+    const job = await findJob(c.req.valid('param').id);
     if (job.status === 'queued' || job.status === 'running') {
       throw new ApiError(409, 'job_not_finished', `the job is ${job.status}; its result is not ready`);
     }
@@ -105,9 +105,9 @@ export function jobRoutes(deps: AppDeps) {
 
   app.openapi(deleteRoute, async (c) => {
     const { id } = c.req.valid('param');
-    findJob(id);
+    await findJob(id);
     await deps.queue.cancel(id);
-    deps.store.delete(id);
+    await deps.store.delete(id);
     return c.body(null, 204);
   });
 

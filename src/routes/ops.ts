@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from './deps.js';
 import { DOCS_CSP, DOCS_HTML } from './docs-page.js';
-import { healthSchema } from './schemas.js';
+import { errorSchema, healthSchema } from './schemas.js';
 
 const healthRoute = createRoute({
   method: 'get',
@@ -9,7 +9,10 @@ const healthRoute = createRoute({
   summary: 'Liveness and load',
   responses: {
     200: { description: 'serving', content: { 'application/json': { schema: healthSchema } } },
-    503: { description: 'draining', content: { 'application/json': { schema: healthSchema } } },
+    503: {
+      description: 'draining, or (scaled) Redis unreachable: then the error `queue_unavailable`',
+      content: { 'application/json': { schema: z.union([healthSchema, errorSchema]) } },
+    },
   },
 });
 
@@ -27,9 +30,9 @@ const metricsRoute = createRoute({
 
 export function opsRoutes(deps: AppDeps) {
   const app = new OpenAPIHono();
-  app.openapi(healthRoute, (c) => {
+  app.openapi(healthRoute, async (c) => {
     const draining = deps.draining();
-    const body = { status: draining ? 'draining' : 'ok', queue: deps.queue.stats(), memory: { rss_mb: deps.rssMb() } } as const;
+    const body = { status: draining ? 'draining' : 'ok', queue: await deps.queue.stats(), memory: { rss_mb: deps.rssMb() } } as const;
     return draining ? c.json(body, 503) : c.json(body, 200);
   });
   app.openapi(metricsRoute, async (c) => {

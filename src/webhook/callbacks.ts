@@ -1,7 +1,6 @@
 import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
-import type { Job } from '../jobs/job.js';
-import type { JobStore } from '../jobs/store.js';
+import type { Job, WebhookState } from '../jobs/job.js';
 import { shortId, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { WebhookSender, type DeliveryReport } from './deliver.js';
@@ -15,11 +14,14 @@ import { createSigner } from './sign.js';
  */
 const FLUSH_FLOOR_MS = 3000;
 
+/** Where a delivery's progress goes: the store that holds the job (memory or Redis). */
+export type WebhookRecorder = (job: Job, state: WebhookState) => void;
+
 /**
  * The callback_url feature: the check at submit, one delivery when a job ends, its state on
  * the job, and the flush at shutdown.
  */
-export function createCallbacks(config: Config, store: JobStore, metrics: Metrics, log: Logger) {
+export function createCallbacks(config: Config, record: WebhookRecorder, metrics: Metrics, log: Logger) {
   const sender = new WebhookSender({
     maxAttempts: config.webhookMaxAttempts,
     timeoutMs: config.webhookTimeoutMs,
@@ -29,24 +31,18 @@ export function createCallbacks(config: Config, store: JobStore, metrics: Metric
     onOutcome: (outcome) => metrics.webhookDelivery(outcome),
   });
 
-  /** Delivery state goes back into the store, the only holder of job state. */
-  function send(job: Job, url: string): void {
-    sender.send(webhookMessage(job, url, config.publicUrl), (report: DeliveryReport) => {
-      const current = store.get(job.id);
-      if (!current?.webhook) return;
-      current.webhook = { url, ...report };
-      store.touch(current);
-      if (report.state !== 'pending') {
-        log.info({ job: shortId(job.id), webhook: report.state, attempts: report.attempts, status: report.lastStatus, error: report.lastError }, 'webhook done');
-      }
-    });
-  }
-
-  store.on('final', (job) => {
-    if (job.options.callbackUrl) send(job, job.options.callbackUrl);
-  });
-
   return {
+    /** Sends the webhook of a job that has ended, if it asked for one; call once per job. */
+    deliver(job: Job): void {
+      const url = job.options.callbackUrl;
+      if (!url) return;
+      sender.send(webhookMessage(job, url, config.publicUrl), (report: DeliveryReport) => {
+        record(job, { url, ...report });
+        if (report.state !== 'pending') {
+          log.info({ job: shortId(job.id), webhook: report.state, attempts: report.attempts, status: report.lastStatus, error: report.lastError }, 'webhook done');
+        }
+      });
+    },
     /** Runs in the route before a job with a callback_url is accepted. */
     async check(url: string): Promise<void> {
       if (config.webhookAllowPrivate) return;

@@ -1,0 +1,39 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { ApiError } from '../errors.js';
+
+/** Every key and channel of the service starts with this, BullMQ's included. */
+export const PREFIX = 'pdf-ocr';
+/** A request waits at most this long for Redis before it gets `503 queue_unavailable`. */
+const API_TIMEOUT_MS = 3000;
+
+/**
+ * The two ways the service talks to Redis. An API request must fail fast when Redis is away
+ * (no offline queue, one try, a short timeout); a worker's writes (checkpoints, final state)
+ * and BullMQ's own worker connection must wait out an outage and go on when it ends.
+ */
+export function connect(url: string, kind: 'fail-fast' | 'patient'): Redis {
+  const options: RedisOptions =
+    kind === 'fail-fast'
+      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: API_TIMEOUT_MS }
+      : { maxRetriesPerRequest: null };
+  const redis = new Redis(url, { ...options, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
+  // Without a listener ioredis prints every failed reconnect; the callers see the errors anyway.
+  redis.on('error', () => {});
+  return redis;
+}
+
+/** Runs an API-side Redis operation; any failure or a slow answer becomes `503 queue_unavailable`. */
+export async function available<T>(operation: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), API_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([operation, timeout]);
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    throw new ApiError(503, 'queue_unavailable', 'the job queue (Redis) cannot be reached; try again shortly', undefined, { 'Retry-After': '5' });
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,62 @@
+import { createReadStream } from 'node:fs';
+import { copyFile, open, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { PREFIX } from './connections.js';
+
+/**
+ * How an upload gets from the API instance that received it to the worker that runs it, and
+ * goes away once its job has ended. Workers always run on a private copy, so a worker that is
+ * stopped mid-job leaves the original for the next one.
+ */
+export interface PdfTransfer {
+  /** API side: makes the uploaded file reachable by workers; returns its location. */
+  publish(id: string, uploaded: string): Promise<string>;
+  /** Worker side: copies it to `dest`. */
+  fetch(location: string, dest: string): Promise<void>;
+  remove(location: string): Promise<void>;
+}
+
+/** Redis strings are written and read in pieces of this size, so no side holds a whole PDF. */
+const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The default: the PDF travels through Redis, under the job's TTL. It needs nothing shared
+ * between machines but Redis itself, which the scaled setup has anyway.
+ */
+export function redisTransfer(redis: Redis, ttlMs: number): PdfTransfer {
+  return {
+    async publish(id, uploaded) {
+      const key = `${PREFIX}:pdf:${id}`;
+      await redis.del(key);
+      for await (const chunk of createReadStream(uploaded, { highWaterMark: CHUNK_BYTES })) await redis.append(key, chunk as Buffer);
+      await redis.pexpire(key, ttlMs);
+      await rm(path.dirname(uploaded), { recursive: true, force: true });
+      return key;
+    },
+    async fetch(key, dest) {
+      const size = await redis.strlen(key);
+      if (size === 0) throw new Error('the uploaded PDF is no longer in Redis');
+      const file = await open(dest, 'wx', 0o600);
+      try {
+        for (let start = 0; start < size; start += CHUNK_BYTES) {
+          await file.write(await redis.getrangeBuffer(key, start, Math.min(start + CHUNK_BYTES, size) - 1));
+        }
+      } finally {
+        await file.close();
+      }
+    },
+    async remove(key) {
+      await redis.del(key);
+    },
+  };
+}
+
+/** SHARED_DIR: uploads are received straight into a directory every instance mounts. */
+export function sharedDirTransfer(): PdfTransfer {
+  return {
+    publish: async (_id, uploaded) => uploaded,
+    fetch: (location, dest) => copyFile(location, dest),
+    remove: (location) => rm(path.dirname(location), { recursive: true, force: true }),
+  };
+}

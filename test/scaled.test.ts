@@ -1,0 +1,261 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RunningRedis } from '../harness/redis.js';
+import {
+  corpusFile,
+  expectNoLeftovers,
+  leftoverFiles,
+  logLines,
+  result,
+  sleep,
+  startServer,
+  submit,
+  submitOk,
+  waitForJob,
+  wordAccuracy,
+  workerPids,
+  type JobJson,
+  type RunningServer,
+} from './helpers.js';
+import { startReceiver, type Receiver } from './receiver.js';
+
+/** Six OCR pages (~2 s each): long enough to kill a worker in the middle. */
+const REPORT = { file: corpusFile('bench/scanned_report_44p.pdf'), fields: { pages: '1-6' } };
+const REPORT_TEXT = readFileSync(corpusFile('bench/scanned_report_44p.expected.txt'), 'utf8').split('\f').slice(0, 6).join('\n');
+const TEXT = { file: corpusFile('text/tracemonkey.pdf'), fields: {} };
+const SCAN = { file: corpusFile('scanned/cardinal.pdf'), fields: {} };
+
+let redis: RunningRedis;
+let inspect: Redis;
+let instances: RunningServer[] = [];
+let receivers: Receiver[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  inspect = new Redis(redis.url, { lazyConnect: true });
+});
+afterAll(async () => {
+  inspect.disconnect();
+  await redis.stop();
+});
+afterEach(async () => {
+  await Promise.all(instances.map((s) => s.stop()));
+  for (const s of instances) expect(workerPids(s.proc.pid)).toEqual([]);
+  await Promise.all(receivers.map((r) => r.close()));
+  instances = [];
+  receivers = [];
+  if (inspect.status === 'ready') await inspect.flushall();
+});
+
+/** An instance of the service on the test's Redis: `npm start -- --role <role>`. */
+async function instance(role: 'api' | 'worker' | 'all', env: Record<string, string> = {}): Promise<RunningServer> {
+  const s = await startServer(
+    { REDIS_URL: redis.url, QUEUE_LOCK_S: '2', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '50', ...env },
+    ['--role', role],
+  );
+  instances.push(s);
+  return s;
+}
+
+async function receiver(): Promise<Receiver> {
+  const r = await startReceiver();
+  receivers.push(r);
+  return r;
+}
+
+async function getJob(url: string, id: string): Promise<JobJson> {
+  return (await (await fetch(`${url}/api/jobs/${id}`)).json()) as JobJson;
+}
+
+async function keys(pattern: string): Promise<string[]> {
+  if (inspect.status !== 'ready') await inspect.connect();
+  return inspect.keys(pattern);
+}
+
+/** Polls until `check` holds, or fails after `ms`. */
+async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Whether a worker instance has logged a child for this job (its log tags jobs by id prefix). */
+const runsJob = (worker: RunningServer, id: string) =>
+  logLines(worker).some((l) => l.msg === 'child spawned' && l.job === id.slice(0, 8));
+
+describe('scaled on Redis: one API and two worker instances', () => {
+  it('runs eight jobs to complete results when a worker is SIGKILLed mid-job, one webhook per job', async () => {
+    const api = await instance('api');
+    const doomed = await instance('worker');
+    const survivor = await instance('worker');
+    const hooks = await receiver();
+    const kinds = [REPORT, TEXT, REPORT, SCAN, REPORT, TEXT, REPORT, SCAN];
+    const jobs = await Promise.all(
+      kinds.map((k) => submitOk(api.url, k.file, { fields: { ...k.fields, callback_url: `${hooks.url}/hook` } })),
+    );
+    const reports = jobs.filter((_, i) => kinds[i] === REPORT);
+
+    // Kill the worker while a report of its own is part-way through.
+    let victim: JobJson | undefined;
+    await until('a report half done on the doomed worker', async () => {
+      for (const j of reports) {
+        const state = await getJob(api.url, j.id);
+        if (state.status === 'running' && state.progress.pages_done >= 2 && state.progress.pages_done < 6 && runsJob(doomed, j.id)) victim = state;
+      }
+      return victim !== undefined;
+    });
+    const orphans = workerPids(doomed.proc.pid);
+    doomed.proc.kill('SIGKILL');
+    await until('the dead worker’s children to exit', () => orphans.every((pid) => !isAlive(pid)), 10_000);
+
+    const done = await Promise.all(jobs.map((j) => waitForJob(api.url, j.id, 240_000)));
+    expect(done.map((j) => j.status)).toEqual(jobs.map(() => 'succeeded'));
+    const resumed = logLines(survivor).find((l) => l.msg === 'resuming job' && l.job === victim!.id.slice(0, 8));
+    expect(resumed?.pagesDone).toBeGreaterThanOrEqual(2);
+
+    const texts = new Set<string>();
+    for (const [i, j] of jobs.entries()) {
+      const r = await result(api.url, j.id);
+      expect(r.pages.filter((p) => p.error !== null)).toEqual([]);
+      expect(r.pages.map((p) => p.page)).toEqual(Array.from({ length: r.pages_total }, (_, n) => n + 1));
+      if (kinds[i] === REPORT) {
+        expect(r.pages_total).toBe(6);
+        expect(r.pages.every((p) => p.source === 'ocr' && p.text.length > 100)).toBe(true);
+        expect(wordAccuracy(r.text, REPORT_TEXT)).toBeGreaterThan(0.95);
+        texts.add(r.text);
+      }
+    }
+    // The resumed report reads exactly as the three that ran without interruption.
+    expect(texts.size).toBe(1);
+
+    await hooks.waitFor(8);
+    await sleep(1500);
+    const events = hooks.received.map((r) => JSON.parse(r.body) as { type: string; data: { id: string } });
+    expect(events.map((e) => e.data.id).sort()).toEqual(jobs.map((j) => j.id).sort());
+    expect(events.every((e) => e.type === 'job.succeeded')).toBe(true);
+    await until('webhook states in Redis', async () => {
+      const states = await Promise.all(jobs.map(async (j) => (await getJob(api.url, j.id)).webhook?.state));
+      return states.every((s) => s === 'delivered');
+    });
+
+    expect(await keys('pdf-ocr:pdf:*')).toEqual([]);
+    await expectNoLeftovers(api);
+    await expectNoLeftovers(survivor);
+    // Only the killed worker's private copy of its PDF is left, in its own temp dir.
+    rmSync(doomed.tmpDir, { recursive: true, force: true });
+  }, 300_000);
+
+  it('serves any job from any API instance: events, results, cancel, and one queue limit for all', async () => {
+    const a = await instance('api', { QUEUE_LIMIT: '2' });
+    const b = await instance('api', { QUEUE_LIMIT: '2' });
+    // No worker yet, so jobs wait in the shared queue.
+    const first = await submitOk(a.url, TEXT.file);
+    const second = await submitOk(b.url, SCAN.file);
+    const refused = await submit(a.url, TEXT.file);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('queue_full');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+    expect((await getJob(b.url, first.id)).status).toBe('queued');
+    expect((await fetch(`${a.url}/api/jobs/${second.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await fetch(`${b.url}/api/jobs/${second.id}`)).status).toBe(404);
+
+    const stream = await fetch(`${b.url}/api/jobs/${first.id}/events`);
+    const reading = readEvents(stream);
+    await instance('worker');
+    const events = await reading;
+    expect(events.at(-1)).toBe('succeeded');
+    expect(events).toContain('progress');
+    expect((await result(a.url, first.id)).pages_total).toBe(14);
+    const health = (await (await fetch(`${b.url}/healthz`)).json()) as { queue: { limit: number } };
+    expect(health.queue.limit).toBe(2); // one worker instance, PDF_WORKER_THREADS=2
+    expect(await keys('pdf-ocr:pdf:*')).toEqual([]);
+    await expectNoLeftovers(a);
+    await expectNoLeftovers(b);
+  }, 120_000);
+
+  it('a worker stopped with SIGTERM hands its job back at once; a DELETE stops it on the other worker', async () => {
+    const api = await instance('api');
+    const leaving = await instance('worker', { SHUTDOWN_GRACE_S: '1', QUEUE_LOCK_S: '60' });
+    const job = await submitOk(api.url, REPORT.file, { fields: { pages: '1-12' } });
+    await until('two pages done', async () => (await getJob(api.url, job.id)).progress.pages_done >= 2);
+    // A long lock: the job can only move on this soon if the leaving worker released it.
+    const staying = await instance('worker', { QUEUE_LOCK_S: '60' });
+    leaving.proc.kill('SIGTERM');
+    await until('the leaving worker to exit', () => leaving.proc.exitCode !== null, 15_000);
+    await until('the job to resume on the other worker', () => logLines(staying).some((l) => l.msg === 'resuming job'), 15_000);
+    await until('a child on the other worker', () => workerPids(staying.proc.pid).length > 0, 15_000);
+
+    expect((await fetch(`${api.url}/api/jobs/${job.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await fetch(`${api.url}/api/jobs/${job.id}`)).status).toBe(404);
+    await until('the other worker’s child to stop', () => workerPids(staying.proc.pid).length === 0, 10_000);
+    expect(await keys('pdf-ocr:*')).toEqual(expect.not.arrayContaining([`pdf-ocr:job:${job.id}`]));
+    await expectNoLeftovers(staying);
+    await expectNoLeftovers(leaving);
+  }, 120_000);
+
+  it('with SHARED_DIR, uploads reach the workers through the shared directory, which empties', async () => {
+    const shared = mkdtempSync(path.join(os.tmpdir(), 'pdf-ocr-shared-'));
+    try {
+      const api = await instance('api', { SHARED_DIR: shared });
+      await instance('worker', { SHARED_DIR: shared });
+      const job = await submitOk(api.url, SCAN.file);
+      expect(leftoverFiles(shared).length).toBeGreaterThan(0);
+      expect((await waitForJob(api.url, job.id)).status).toBe('succeeded');
+      expect((await result(api.url, job.id)).pages_total).toBe(4);
+      expect(await keys('pdf-ocr:pdf:*')).toEqual([]);
+      await until('the shared directory to empty', () => leftoverFiles(shared).length === 0, 10_000);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('scaled on Redis: an outage', () => {
+  it('answers 503 queue_unavailable at once while Redis is down, and recovers by itself', async () => {
+    const api = await instance('api');
+    await instance('worker');
+    const before = await submitOk(api.url, TEXT.file);
+    expect((await waitForJob(api.url, before.id)).status).toBe('succeeded');
+
+    await redis.stop();
+    const started = Date.now();
+    const refused = await submit(api.url, TEXT.file);
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('queue_unavailable');
+    const lookup = await fetch(`${api.url}/api/jobs/${before.id}`);
+    expect(lookup.status).toBe(503);
+    expect(((await lookup.json()) as { error: { code: string } }).error.code).toBe('queue_unavailable');
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(10_000);
+
+    await redis.start();
+    await until('the API to answer again', async () => (await fetch(`${api.url}/healthz`)).status === 200, 30_000);
+    const after = await submitOk(api.url, SCAN.file);
+    expect((await waitForJob(api.url, after.id, 60_000)).status).toBe('succeeded');
+    expect((await result(api.url, after.id)).pages_total).toBe(4);
+    await expectNoLeftovers(api);
+  }, 120_000);
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The event names of an SSE stream, up to its end. */
+async function readEvents(res: Response): Promise<string[]> {
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) text += decoder.decode(chunk, { stream: true });
+  return [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]!);
+}
