@@ -30,12 +30,11 @@ function findRoot(from: string): string {
 }
 
 export interface RunningServer {
-  /** Empty for a worker-only instance, which serves no HTTP. */
   url: string;
   proc: ChildProcess;
   tmpDir: string;
   logs: string[];
-  /** The parsed "listening" (or "worker ready") log line (port, ocrModel, config…). */
+  /** The parsed "listening" log line (port, ocrModel, config…). */
   startLog: Record<string, unknown>;
   /** performance.now() just before the server process was spawned. */
   spawnedAt: number;
@@ -59,7 +58,7 @@ export async function startServer(env: Record<string, string> = {}, args: string
     const lines = createInterface({ input: proc.stdout! });
     lines.on('line', (line) => {
       logs.push(line);
-      if ((line.includes('listening') && /"port":\d+/.test(line)) || line.includes('worker ready')) resolve(JSON.parse(line) as Record<string, unknown>);
+      if (line.includes('listening') && /"port":\d+/.test(line)) resolve(JSON.parse(line) as Record<string, unknown>);
     });
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${logs.join('\n')}`)));
   });
@@ -74,8 +73,7 @@ export async function startServer(env: Record<string, string> = {}, args: string
     // Only an empty temp dir goes: files a server left behind stay there to be looked at.
     await rmdir(tmpDir).catch(() => {});
   };
-  const url = typeof startLog.port === 'number' ? `http://127.0.0.1:${startLog.port}` : '';
-  return { url, proc, tmpDir, logs, startLog, spawnedAt, stop };
+  return { url: `http://127.0.0.1:${startLog.port as number}`, proc, tmpDir, logs, startLog, spawnedAt, stop };
 }
 
 export interface SubmitOptions {

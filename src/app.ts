@@ -3,7 +3,8 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { timingSafeEqual } from 'hono/utils/buffer';
 import { ApiError } from './errors.js';
-import type { AppDeps } from './routes/deps.js';
+import type { AppDeps, OpsDeps } from './routes/deps.js';
+import { DOCS_CSP, DOCS_HTML } from './routes/docs-page.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';
@@ -16,16 +17,7 @@ const OPENAPI_VERSION = '0.1.0';
 
 /** Builds the HTTP app from its parts. Web-standard only: testable with `app.request()`. */
 export function createApp(deps: AppDeps) {
-  const app = new OpenAPIHono({
-    defaultHook: (result) => {
-      if (!result.success) throw new ApiError(400, 'invalid_request', 'invalid request', result.error.issues);
-    },
-  });
-
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-  });
+  const app = baseApp();
   if (deps.apiKey) app.use('/api/*', requireBearer(deps.apiKey));
 
   app.route('/', jobRoutes(deps));
@@ -48,7 +40,29 @@ export function createApp(deps: AppDeps) {
     if (deps.apiKey) requireBearerInDoc(doc);
     return c.json(doc);
   });
+  // A viewer of /openapi.json for people; not an API operation, so not in the document.
+  app.get('/docs', (c) => c.html(DOCS_HTML, 200, { 'Content-Security-Policy': DOCS_CSP }));
+  return app;
+}
 
+/** A worker-only instance's app: /healthz and /metrics, for orchestrators and Prometheus. */
+export function createOpsApp(deps: OpsDeps) {
+  const app = baseApp();
+  app.route('/', opsRoutes(deps));
+  return app;
+}
+
+/** Validation errors as 400 invalid_request, JSON errors everywhere, nosniff on every response. */
+function baseApp() {
+  const app = new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) throw new ApiError(400, 'invalid_request', 'invalid request', result.error.issues);
+    },
+  });
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+  });
   app.notFound((c) => c.json(new ApiError(404, 'not_found', 'no such route').body(), 404));
   app.onError((err, c) => errorResponse(err, c));
   return app;

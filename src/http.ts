@@ -15,7 +15,12 @@ export function createHttpApp(config: Config, backend: BackendDeps) {
     uploads: createUploadReceiver({ maxBytes: config.maxUploadBytes, tmpDir: config.sharedDir ?? config.tmpDir }),
     languages: config.ocrModel.languages,
     apiKey: config.apiKey,
-    rssMb: () => Math.round(process.memoryUsage.rss() / 1048576),
+    rssMb,
     page: loadPageAssets(),
   });
+}
+
+/** Resident memory of this process, for /healthz. */
+export function rssMb(): number {
+  return Math.round(process.memoryUsage.rss() / 1048576);
 }

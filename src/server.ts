@@ -1,4 +1,4 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { serve } from '@hono/node-server';
 import { ConfigError, parseConfig } from './config.js';
 import { createLogger } from './log.js';
 import { createService } from './service.js';
@@ -25,14 +25,9 @@ const startInfo = {
   config: { ...config, apiKey: config.apiKey && '[redacted]', webhookSecret: config.webhookSecret && '[redacted]', redisUrl: config.redisUrl && '[redacted]' },
 };
 
-let server: ServerType | undefined;
-if (service.app) {
-  server = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host }, (info) => {
-    log.info({ port: info.port, ...startInfo }, 'pdf-ocr-service listening');
-  });
-} else {
-  log.info(startInfo, 'pdf-ocr-service worker ready');
-}
+const server = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host }, (info) => {
+  log.info({ port: info.port, ...startInfo }, 'pdf-ocr-service listening');
+});
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {
@@ -40,7 +35,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   log.info({ signal, graceMs: config.shutdownGraceMs }, 'draining');
   await service.shutdown(config.shutdownGraceMs);
-  server?.close();
+  server.close();
   log.info('stopped');
   process.exit(0);
 }

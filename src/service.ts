@@ -12,8 +12,8 @@ export interface ServiceOptions {
 }
 
 export interface Service {
-  /** The HTTP app; a worker-only instance has none. */
-  app?: OpenAPIHono;
+  /** The HTTP app; a worker-only instance serves only /healthz and /metrics. */
+  app: OpenAPIHono;
   /** Stops taking work, lets running jobs finish within the grace period, then stops the rest. */
   shutdown(graceMs: number): Promise<void>;
 }

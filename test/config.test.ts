@@ -24,6 +24,18 @@ describe('configuration', () => {
     }
   });
 
+  it('takes --role from the command line; api and worker need REDIS_URL, the default needs nothing', () => {
+    expect(parseConfig({}).role).toBe('all');
+    const redis = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(parseConfig(redis, ['--role', 'worker'])).toMatchObject({ role: 'worker', redisUrl: redis.REDIS_URL, queueLockMs: 30_000 });
+    expect(parseConfig(redis, ['--role=api']).role).toBe('api');
+    expect(() => parseConfig({}, ['--role', 'worker'])).toThrow(/needs REDIS_URL/);
+    expect(() => parseConfig(redis, ['--role', 'boss'])).toThrow(/--role must be api, worker or all/);
+    expect(() => parseConfig(redis, ['--rol', 'api'])).toThrow(/invalid command line/);
+    expect(() => parseConfig({ REDIS_URL: 'http://127.0.0.1' })).toThrow(/REDIS_URL/);
+    expect(() => parseConfig({ SHARED_DIR: '/srv/pdfs' })).toThrow(/SHARED_DIR is only used with REDIS_URL/);
+  });
+
   it('stops the server at start, with a clear message, on a bad value', () => {
     const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/server.js')], {
       env: { ...process.env, PORT: '0', JOB_TIMEOUT_S: 'soon' },

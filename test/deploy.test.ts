@@ -42,17 +42,19 @@ function blueprintProblems(doc: Obj): string[] {
     if (typeof service.name !== 'string' || service.name === '') problems.push(`${at}: name is required`);
     if (!BLUEPRINT.types.includes(service.type as string)) problems.push(`${at}: type ${String(service.type)}`);
     const runtime = service.runtime ?? service.env;
-    if (!['keyvalue', 'redis'].includes(service.type as string) && !BLUEPRINT.runtimes.includes(runtime as string)) {
+    const keyValue = ['keyvalue', 'redis'].includes(service.type as string);
+    if (!keyValue && !BLUEPRINT.runtimes.includes(runtime as string)) {
       problems.push(`${at}: runtime ${String(runtime)}`);
     }
     if (service.plan !== undefined && !BLUEPRINT.plans.includes(service.plan as string)) problems.push(`${at}: plan ${String(service.plan)}`);
     if (service.region !== undefined && !BLUEPRINT.regions.includes(service.region as string)) problems.push(`${at}: region ${String(service.region)}`);
     const dockerBased = runtime === 'docker' || runtime === 'image';
-    if (!dockerBased && (service.buildCommand === undefined || service.startCommand === undefined)) {
+    if (!keyValue && !dockerBased && (service.buildCommand === undefined || service.startCommand === undefined)) {
       problems.push(`${at}: buildCommand and startCommand are required for a non-Docker service`);
     }
     if (dockerBased && service.startCommand !== undefined) problems.push(`${at}: a Docker service sets dockerCommand, not startCommand`);
     if (service.healthCheckPath !== undefined && service.type !== 'web') problems.push(`${at}: healthCheckPath is for web services only`);
+    if (keyValue && !Array.isArray(service.ipAllowList)) problems.push(`${at}: ipAllowList is required for Key Value`);
     for (const [j, envVar] of ((service.envVars ?? []) as Obj[]).entries()) {
       const where = `${at}.envVars[${j}]`;
       if ('fromGroup' in envVar) {
@@ -70,6 +72,12 @@ function blueprintProblems(doc: Obj): string[] {
     }
   }
   return problems;
+}
+
+/** The node arguments of `npm start`, then `--role <role>`: what a scaled instance runs. */
+function roleCommand(role: string): string[] {
+  const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  return [...start, '--role', role];
 }
 
 describe('render.yaml', () => {
@@ -116,6 +124,7 @@ describe('render.yaml', () => {
       services: [
         { type: 'web', name: 'x', runtime: 'docker', plan: 'tiny', healthcheck: '/h', envVars: [{ key: 'A' }, { key: 'B', value: '1', sync: false }] },
         { type: 'web', name: 'y', runtime: 'node' },
+        { type: 'keyvalue', name: 'z' },
       ],
       extra: 1,
     };
@@ -126,6 +135,8 @@ describe('render.yaml', () => {
     expect(problems).toMatch(/envVars\[0\]: exactly one/);
     expect(problems).toMatch(/envVars\[1\]: exactly one/);
     expect(problems).toMatch(/services\[1\]: buildCommand and startCommand/);
+    expect(problems).toMatch(/services\[2\]: ipAllowList is required/);
+    expect(problems).not.toMatch(/services\[2\]: (runtime|buildCommand)/);
   });
 });
 
@@ -200,5 +211,58 @@ describe('Dockerfile', () => {
     const [stage] = parseDockerfile('FROM x AS b\nENV A=1 B="two words"\nRUN a \\\n  # note\n  && b\n');
     expect(envPairs(stage!.instructions[0]!)).toEqual({ A: '1', B: 'two words' });
     expect(stage!.instructions[1]!.args).toBe('a    && b');
+  });
+});
+
+describe('render.scaled.yaml', () => {
+  const blueprint = parseYaml(read('render.scaled.yaml')) as Obj;
+  const services = blueprint.services as Obj[];
+  const byType = (type: string) => services.find((s) => s.type === type)!;
+
+  it("uses only the fields Render's Blueprint spec documents, in their documented forms", () => {
+    expect(blueprintProblems(blueprint)).toEqual([]);
+  });
+
+  it('is Key Value (noeviction, internal only), an API web service and a background worker of two instances', () => {
+    expect(byType('keyvalue')).toMatchObject({ maxmemoryPolicy: 'noeviction', ipAllowList: [] });
+    expect(byType('web')).toMatchObject({ runtime: 'docker', healthCheckPath: '/healthz' });
+    expect(byType('worker')).toMatchObject({ runtime: 'docker', numInstances: 2 });
+    expect((byType('web').dockerCommand as string).split(' ')).toEqual(roleCommand('api'));
+    expect((byType('worker').dockerCommand as string).split(' ')).toEqual(roleCommand('worker'));
+  });
+
+  it('gives both the Key Value connection string and one shared webhook secret', () => {
+    const keyValue = byType('keyvalue').name;
+    for (const type of ['web', 'worker']) {
+      const envVars = byType(type).envVars as Obj[];
+      expect(envVars).toContainEqual({ key: 'REDIS_URL', fromService: { type: 'keyvalue', name: keyValue, property: 'connectionString' } });
+      expect(envVars).toContainEqual({ fromGroup: 'pdf-ocr-shared' });
+    }
+    const group = (blueprint.envVarGroups as Obj[]).find((g) => g.name === 'pdf-ocr-shared')!;
+    expect(group.envVars).toContainEqual({ key: 'WEBHOOK_SECRET', generateValue: true });
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Obj> };
+  const { redis, api, worker } = compose.services;
+
+  it('runs Redis, one API instance and two worker instances of this image', () => {
+    expect(redis!.command).toEqual(expect.arrayContaining(['--maxmemory-policy', 'noeviction']));
+    expect(api).toMatchObject({ build: '.', command: roleCommand('api'), ports: ['3000:3000'] });
+    expect(worker).toMatchObject({ build: '.', command: roleCommand('worker'), deploy: { replicas: 2 }, mem_limit: '512m' });
+    for (const instance of [api!, worker!]) {
+      expect((instance.environment as Obj).REDIS_URL).toBe('redis://redis:6379');
+      expect(instance.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
+    }
+  });
+
+  it('passes only variables the config knows', async () => {
+    const { parseConfig } = await import('../dist/src/config.js');
+    for (const [role, instance] of [['api', api!], ['worker', worker!]] as const) {
+      const env = Object.fromEntries(Object.entries(instance.environment as Obj).map(([k, v]) => [k, String(v).replace(/\$\{\w+:-\}/, '')]));
+      for (const key of Object.keys(env)) expect(read('src/config.ts'), key).toMatch(new RegExp(`\\b${key}:`));
+      expect(parseConfig(env, ['--role', role])).toMatchObject({ role, redisUrl: 'redis://redis:6379' });
+    }
   });
 });

@@ -203,7 +203,11 @@ describe('scaled on Redis: one API and two worker instances', () => {
     const shared = mkdtempSync(path.join(os.tmpdir(), 'pdf-ocr-shared-'));
     try {
       const api = await instance('api', { SHARED_DIR: shared });
-      await instance('worker', { SHARED_DIR: shared });
+      const worker = await instance('worker', { SHARED_DIR: shared });
+      // A worker instance serves /healthz and /metrics for its orchestrator, and no API.
+      expect(await (await fetch(`${worker.url}/healthz`)).json()).toMatchObject({ status: 'ok', queue: { running: 0, queued: 0, limit: 2 } });
+      expect(await (await fetch(`${worker.url}/metrics`)).text()).toMatch(/^running_children 0$/m);
+      expect((await fetch(`${worker.url}/api/jobs/${crypto.randomUUID()}`)).status).toBe(404);
       const job = await submitOk(api.url, SCAN.file);
       expect(leftoverFiles(shared).length).toBeGreaterThan(0);
       expect((await waitForJob(api.url, job.id)).status).toBe('succeeded');

@@ -55,3 +55,6 @@ export interface AppDeps {
   /** The upload page served at GET /; not mounted when absent. */
   page?: PageAssets;
 }
+
+/** What /healthz and /metrics need; a worker-only instance serves just these. */
+export type OpsDeps = Pick<AppDeps, 'draining' | 'rssMb' | 'metrics'> & { queue: Pick<JobQueue, 'stats'> };

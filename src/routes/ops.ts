@@ -1,6 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppDeps } from './deps.js';
-import { DOCS_CSP, DOCS_HTML } from './docs-page.js';
+import type { OpsDeps } from './deps.js';
 import { errorSchema, healthSchema } from './schemas.js';
 
 const healthRoute = createRoute({
@@ -28,7 +27,7 @@ const metricsRoute = createRoute({
   },
 });
 
-export function opsRoutes(deps: AppDeps) {
+export function opsRoutes(deps: OpsDeps) {
   const app = new OpenAPIHono();
   app.openapi(healthRoute, async (c) => {
     const draining = deps.draining();
@@ -39,7 +38,5 @@ export function opsRoutes(deps: AppDeps) {
     const text = await deps.metrics.render();
     return c.text(text, 200, { 'Content-Type': deps.metrics.contentType, 'Cache-Control': 'no-store' });
   });
-  // A viewer of /openapi.json for people; not an API operation, so not in the document.
-  app.get('/docs', (c) => c.html(DOCS_HTML, 200, { 'Content-Security-Policy': DOCS_CSP }));
   return app;
 }

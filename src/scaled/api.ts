@@ -30,11 +30,13 @@ const WAITING_STATES = new Set(['waiting', 'prioritized', 'delayed']);
 export function redisApi(options: RedisApiOptions): { store: JobReader; queue: JobQueue } {
   const { queue, records, pdfs, channels, finish } = options;
 
+  /** As the embedded scheduler: room while a child slot is free or fewer than QUEUE_LIMIT jobs wait. */
   async function assertCapacity(): Promise<void> {
     const waiting = await available(queue.getWaitingCount());
     if (waiting < options.queueLimit) return;
-    const slots = Math.max(1, await available(totalSlots()));
-    const waitSeconds = Math.ceil((TYPICAL_JOB_SECONDS * (waiting + 1)) / slots);
+    const [active, slots] = await available(Promise.all([queue.getActiveCount(), totalSlots()]));
+    if (active < slots && waiting === 0) return;
+    const waitSeconds = Math.ceil((TYPICAL_JOB_SECONDS * (waiting + 1)) / Math.max(1, slots));
     throw new ApiError(429, 'queue_full', 'the queue is full; try again later', undefined, { 'Retry-After': String(waitSeconds) });
   }
 

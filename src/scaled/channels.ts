@@ -15,7 +15,7 @@ export class Channels {
   private readonly cancelListeners = new Set<(id: string) => void>();
 
   constructor(
-    private readonly subscriber: Redis,
+    subscriber: Redis,
     private readonly publisher: Redis,
   ) {
     void subscriber.subscribe(UPDATES_CHANNEL, CANCEL_CHANNEL).catch(() => {});
@@ -41,9 +41,5 @@ export class Channels {
 
   async requestCancel(id: string): Promise<void> {
     await this.publisher.publish(CANCEL_CHANNEL, id);
-  }
-
-  close(): void {
-    this.subscriber.disconnect();
   }
 }

@@ -1,9 +1,11 @@
 import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createOpsApp } from '../app.js';
 import type { Config } from '../config.js';
 import { createEngine, type Engine } from '../engine.js';
-import { createHttpApp } from '../http.js';
+import { createHttpApp, rssMb } from '../http.js';
 import type { Logger } from '../log.js';
-import { createMetrics } from '../metrics.js';
+import { createMetrics, type Metrics } from '../metrics.js';
 import type { JobQueue } from '../routes/deps.js';
 import type { Service, ServiceOptions } from '../service.js';
 import { createCallbacks } from '../webhook/callbacks.js';
@@ -11,88 +13,119 @@ import { redisApi } from './api.js';
 import { Channels } from './channels.js';
 import { connect, PREFIX } from './connections.js';
 import { createFinisher } from './finish.js';
-import { redisTransfer, sharedDirTransfer } from './pdf-transfer.js';
+import { redisTransfer, sharedDirTransfer, type PdfTransfer } from './pdf-transfer.js';
 import { JobRecords } from './records.js';
 import { QUEUE_NAME, startRedisWorker } from './worker.js';
 
+/** What both halves of an instance share. */
+interface Shared {
+  config: Config;
+  url: string;
+  log: Logger;
+  metrics: Metrics;
+  channels: Channels;
+  callbacks: ReturnType<typeof createCallbacks>;
+  draining(): boolean;
+  transfer(redis: Redis): PdfTransfer;
+}
+
 /**
  * The service as one of several instances on Redis: `--role api` answers HTTP, `worker` runs
- * jobs, `all` both. Job state lives in Redis, jobs travel through a BullMQ queue.
+ * jobs (and serves /healthz and /metrics), `all` both. Job state lives in Redis, jobs travel
+ * through a BullMQ queue.
  */
 export function createScaledService(config: Config, url: string, log: Logger, options: ServiceOptions): Service {
   const failFast = connect(url, 'fail-fast');
   const patient = connect(url, 'patient');
-  const channels = new Channels(connect(url, 'patient'), failFast);
-  const connections = [failFast, patient];
-  const transfer = (redis: typeof patient) => (config.sharedDir ? sharedDirTransfer() : redisTransfer(redis, config.resultTtlMs));
-  let engine: Engine | undefined;
-  let api: JobQueue | undefined;
+  const subscriber = connect(url, 'patient');
+  let api: ReturnType<typeof apiSide> | undefined;
+  let worker: ReturnType<typeof workerSide> | undefined;
   const metrics = createMetrics({
-    queueDepth: async () => (api ? (await api.stats()).queued : (engine?.scheduler.stats().queued ?? 0)),
-    runningChildren: () => engine?.supervisor.running ?? 0,
+    queueDepth: async () => (api ? (await api.queue.stats()).queued : (worker?.engine.scheduler.stats().queued ?? 0)),
+    runningChildren: () => worker?.engine.supervisor.running ?? 0,
   });
-  const workerRecords = new JobRecords(patient, config.resultTtlMs);
+  const records = new JobRecords(patient, config.resultTtlMs);
   // Delivery state is written with the patient connection: an outage delays it, never loses it.
-  const callbacks = createCallbacks(config, (job, state) => void workerRecords.saveWebhook(job.id, state).catch(() => {}), metrics, log);
+  const callbacks = createCallbacks(config, (job, state) => void records.saveWebhook(job.id, state).catch(() => {}), metrics, log);
   let draining = false;
-
-  let app: Service['app'];
-  let queue: Queue | undefined;
-  if (config.role !== 'worker') {
-    queue = new Queue(QUEUE_NAME, { connection: failFast, prefix: PREFIX });
-    queue.on('error', () => {});
-    const records = new JobRecords(failFast, config.resultTtlMs);
-    const pdfs = transfer(failFast);
-    const backend = redisApi({
-      queue,
-      records,
-      pdfs,
-      channels,
-      finish: createFinisher(records, pdfs, callbacks.deliver),
-      queueLimit: config.queueLimit,
-      slotsPerWorker: config.workerThreads,
-    });
-    api = backend.queue;
-    app = createHttpApp(config, {
-      ...backend,
-      watch: channels.watch,
-      checkCallbackUrl: callbacks.check,
-      draining: () => draining,
-      metrics,
-      sseHeartbeatMs: options.sseHeartbeatMs,
-    });
-  }
-
-  let worker: ReturnType<typeof startRedisWorker> | undefined;
-  if (config.role !== 'api') {
-    engine = createEngine(config, metrics, log);
-    const pdfs = transfer(patient);
-    const bullConnection = connect(url, 'patient');
-    connections.push(bullConnection);
-    worker = startRedisWorker({
-      connection: bullConnection,
-      records: workerRecords,
-      pdfs,
-      channels,
-      finish: createFinisher(workerRecords, pdfs, callbacks.deliver),
-      engine,
-      slots: config.workerThreads,
-      lockMs: config.queueLockMs,
-      tmpDir: config.tmpDir,
-      log,
-    });
-  }
+  const shared: Shared = {
+    config,
+    url,
+    log,
+    metrics,
+    channels: new Channels(subscriber, failFast),
+    callbacks,
+    draining: () => draining,
+    transfer: (redis) => (config.sharedDir ? sharedDirTransfer() : redisTransfer(redis, config.resultTtlMs)),
+  };
+  if (config.role !== 'worker') api = apiSide(shared, failFast, options);
+  if (config.role !== 'api') worker = workerSide(shared, records, patient);
+  const local = worker?.engine.scheduler;
+  const app = api?.app ?? createOpsApp({ queue: { stats: async () => local!.stats() }, draining: shared.draining, rssMb, metrics });
 
   async function shutdown(graceMs: number): Promise<void> {
     const deadline = Date.now() + graceMs;
     draining = true;
     await worker?.close(graceMs);
     await callbacks.flush(deadline);
-    engine?.store.close();
-    await queue?.close().catch(() => {});
-    channels.close();
-    for (const redis of connections) redis.disconnect();
+    await api?.close();
+    for (const redis of [failFast, patient, subscriber]) redis.disconnect();
   }
 
   return { app, shutdown };
+}
+
+/** Takes uploads into the shared queue and answers for every job, whichever worker runs it. */
+function apiSide(shared: Shared, redis: Redis, options: ServiceOptions) {
+  const { config } = shared;
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
+  queue.on('error', () => {});
+  const records = new JobRecords(redis, config.resultTtlMs);
+  const pdfs = shared.transfer(redis);
+  const backend = redisApi({
+    queue,
+    records,
+    pdfs,
+    channels: shared.channels,
+    finish: createFinisher(records, pdfs, shared.callbacks.deliver),
+    queueLimit: config.queueLimit,
+    slotsPerWorker: config.workerThreads,
+  });
+  const app = createHttpApp(config, {
+    ...backend,
+    watch: shared.channels.watch,
+    checkCallbackUrl: shared.callbacks.check,
+    draining: shared.draining,
+    metrics: shared.metrics,
+    sseHeartbeatMs: options.sseHeartbeatMs,
+  });
+  return { app, queue: backend.queue as JobQueue, close: () => queue.close().catch(() => {}) };
+}
+
+/** Runs jobs from the shared queue on this machine's children. */
+function workerSide(shared: Shared, records: JobRecords, redis: Redis) {
+  const { config } = shared;
+  const engine: Engine = createEngine(config, shared.metrics, shared.log);
+  const pdfs = shared.transfer(redis);
+  const bullConnection = connect(shared.url, 'patient');
+  const worker = startRedisWorker({
+    connection: bullConnection,
+    records,
+    pdfs,
+    channels: shared.channels,
+    finish: createFinisher(records, pdfs, shared.callbacks.deliver),
+    engine,
+    slots: config.workerThreads,
+    lockMs: config.queueLockMs,
+    tmpDir: config.tmpDir,
+    log: shared.log,
+  });
+  return {
+    engine,
+    async close(graceMs: number) {
+      await worker.close(graceMs);
+      engine.store.close();
+      bullConnection.disconnect();
+    },
+  };
 }
