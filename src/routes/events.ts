@@ -69,8 +69,10 @@ export function eventRoutes(deps: AppDeps) {
             }
           }
           dirty = false;
-          const job = await deps.store.get(id);
-          if (!job) break; // deleted or expired: nothing more will come
+          // Deleted or expired: nothing more will come. Redis unreachable (scaled): the stream
+          // ends and the client's EventSource reconnects, to a 503 until Redis is back.
+          const job = await deps.store.get(id).catch(() => undefined);
+          if (!job) break;
           const view = jobView(job);
           if (isFinal(job.status)) {
             await stream.writeSSE({ event: job.status, data: JSON.stringify(view) });

@@ -62,9 +62,12 @@ export function startRedisWorker(options: RedisWorkerOptions): { close(graceMs: 
   async function mirror(job: Job, run: LocalRun): Promise<void> {
     const fresh = [...job.pages.values()].filter((p) => !run.written.has(p.page));
     if (isFinal(job.status)) {
-      if (!run.releasing) await finish(job, run.location, fresh);
-      engine.store.delete(job.id);
-      run.end(run.releasing ? 'released' : 'ended');
+      try {
+        if (!run.releasing) await finish(job, run.location, fresh);
+      } finally {
+        engine.store.delete(job.id);
+        run.end(run.releasing ? 'released' : 'ended');
+      }
       return;
     }
     // False: the job was deleted meanwhile, so it is stopped here too.
