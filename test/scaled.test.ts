@@ -36,6 +36,7 @@ let receivers: Receiver[] = [];
 beforeAll(async () => {
   redis = await startRedis();
   inspect = new Redis(redis.url, { lazyConnect: true });
+  inspect.on('error', () => {}); // reconnect attempts while the outage test has Redis down
 });
 afterAll(async () => {
   inspect.disconnect();
@@ -73,6 +74,12 @@ async function getJob(url: string, id: string): Promise<JobJson> {
 async function keys(pattern: string): Promise<string[]> {
   if (inspect.status !== 'ready') await inspect.connect();
   return inspect.keys(pattern);
+}
+
+/** A job's record in Redis, as stored. */
+async function jobHash(id: string): Promise<Record<string, string>> {
+  if (inspect.status !== 'ready') await inspect.connect();
+  return inspect.hgetall(`pdf-ocr:job:${id}`);
 }
 
 /** Polls until `check` holds, or fails after `ms`. */
@@ -172,6 +179,14 @@ describe('scaled on Redis: one API and two worker instances', () => {
     expect(events.at(-1)).toBe('succeeded');
     expect(events).toContain('progress');
     expect((await result(a.url, first.id)).pages_total).toBe(14);
+    // An encrypted PDF's password reaches the worker through Redis and is dropped when the job ends.
+    const locked = await submitOk(b.url, corpusFile('bad/issue6010_1_pwabc.pdf'), { fields: { password: 'abc' } });
+    expect((await waitForJob(a.url, locked.id)).status).toBe('succeeded');
+    expect((await result(a.url, locked.id)).text).toContain('Issue 6010');
+    const { options } = JSON.parse((await jobHash(locked.id)).meta!) as { options: Record<string, unknown> };
+    expect(options).toMatchObject({ lang: 'eng' });
+    expect(options).not.toHaveProperty('password');
+
     const health = (await (await fetch(`${b.url}/healthz`)).json()) as { queue: { limit: number } };
     expect(health.queue.limit).toBe(2); // one worker instance, PDF_WORKER_THREADS=2
     expect(await keys('pdf-ocr:pdf:*')).toEqual([]);
@@ -244,6 +259,15 @@ describe('scaled on Redis: an outage', () => {
     expect((await waitForJob(api.url, after.id, 60_000)).status).toBe('succeeded');
     expect((await result(api.url, after.id)).pages_total).toBe(4);
     await expectNoLeftovers(api);
+
+    // Stopped while Redis is away, both instances still exit cleanly and promptly.
+    await redis.stop();
+    const stopping = Date.now();
+    const exits = instances.map((s) => new Promise<number | null>((resolve) => s.proc.once('exit', (code) => resolve(code))));
+    for (const s of instances) s.proc.kill('SIGTERM');
+    expect(await Promise.all(exits)).toEqual([0, 0]);
+    expect(Date.now() - stopping).toBeLessThan(15_000);
+    await redis.start();
   }, 120_000);
 });
 

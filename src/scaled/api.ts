@@ -22,6 +22,8 @@ export interface RedisApiOptions {
 
 /** A first guess at a job's duration, for Retry-After (the API does not time jobs). */
 const TYPICAL_JOB_SECONDS = 20;
+/** Copying an upload into Redis moves up to MAX_UPLOAD_MB; only a stalled copy should hit this. */
+const PUBLISH_TIMEOUT_MS = 30_000;
 /** How long a DELETE waits for the worker running the job to stop it. */
 const CANCEL_WAIT_MS = 10_000;
 const WAITING_STATES = new Set(['waiting', 'prioritized', 'delayed']);
@@ -42,7 +44,7 @@ export function redisApi(options: RedisApiOptions): { store: JobReader; queue: J
 
   async function submit(job: Job): Promise<void> {
     await assertCapacity();
-    job.file.path = await available(pdfs.publish(job.id, job.file.path));
+    job.file.path = await available(pdfs.publish(job.id, job.file.path), PUBLISH_TIMEOUT_MS);
     await available(records.create(job));
     await available(queue.add('pdf', { id: job.id }, { jobId: job.id, removeOnComplete: true, removeOnFail: true }));
   }

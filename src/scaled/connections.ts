@@ -23,16 +23,36 @@ export function connect(url: string, kind: 'fail-fast' | 'patient'): Redis {
 }
 
 /** Runs an API-side Redis operation; any failure or a slow answer becomes `503 queue_unavailable`. */
-export async function available<T>(operation: Promise<T>): Promise<T> {
+export async function available<T>(operation: Promise<T>, timeoutMs = API_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), API_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
   });
   try {
     return await Promise.race([operation, timeout]);
   } catch (err) {
     if (err instanceof ApiError) throw err;
     throw new ApiError(503, 'queue_unavailable', 'the job queue (Redis) cannot be reached; try again shortly', undefined, { 'Retry-After': '5' });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Whether `operation` settles within `ms`. Shutdown uses it around BullMQ's close(), which
+ * waits for Redis and so would wait forever during an outage.
+ */
+export async function settlesWithin(operation: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = operation.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, expired]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Job, WebhookState } from '../jobs/job.js';
+import { isFinal, type Job, type WebhookState } from '../jobs/job.js';
 import type { PageResult } from '../protocol.js';
 import { PREFIX } from './connections.js';
 
@@ -100,7 +100,8 @@ function stateFields(job: Job): Record<string, string> {
     selected: job.selected,
     documentPages: job.documentPages,
     file: { name: job.file.name, bytes: job.file.bytes },
-    options: job.options,
+    // An encrypted PDF's password is needed until the job ends, and not kept after.
+    options: isFinal(job.status) ? { ...job.options, password: undefined } : job.options,
     error: job.error,
     origin: job.origin,
   };

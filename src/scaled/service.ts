@@ -11,11 +11,14 @@ import type { Service, ServiceOptions } from '../service.js';
 import { createCallbacks } from '../webhook/callbacks.js';
 import { redisApi } from './api.js';
 import { Channels } from './channels.js';
-import { connect, PREFIX } from './connections.js';
+import { connect, PREFIX, settlesWithin } from './connections.js';
 import { createFinisher } from './finish.js';
 import { redisTransfer, sharedDirTransfer, type PdfTransfer } from './pdf-transfer.js';
 import { JobRecords } from './records.js';
 import { QUEUE_NAME, startRedisWorker } from './worker.js';
+
+/** How long closing the BullMQ queue may take at shutdown (it waits for Redis). */
+const CLOSE_WAIT_MS = 2000;
 
 /** What both halves of an instance share. */
 interface Shared {
@@ -99,7 +102,7 @@ function apiSide(shared: Shared, redis: Redis, options: ServiceOptions) {
     metrics: shared.metrics,
     sseHeartbeatMs: options.sseHeartbeatMs,
   });
-  return { app, queue: backend.queue as JobQueue, close: () => queue.close().catch(() => {}) };
+  return { app, queue: backend.queue as JobQueue, close: () => settlesWithin(queue.close(), CLOSE_WAIT_MS) };
 }
 
 /** Runs jobs from the shared queue on this machine's children. */

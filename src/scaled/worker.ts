@@ -7,7 +7,7 @@ import type { Engine } from '../engine.js';
 import { isFinal, type Job } from '../jobs/job.js';
 import { shortId, type Logger } from '../log.js';
 import type { Channels } from './channels.js';
-import { PREFIX } from './connections.js';
+import { PREFIX, settlesWithin } from './connections.js';
 import type { FinishJob } from './finish.js';
 import type { PdfTransfer } from './pdf-transfer.js';
 import type { JobRecords } from './records.js';
@@ -15,6 +15,8 @@ import type { JobRecords } from './records.js';
 export const QUEUE_NAME = 'jobs';
 /** Stalls (its worker went silent) a job survives before it fails as worker_crashed. */
 const MAX_STALLS = 2;
+/** At shutdown, how long stopped jobs may take to go back to the queue. */
+const HAND_BACK_WAIT_MS = 5000;
 
 export interface RedisWorkerOptions {
   /** A patient connection (BullMQ duplicates it for its blocking reads). */
@@ -136,11 +138,14 @@ export function startRedisWorker(options: RedisWorkerOptions): { close(graceMs: 
      */
     async close(graceMs) {
       const closing = worker.close();
-      const finished = await Promise.race([closing.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
-      if (finished) return;
+      // Running jobs get the grace period; an idle worker waits only for BullMQ to let go of Redis.
+      if (await settlesWithin(closing, runs.size > 0 ? graceMs : HAND_BACK_WAIT_MS)) return;
+      if (runs.size === 0) return;
       for (const run of runs.values()) run.releasing = true;
       await engine.scheduler.cancelAll();
-      await closing;
+      // Handing jobs back needs Redis; while it is away their locks expire instead, and the
+      // stalled-job check of another worker re-queues them.
+      await settlesWithin(closing, HAND_BACK_WAIT_MS);
     },
   };
 }
