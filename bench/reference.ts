@@ -44,7 +44,7 @@ async function mustRun(cmd: string, args: string[], env: Record<string, string> 
   return r;
 }
 
-export const SETUP_HINT = 'apt-get install -y ocrmypdf tesseract-ocr poppler-utils';
+export const SETUP_HINT = 'apt-get install -y ocrmypdf tesseract-ocr poppler-utils redis-server';
 
 /** Version strings of the reference tools; throws with the setup step when one is missing. */
 export async function toolVersions(tools: string[]): Promise<Record<string, string>> {
@@ -53,6 +53,7 @@ export async function toolVersions(tools: string[]): Promise<Record<string, stri
     tesseract: ['tesseract', ['--version']],
     pdftotext: ['pdftotext', ['-v']],
     pdftoppm: ['pdftoppm', ['-v']],
+    'redis-server': ['redis-server', ['--version']],
   };
   const versions: Record<string, string> = {};
   for (const tool of tools) {

@@ -3,7 +3,7 @@
  * table. Cases run one after another, each on a fresh server, and never at the same time
  * as a reference tool. See the README's Performance section.
  *
- *   --only=<case>[,<case>]  idle | text | lone (latency, accuracy) | four (memory, throughput)
+ *   --only=<case>[,<case>]  idle | text | lone (latency, accuracy) | four (memory, throughput) | scaled
  *   --full                  run ocrmypdf on all four documents for the throughput reference
  *   --update-readme         write the table into README.md's Performance section
  *

@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { result, startServer, submit, waitForEnd, type JobJson, type ResultJson, type RunningServer } from '../harness/service.js';
 import { MemorySampler, type MemoryPeak, type MemorySample } from '../harness/memory.js';
+import { startRedis } from '../harness/redis.js';
 
 const SAMPLE_MS = 100;
 
@@ -40,6 +41,32 @@ export async function withService<T>(body: (server: RunningServer) => Promise<T>
     sampler.stop();
     await server.stop();
     rmSync(server.tmpDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The scaled setup on this machine: a redis-server, one API and one worker instance. The
+ * worker's process tree is what one 512 MB worker instance must hold; the API is sampled apart.
+ */
+export async function withScaledService<T>(body: (api: RunningServer) => Promise<T>): Promise<ServiceRun<T> & { apiMemory: MemoryPeak }> {
+  const redis = await startRedis();
+  const env = { REDIS_URL: redis.url, SHUTDOWN_GRACE_S: '2' };
+  const servers = [await startServer(env, ['--role', 'api']), await startServer(env, ['--role', 'worker'])];
+  const [api, worker] = servers as [RunningServer, RunningServer];
+  const workerSampler = new MemorySampler(worker.proc.pid!, SAMPLE_MS).start();
+  const apiSampler = new MemorySampler(api.proc.pid!, SAMPLE_MS).start();
+  try {
+    const value = await body(api);
+    const memory = workerSampler.stop();
+    return { value, memory, timeline: workerSampler.timeline, server: serverInfo(worker.startLog), apiMemory: apiSampler.stop() };
+  } finally {
+    workerSampler.stop();
+    apiSampler.stop();
+    for (const server of servers) {
+      await server.stop();
+      rmSync(server.tmpDir, { recursive: true, force: true });
+    }
+    await redis.stop();
   }
 }
 

@@ -1,9 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { HTTPException } from 'hono/http-exception';
 import { timingSafeEqual } from 'hono/utils/buffer';
-import { ApiError } from './errors.js';
-import type { AppDeps, OpsDeps } from './routes/deps.js';
+import { ApiError, errorResponse } from './errors.js';
+import type { AppDeps } from './routes/deps.js';
 import { DOCS_CSP, DOCS_HTML } from './routes/docs-page.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -45,13 +44,6 @@ export function createApp(deps: AppDeps) {
   return app;
 }
 
-/** A worker-only instance's app: /healthz and /metrics, for orchestrators and Prometheus. */
-export function createOpsApp(deps: OpsDeps) {
-  const app = baseApp();
-  app.route('/', opsRoutes(deps));
-  return app;
-}
-
 /** Validation errors as 400 invalid_request, JSON errors everywhere, nosniff on every response. */
 function baseApp() {
   const app = new OpenAPIHono({
@@ -90,18 +82,4 @@ function requireBearer(key: string) {
     }
     await next();
   };
-}
-
-function errorResponse(err: Error, c: Context): Response {
-  const apiError =
-    err instanceof ApiError
-      ? err
-      : err instanceof HTTPException
-        ? new ApiError(err.status as 400, err.status === 415 ? 'not_a_pdf' : 'invalid_request', err.message)
-        : new ApiError(500, 'internal_error', 'something went wrong on our side');
-  if (apiError.status === 500) console.error(err);
-  const response = c.json(apiError.body(), apiError.status);
-  for (const [name, value] of Object.entries(apiError.headers ?? {})) response.headers.set(name, value);
-  response.headers.set('X-Content-Type-Options', 'nosniff');
-  return response;
 }

@@ -1,3 +1,5 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** Why a job failed: stable strings clients switch on. */
@@ -41,4 +43,19 @@ export class ApiError extends Error {
     if (this.details !== undefined) error.details = this.details;
     return { error };
   }
+}
+
+/** Any error as the JSON error response clients see; an unexpected one is logged and shown as 500 internal_error. */
+export function errorResponse(err: Error, c: Context): Response {
+  const apiError =
+    err instanceof ApiError
+      ? err
+      : err instanceof HTTPException
+        ? new ApiError(err.status as 400, err.status === 415 ? 'not_a_pdf' : 'invalid_request', err.message)
+        : new ApiError(500, 'internal_error', 'something went wrong on our side');
+  if (apiError.status === 500) console.error(err);
+  const response = c.json(apiError.body(), apiError.status);
+  for (const [name, value] of Object.entries(apiError.headers ?? {})) response.headers.set(name, value);
+  response.headers.set('X-Content-Type-Options', 'nosniff');
+  return response;
 }

@@ -1,5 +1,6 @@
 import { createApp } from './app.js';
 import type { Config } from './config.js';
+import { processRssMb } from './metrics.js';
 import { loadPageAssets } from './page/assets.js';
 import type { AppDeps } from './routes/deps.js';
 import { createUploadReceiver } from './upload.js';
@@ -15,12 +16,7 @@ export function createHttpApp(config: Config, backend: BackendDeps) {
     uploads: createUploadReceiver({ maxBytes: config.maxUploadBytes, tmpDir: config.sharedDir ?? config.tmpDir }),
     languages: config.ocrModel.languages,
     apiKey: config.apiKey,
-    rssMb,
+    rssMb: processRssMb,
     page: loadPageAssets(),
   });
-}
-
-/** Resident memory of this process, for /healthz. */
-export function rssMb(): number {
-  return Math.round(process.memoryUsage.rss() / 1048576);
 }

@@ -138,3 +138,8 @@ export function createMetrics(sources: MetricsSources) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Resident memory of this process in MB, for /healthz. */
+export function processRssMb(): number {
+  return Math.round(process.memoryUsage.rss() / 1048576);
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import type { Job } from '../src/jobs/job.js';
 import { createLogger } from '../src/log.js';
-import { createEmbeddedService } from '../src/service.js';
+import { createEmbeddedService } from '../src/embedded-service.js';
 import { corpusFile, startServer, submitOk, waitForJob, type RunningServer } from './helpers.js';
 
 interface SseEvent {

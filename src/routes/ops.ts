@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { OpsDeps } from './deps.js';
+import { health, metrics } from './ops-handlers.js';
 import { errorSchema, healthSchema } from './schemas.js';
 
 const healthRoute = createRoute({
@@ -29,14 +30,7 @@ const metricsRoute = createRoute({
 
 export function opsRoutes(deps: OpsDeps) {
   const app = new OpenAPIHono();
-  app.openapi(healthRoute, async (c) => {
-    const draining = deps.draining();
-    const body = { status: draining ? 'draining' : 'ok', queue: await deps.queue.stats(), memory: { rss_mb: deps.rssMb() } } as const;
-    return draining ? c.json(body, 503) : c.json(body, 200);
-  });
-  app.openapi(metricsRoute, async (c) => {
-    const text = await deps.metrics.render();
-    return c.text(text, 200, { 'Content-Type': deps.metrics.contentType, 'Cache-Control': 'no-store' });
-  });
+  app.openapi(healthRoute, (c) => health(c, deps));
+  app.openapi(metricsRoute, (c) => metrics(c, deps));
   return app;
 }

@@ -1,11 +1,10 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createOpsApp } from '../app.js';
 import type { Config } from '../config.js';
 import { createEngine, type Engine } from '../engine.js';
-import { createHttpApp, rssMb } from '../http.js';
 import type { Logger } from '../log.js';
-import { createMetrics, type Metrics } from '../metrics.js';
+import { createMetrics, processRssMb, type Metrics } from '../metrics.js';
+import { createOpsApp } from '../ops-app.js';
 import type { JobQueue } from '../routes/deps.js';
 import type { Service, ServiceOptions } from '../service.js';
 import { createCallbacks } from '../webhook/callbacks.js';
@@ -37,11 +36,11 @@ interface Shared {
  * jobs (and serves /healthz and /metrics), `all` both. Job state lives in Redis, jobs travel
  * through a BullMQ queue.
  */
-export function createScaledService(config: Config, url: string, log: Logger, options: ServiceOptions): Service {
+export async function createScaledService(config: Config, url: string, log: Logger, options: ServiceOptions): Promise<Service> {
   const failFast = connect(url, 'fail-fast');
   const patient = connect(url, 'patient');
   const subscriber = connect(url, 'patient');
-  let api: ReturnType<typeof apiSide> | undefined;
+  let api: Awaited<ReturnType<typeof apiSide>> | undefined;
   let worker: ReturnType<typeof workerSide> | undefined;
   const metrics = createMetrics({
     queueDepth: async () => (api ? (await api.queue.stats()).queued : (worker?.engine.scheduler.stats().queued ?? 0)),
@@ -61,10 +60,10 @@ export function createScaledService(config: Config, url: string, log: Logger, op
     draining: () => draining,
     transfer: (redis) => (config.sharedDir ? sharedDirTransfer() : redisTransfer(redis, config.resultTtlMs)),
   };
-  if (config.role !== 'worker') api = apiSide(shared, failFast, options);
+  if (config.role !== 'worker') api = await apiSide(shared, failFast, options);
   if (config.role !== 'api') worker = workerSide(shared, records, patient);
   const local = worker?.engine.scheduler;
-  const app = api?.app ?? createOpsApp({ queue: { stats: async () => local!.stats() }, draining: shared.draining, rssMb, metrics });
+  const app = api?.app ?? createOpsApp({ queue: { stats: async () => local!.stats() }, draining: shared.draining, rssMb: processRssMb, metrics });
 
   async function shutdown(graceMs: number): Promise<void> {
     const deadline = Date.now() + graceMs;
@@ -79,8 +78,9 @@ export function createScaledService(config: Config, url: string, log: Logger, op
 }
 
 /** Takes uploads into the shared queue and answers for every job, whichever worker runs it. */
-function apiSide(shared: Shared, redis: Redis, options: ServiceOptions) {
+async function apiSide(shared: Shared, redis: Redis, options: ServiceOptions) {
   const { config } = shared;
+  const { createHttpApp } = await import('../http.js');
   const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
   queue.on('error', () => {});
   const records = new JobRecords(redis, config.resultTtlMs);
