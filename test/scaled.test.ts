@@ -214,6 +214,20 @@ describe('scaled on Redis: one API and two worker instances', () => {
     await expectNoLeftovers(leaving);
   }, 120_000);
 
+  it('fails a job whose upload is gone from Redis as worker_crashed, and goes on', async () => {
+    const api = await instance('api');
+    const job = await submitOk(api.url, SCAN.file);
+    expect(await keys(`pdf-ocr:pdf:${job.id}`)).toHaveLength(1);
+    await inspect.del(`pdf-ocr:pdf:${job.id}`);
+    const worker = await instance('worker');
+    const failed = await waitForJob(api.url, job.id, 30_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ code: 'worker_crashed', message: expect.stringMatching(/upload could not be read/) });
+    const next = await submitOk(api.url, TEXT.file);
+    expect((await waitForJob(api.url, next.id)).status).toBe('succeeded');
+    await expectNoLeftovers(worker);
+  }, 60_000);
+
   it('with SHARED_DIR, uploads reach the workers through the shared directory, which empties', async () => {
     const shared = mkdtempSync(path.join(os.tmpdir(), 'pdf-ocr-shared-'));
     try {

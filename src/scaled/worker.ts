@@ -82,13 +82,10 @@ export function startRedisWorker(options: RedisWorkerOptions): { close(graceMs: 
     // Deleted, expired, or taken again after it had ended: nothing to do.
     if (!job || isFinal(job.status)) return;
     const location = job.file.path;
-    const dir = await mkdtemp(path.join(options.tmpDir ?? os.tmpdir(), 'pdf-ocr-'));
-    job.file.path = path.join(dir, 'upload.pdf');
     try {
-      await pdfs.fetch(location, job.file.path);
+      job.file.path = await privateCopy(location);
     } catch (err) {
-      await rm(dir, { recursive: true, force: true });
-      await finish({ ...job, status: 'failed', finishedAt: new Date(), error: { code: 'worker_crashed', message: `the upload could not be read: ${(err as Error).message}` } }, location);
+      await crashed(job, location, `the upload could not be read: ${(err as Error).message}`);
       return;
     }
     if (job.pages.size > 0) log.info({ job: shortId(job.id), pagesDone: job.pages.size }, 'resuming job');
@@ -107,11 +104,27 @@ export function startRedisWorker(options: RedisWorkerOptions): { close(graceMs: 
     }
   }
 
+  /** The job's PDF in a fresh temp dir of this machine, which the local scheduler removes when the job ends. */
+  async function privateCopy(location: string): Promise<string> {
+    const dir = await mkdtemp(path.join(options.tmpDir ?? os.tmpdir(), 'pdf-ocr-'));
+    const file = path.join(dir, 'upload.pdf');
+    try {
+      await pdfs.fetch(location, file);
+      return file;
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  function crashed(job: Job, location: string, message: string): Promise<boolean> {
+    return finish({ ...job, status: 'failed', finishedAt: new Date(), error: { code: 'worker_crashed', message } }, location);
+  }
+
   /** A job BullMQ gave up on (it stalled too often, or its processing threw) still ends, as worker_crashed. */
   async function lost(id: string, why: string): Promise<void> {
     const job = await records.get(id);
-    if (!job || isFinal(job.status)) return;
-    await finish({ ...job, status: 'failed', finishedAt: new Date(), error: { code: 'worker_crashed', message: `the job was lost: ${why}` } }, job.file.path);
+    if (job && !isFinal(job.status)) await crashed(job, job.file.path, `the job was lost: ${why}`);
   }
 
   const worker = new Worker<{ id: string }>(QUEUE_NAME, processJob, {
