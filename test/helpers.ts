@@ -24,6 +24,16 @@ export function workerPids(parent?: number): number[] {
   return pids;
 }
 
+/** Whether a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Files left in a server's temp dir (uploads that were not cleaned up). */
 export function leftoverFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true }).map(String);

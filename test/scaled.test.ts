@@ -7,6 +7,7 @@ import { startRedis, type RunningRedis } from '../harness/redis.js';
 import {
   corpusFile,
   expectNoLeftovers,
+  isAlive,
   leftoverFiles,
   logLines,
   result,
@@ -284,15 +285,6 @@ describe('scaled on Redis: an outage', () => {
     await redis.start();
   }, 120_000);
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The event names of an SSE stream, up to its end. */
 async function readEvents(res: Response): Promise<string[]> {

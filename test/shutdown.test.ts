@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { corpusFile, leftoverFiles, logLines, sleep, startServer, submit, submitOk, workerPids, type JobJson, type RunningServer } from './helpers.js';
+import { corpusFile, isAlive, leftoverFiles, logLines, sleep, startServer, submit, submitOk, workerPids, type JobJson, type RunningServer } from './helpers.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
 /** OCR of every page of a 23-page text PDF: far longer than a 2 s grace period. */
@@ -33,15 +33,6 @@ async function setup(env: Record<string, string>): Promise<{ s: RunningServer; r
 /** Resolves once the server has exited and its stdout is read to the end (so its last log lines are in). */
 function exitOf(s: RunningServer): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => s.proc.once('close', (code, signal) => resolve({ code, signal })));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -101,7 +92,7 @@ describe('graceful shutdown on SIGTERM', () => {
     children.stop();
 
     expect(children.pids.size).toBeGreaterThan(0);
-    expect([...children.pids].filter(alive)).toEqual([]);
+    expect([...children.pids].filter(isAlive)).toEqual([]);
     expect(leftoverFiles(s.tmpDir)).toEqual([]);
     expect(r.received).toHaveLength(1); // the refused upload made no job
     const messages = logLines(s).map((l) => l.msg);
@@ -133,7 +124,7 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(r.received).toHaveLength(2);
 
     expect(children.pids.size).toBeGreaterThan(0);
-    expect([...children.pids].filter(alive)).toEqual([]);
+    expect([...children.pids].filter(isAlive)).toEqual([]);
     expect(leftoverFiles(s.tmpDir)).toEqual([]);
     expect(logLines(s).filter((l) => l.msg === 'child exited').map((l) => l.code)).toEqual(['cancelled']);
   });
