@@ -72,15 +72,19 @@ async function getJob(url: string, id: string): Promise<JobJson> {
   return (await (await fetch(`${url}/api/jobs/${id}`)).json()) as JobJson;
 }
 
-async function keys(pattern: string): Promise<string[]> {
+/** The test's own Redis client, connected on first use (it connects lazily). */
+async function redisClient(): Promise<Redis> {
   if (inspect.status !== 'ready') await inspect.connect();
-  return inspect.keys(pattern);
+  return inspect;
+}
+
+async function keys(pattern: string): Promise<string[]> {
+  return (await redisClient()).keys(pattern);
 }
 
 /** A job's record in Redis, as stored. */
 async function jobHash(id: string): Promise<Record<string, string>> {
-  if (inspect.status !== 'ready') await inspect.connect();
-  return inspect.hgetall(`pdf-ocr:job:${id}`);
+  return (await redisClient()).hgetall(`pdf-ocr:job:${id}`);
 }
 
 /** Polls until `check` holds, or fails after `ms`. */
@@ -219,7 +223,7 @@ describe('scaled on Redis: one API and two worker instances', () => {
     const api = await instance('api');
     const job = await submitOk(api.url, SCAN.file);
     expect(await keys(`pdf-ocr:pdf:${job.id}`)).toHaveLength(1);
-    await inspect.del(`pdf-ocr:pdf:${job.id}`);
+    await (await redisClient()).del(`pdf-ocr:pdf:${job.id}`);
     const worker = await instance('worker');
     const failed = await waitForJob(api.url, job.id, 30_000);
     expect(failed.status).toBe('failed');

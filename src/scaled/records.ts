@@ -60,14 +60,12 @@ export class JobRecords {
 
   /** Status and progress, plus the page results not written yet; false if the job is gone. */
   async save(job: Job, newPages: PageResult[]): Promise<boolean> {
-    const pages = newPages.flatMap((p) => [pageField(p.page), JSON.stringify(p)]);
-    return (await this.redis.saveJob(jobKey(job.id), this.ttlMs, job.id, ...flat(stateFields(job)), ...pages)) === 1;
+    return (await this.redis.saveJob(jobKey(job.id), this.ttlMs, job.id, ...flat(stateFields(job)), ...pageFields(newPages))) === 1;
   }
 
   /** Writes a final status unless the job already has one; true for the one writer that won. */
   async finalize(job: Job, newPages: PageResult[] = []): Promise<boolean> {
-    const pages = newPages.flatMap((p) => [pageField(p.page), JSON.stringify(p)]);
-    return (await this.redis.finalizeJob(jobKey(job.id), this.ttlMs, job.id, ...flat(stateFields(job)), ...pages)) === 1;
+    return (await this.redis.finalizeJob(jobKey(job.id), this.ttlMs, job.id, ...flat(stateFields(job)), ...pageFields(newPages))) === 1;
   }
 
   async saveWebhook(id: string, state: WebhookState): Promise<void> {
@@ -129,6 +127,11 @@ function fromHash(id: string, hash: Record<string, string>): Job {
     ...(hash.webhook ? { webhook: JSON.parse(hash.webhook) as WebhookState } : {}),
     origin: meta.origin,
   };
+}
+
+/** Page results as hash field/value pairs: `p:<n>`, the result as JSON. */
+function pageFields(pages: PageResult[]): string[] {
+  return pages.flatMap((p) => [pageField(p.page), JSON.stringify(p)]);
 }
 
 function flat(fields: Record<string, string>): string[] {
