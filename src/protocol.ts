@@ -48,12 +48,47 @@ export type NarrowMessage = z.infer<typeof narrowMessageSchema>;
 export const parentMessageSchema = z.discriminatedUnion('type', [startMessageSchema, narrowMessageSchema]);
 export type ParentMessage = z.infer<typeof parentMessageSchema>;
 
+/** Where a child's CPU time goes, so the next speed-up is chosen by numbers (npm run bench prints it). */
+export const profileStageSchema = z.enum([
+  /** Node's start and the child's modules (pdfjs) loaded, until the task arrived. */
+  'startup',
+  /** The PDF opened, pages looked up. */
+  'open',
+  /** Text layers read. */
+  'text',
+  /** Scanned images decoded, or pages rendered. */
+  'decode',
+  /** Pixels converted in JavaScript: gray, orientation, scaling, quarter turns. */
+  'scale',
+  /** The OCR engine's WebAssembly instantiated and its model loaded. */
+  'engine',
+  /** The first OCR pass of each page. */
+  'ocr',
+  /** OCR passes at other quarter turns. */
+  'retry',
+  /** Collections the child asks for between pages. */
+  'gc',
+  /** Messages to the parent. */
+  'ipc',
+]);
+export type ProfileStage = z.infer<typeof profileStageSchema>;
+export const profileSchema = z.object({
+  /** CPU milliseconds (user + system, all of the child's threads) per stage. */
+  cpuMs: z.record(profileStageSchema, z.number().nonnegative()),
+  /** The child's CPU milliseconds from its start until it reported; what no stage holds is the rest. */
+  totalCpuMs: z.number().nonnegative(),
+  /** Pages read by OCR, and extra OCR passes at other quarter turns. */
+  ocrPages: z.number().int().nonnegative(),
+  retries: z.number().int().nonnegative(),
+});
+export type Profile = z.infer<typeof profileSchema>;
+
 /** Child → parent. */
 export const childMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('document'), pagesTotal: z.number().int().nonnegative(), pages: z.array(z.number().int().positive()) }),
   z.object({ type: z.literal('page'), result: pageResultSchema }),
-  z.object({ type: z.literal('done') }),
+  z.object({ type: z.literal('done'), profile: profileSchema }),
   z.object({ type: z.literal('failed'), code: z.string(), message: z.string() }),
 ]);
 export type ChildMessage = z.infer<typeof childMessageSchema>;

@@ -70,7 +70,7 @@ export class Ocr {
   ) {}
 
   async recognize(image: GrayImage): Promise<OcrText> {
-    const { core, api, memory } = (this.engine ??= await this.start());
+    const { core, api, memory } = await this.start();
     const size = image.width * image.height;
     const ptr = core._malloc(size);
     new Uint8Array(memory.buffer, ptr, size).set(image.pixels);
@@ -88,7 +88,12 @@ export class Ocr {
     this.engine?.api.End();
   }
 
-  private async start(): Promise<Engine> {
+  /** The engine, started on first use: one start per child, shared by all of its pages. */
+  async start(): Promise<Engine> {
+    return (this.engine ??= await this.load());
+  }
+
+  private async load(): Promise<Engine> {
     try {
       const factory = require(path.join(CORE_DIR, `${CORE_BUILD}.js`)) as CoreFactory;
       let memory: WebAssembly.Memory | undefined;

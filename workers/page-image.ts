@@ -1,5 +1,6 @@
 import { ImageKind, loadCanvas, OPS, Util, type PDFPageProxy } from './pdfjs.js';
 import type { GrayImage } from './ocr.js';
+import type { StageClock } from './profile.js';
 
 export interface ImageLimits {
   /** Resolution pages are rendered at; embedded scans above 1.25× this are scaled down to it. */
@@ -44,9 +45,13 @@ const TEXT_OPS = new Set([OPS.showText, OPS.showSpacedText, OPS.nextLineShowText
  * as decoded, without drawing it on an RGBA canvas (faster, and ~50 MB less per page);
  * anything else is rendered. Either way the result fits the pixel cap.
  */
-export async function pageImage(page: PDFPageProxy, limits: ImageLimits): Promise<GrayImage> {
-  const scan = await embeddedScan(page);
-  if (!scan) return renderGray(page, limits);
+export async function pageImage(page: PDFPageProxy, limits: ImageLimits, clock: StageClock): Promise<GrayImage> {
+  const scan = await embeddedScan(page, clock);
+  if (!scan) return clock.time('decode', () => renderGray(page, limits));
+  return clock.time('scale', () => scaleScan(scan, limits));
+}
+
+function scaleScan(scan: GrayImage, limits: ImageLimits): GrayImage {
   // Tesseract reads small type badly below ~150 dpi: coarse scans are enlarged to `dpi`.
   if (scan.dpi < limits.dpi / SCAN_DPI_HEADROOM) {
     const factor = Math.min(limits.dpi / scan.dpi, Math.sqrt(limits.maxPixels / (scan.width * scan.height)));
@@ -58,8 +63,9 @@ export async function pageImage(page: PDFPageProxy, limits: ImageLimits): Promis
 }
 
 /** The page's only content, an axis-aligned image covering it, upright and in gray; else null. */
-async function embeddedScan(page: PDFPageProxy): Promise<GrayImage | null> {
-  const placed = singleImage(await page.getOperatorList());
+async function embeddedScan(page: PDFPageProxy, clock: StageClock): Promise<GrayImage | null> {
+  // pdfjs decodes a page's images while it builds the operator list.
+  const placed = singleImage(await clock.time('decode', () => page.getOperatorList()));
   if (!placed) return null;
   const viewport = page.getViewport({ scale: 1 });
   const m = Util.transform(viewport.transform, placed.ctm) as Matrix;
@@ -73,12 +79,14 @@ async function embeddedScan(page: PDFPageProxy): Promise<GrayImage | null> {
   if ((Math.max(0, visibleW) * Math.max(0, visibleH)) / (viewport.width * viewport.height) < MIN_SCAN_COVERAGE) return null;
 
   const objs = placed.name.startsWith('g_') ? page.commonObjs : page.objs;
-  const image = await new Promise<DecodedImage | null>((resolve) => objs.get(placed.name, resolve));
+  const image = await clock.time('decode', () => new Promise<DecodedImage | null>((resolve) => objs.get(placed.name, resolve)));
   if (!image?.data) return null;
-  const gray = toGray(image);
-  if (!gray) return null;
-  const upright = orient(gray, image.width, image.height, m);
-  return { ...upright, dpi: (upright.width / box.w) * PT_PER_INCH };
+  return clock.time('scale', () => {
+    const gray = toGray(image);
+    if (!gray) return null;
+    const upright = orient(gray, image.width, image.height, m);
+    return { ...upright, dpi: (upright.width / box.w) * PT_PER_INCH };
+  });
 }
 
 /** The one image op of a page with no text and no other image, with its placement. */

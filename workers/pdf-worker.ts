@@ -8,6 +8,7 @@ import { selectPages } from '../src/pages.js';
 import { Ocr, type GrayImage, type OcrText } from './ocr.js';
 import { pageImage, rotate } from './page-image.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
+import { StageClock } from './profile.js';
 import { isUsableText, textLayer } from './text-layer.js';
 import type { PDFDocumentProxy, PDFPageProxy } from './pdfjs.js';
 
@@ -19,20 +20,21 @@ function send(message: ChildMessage): Promise<void> {
 /** Pages this child may still process; narrowed by the parent when it splits the document. */
 let allowed: Set<number> | null = null;
 
-async function run(task: StartMessage): Promise<void> {
+async function run(task: StartMessage, clock: StageClock): Promise<void> {
   if (task.only) allowed = new Set(task.only);
-  const doc = await openPdf(task.file, task.password, task.maxPagePixels);
+  const doc = await clock.time('open', () => openPdf(task.file, task.password, task.maxPagePixels));
   const ocr = new Ocr(task.lang, task.model);
   try {
     if (doc.numPages > task.maxPages) {
       throw new JobFailure('too_many_pages', `the PDF has ${doc.numPages} pages; the limit is ${task.maxPages}`);
     }
     const selected = selectPages(task.pages, doc.numPages);
-    await send({ type: 'document', pagesTotal: doc.numPages, pages: selected });
+    await clock.time('ipc', () => send({ type: 'document', pagesTotal: doc.numPages, pages: selected }));
     const skip = new Set(task.skip);
     for (const pageNumber of selected) {
       if (skip.has(pageNumber) || (allowed && !allowed.has(pageNumber))) continue;
-      await send({ type: 'page', result: await processPage(doc, pageNumber, task, ocr) });
+      const result = await processPage(doc, pageNumber, task, ocr, clock);
+      await clock.time('ipc', () => send({ type: 'page', result }));
     }
   } finally {
     ocr.close();
@@ -40,29 +42,31 @@ async function run(task: StartMessage): Promise<void> {
   }
 }
 
-async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, ocr: Ocr): Promise<PageResult> {
+async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, ocr: Ocr, clock: StageClock): Promise<PageResult> {
   let page;
   try {
-    page = await doc.getPage(pageNumber);
+    page = await clock.time('open', () => doc.getPage(pageNumber));
   } catch (err) {
     return { page: pageNumber, text: '', source: 'text', error: { code: 'pdf_invalid', message: `page could not be read: ${errorText(err)}` } };
   }
   try {
-    const text = task.ocr === 'force' ? '' : await textLayer(page).catch(() => '');
+    const text = task.ocr === 'force' ? '' : await clock.time('text', () => textLayer(page!).catch(() => ''));
     if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(text))) return { page: pageNumber, text, source: 'text', error: null };
-    return await ocrPage(page, pageNumber, task, ocr);
+    return await ocrPage(page, pageNumber, task, ocr, clock);
   } finally {
     page.cleanup();
   }
 }
 
-async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessage, ocr: Ocr): Promise<PageResult> {
+async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessage, ocr: Ocr, clock: StageClock): Promise<PageResult> {
   const base = { page: pageNumber, text: '', source: 'ocr' as const, error: null };
   const oversizedBefore = oversizedImageCount();
   try {
     const reduce = task.reduced.includes(pageNumber) ? 2 : 1;
-    const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) });
-    const result = await recognizeUpright(ocr, image);
+    const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) }, clock);
+    clock.countOcrPage();
+    await clock.time('engine', () => ocr.start());
+    const result = await recognizeUpright(ocr, image, clock);
     const ocred = { ...base, text: result.text, confidence: result.confidence };
     if (oversizedImageCount() === oversizedBefore) return ocred;
     const message = `an image on this page has more than ${task.maxPagePixels / 1e6} megapixels (MAX_PAGE_MEGAPIXELS) and was left out`;
@@ -72,7 +76,7 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
     return { ...base, error: { code: 'ocr_failed', message: errorText(err) } };
   } finally {
     // Decoded images are held outside the small JS heap, so V8 would rarely collect them by itself.
-    globalThis.gc?.();
+    await clock.time('gc', () => globalThis.gc?.());
   }
 }
 
@@ -83,11 +87,13 @@ const UPRIGHT_CONFIDENCE = 60;
  * Scans come sideways and upside down, and the LSTM engine has no orientation detection. A page
  * read with low confidence is tried at the other three quarter turns; the best reading wins.
  */
-async function recognizeUpright(ocr: Ocr, image: GrayImage): Promise<OcrText> {
-  let best = await ocr.recognize(image);
+async function recognizeUpright(ocr: Ocr, image: GrayImage, clock: StageClock): Promise<OcrText> {
+  let best = await clock.time('ocr', () => ocr.recognize(image));
   for (const turns of [2, 1, 3] as const) {
     if (best.confidence >= UPRIGHT_CONFIDENCE || best.text.length === 0) break;
-    const turned = await ocr.recognize(rotate(image, turns));
+    clock.countRetry();
+    const rotated = await clock.time('scale', () => rotate(image, turns));
+    const turned = await clock.time('retry', () => ocr.recognize(rotated));
     if (turned.confidence > best.confidence) best = turned;
   }
   return best;
@@ -98,9 +104,10 @@ function errorText(err: unknown): string {
 }
 
 async function main(task: StartMessage): Promise<void> {
+  const clock = new StageClock();
   try {
-    await run(task);
-    await send({ type: 'done' });
+    await run(task, clock);
+    await send({ type: 'done', profile: clock.report() });
   } catch (err) {
     const failure = err instanceof JobFailure ? err : new JobFailure('worker_crashed', errorText(err));
     await send({ type: 'failed', code: failure.code, message: failure.message }).catch(() => {});

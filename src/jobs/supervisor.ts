@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { execaNode, type ResultPromise } from 'execa';
 import { isFailureCode, type FailureCode } from '../errors.js';
-import { childMessageSchema, type NarrowMessage, type PageResult, type StartMessage } from '../protocol.js';
+import { childMessageSchema, type NarrowMessage, type PageResult, type Profile, type StartMessage } from '../protocol.js';
 
 export interface SupervisorOptions {
   /** The compiled child entry point. */
@@ -25,6 +25,8 @@ export interface ChildExit {
   pages: number;
   durationMs: number;
   outcome: RunOutcome;
+  /** Where the child's CPU time went, as it reported when done; absent when it died first. */
+  profile?: Profile;
 }
 
 export type Task = Omit<StartMessage, 'type'>;
@@ -80,6 +82,7 @@ export class Supervisor {
     this.children.add(child);
     const spawnedAt = Date.now();
     let pages = 0;
+    let profile: Profile | undefined;
     let exited: { exitCode?: number; signal?: string } = {};
     this.options.onChildSpawn?.(child.pid, tag);
     let ended: { code: FailureCode; message: string } | undefined;
@@ -109,6 +112,7 @@ export class Supervisor {
           break;
         case 'done':
           done = true;
+          profile = message.profile;
           break;
         case 'failed':
           ended ??= { code: isFailureCode(message.code) ? message.code : 'worker_crashed', message: message.message };
@@ -130,7 +134,7 @@ export class Supervisor {
       return { ok: false, ...crashReason(result, stderr(), peakMemoryMb, this.options.childMemoryMb), peakMemoryMb };
     }).then((outcome) => {
       const { exitCode, signal } = exited;
-      this.options.onChildExit?.({ pid: child.pid, tag, exitCode, signal, peakMemoryMb: outcome.peakMemoryMb, pages, durationMs: Date.now() - spawnedAt, outcome });
+      this.options.onChildExit?.({ pid: child.pid, tag, exitCode, signal, peakMemoryMb: outcome.peakMemoryMb, pages, durationMs: Date.now() - spawnedAt, outcome, profile });
       return outcome;
     });
 
