@@ -7,6 +7,7 @@ import { childMessageSchema, parentMessageSchema, type ChildMessage, type PageRe
 import { selectPages } from '../src/pages.js';
 import { Ocr, type GrayImage, type OcrText } from './ocr.js';
 import { middleRows, pageImage, rotate } from './page-image.js';
+import { JpegScans } from './jpeg-scan.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
 import { StageClock } from './profile.js';
 import { isUsableText, textLayer } from './text-layer.js';
@@ -24,6 +25,8 @@ async function run(task: StartMessage, clock: StageClock): Promise<void> {
   if (task.only) allowed = new Set(task.only);
   const doc = await clock.time('open', () => openPdf(task.file, task.password, task.maxPagePixels));
   const ocr = new Ocr(task.lang, task.model);
+  // Its own reading of the file, for JPEG scans only; null when the file is beyond it (encrypted, damaged).
+  const jpegs = await clock.time('open', () => JpegScans.open(task.file));
   try {
     if (doc.numPages > task.maxPages) {
       throw new JobFailure('too_many_pages', `the PDF has ${doc.numPages} pages; the limit is ${task.maxPages}`);
@@ -33,16 +36,25 @@ async function run(task: StartMessage, clock: StageClock): Promise<void> {
     const skip = new Set(task.skip);
     for (const pageNumber of selected) {
       if (skip.has(pageNumber) || (allowed && !allowed.has(pageNumber))) continue;
-      const result = await processPage(doc, pageNumber, task, ocr, clock);
+      const result = await processPage(doc, pageNumber, task, { ocr, jpegs, clock });
       await clock.time('ipc', () => send({ type: 'page', result }));
     }
   } finally {
     ocr.close();
+    jpegs?.close();
     await doc.destroy();
   }
 }
 
-async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, ocr: Ocr, clock: StageClock): Promise<PageResult> {
+/** What every page of a run shares. */
+interface Tools {
+  ocr: Ocr;
+  jpegs: JpegScans | null;
+  clock: StageClock;
+}
+
+async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, tools: Tools): Promise<PageResult> {
+  const { clock } = tools;
   let page;
   try {
     page = await clock.time('open', () => doc.getPage(pageNumber));
@@ -52,18 +64,18 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
   try {
     const text = task.ocr === 'force' ? '' : await clock.time('text', () => textLayer(page!).catch(() => ''));
     if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(text))) return { page: pageNumber, text, source: 'text', error: null };
-    return await ocrPage(page, pageNumber, task, ocr, clock);
+    return await ocrPage(page, pageNumber, task, tools);
   } finally {
     page.cleanup();
   }
 }
 
-async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessage, ocr: Ocr, clock: StageClock): Promise<PageResult> {
+async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessage, { ocr, jpegs, clock }: Tools): Promise<PageResult> {
   const base = { page: pageNumber, text: '', source: 'ocr' as const, error: null };
   const oversizedBefore = oversizedImageCount();
   try {
     const reduce = task.reduced.includes(pageNumber) ? 2 : 1;
-    const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) }, clock);
+    const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) }, clock, jpegs);
     clock.countOcrPage();
     await clock.time('engine', () => ocr.start());
     const result = await recognizeUpright(ocr, image, clock);

@@ -1,0 +1,176 @@
+/**
+ * A scanned page whose only content is one JPEG: its raw bytes, found with pdf-objects.ts, so a
+ * native decoder can read them at the size OCR needs. pdfjs decodes such an image in JavaScript
+ * at full size, 3 bytes a pixel even for gray (measured on 300-dpi gray pages: 0.26 CPU s a
+ * page plus 0.06 to make it gray and small, about a fifth of the page's CPU). Any page that
+ * is not plainly that returns null and goes through pdfjs as before.
+ */
+import { statSync } from 'node:fs';
+import { asArray, isName, isOp, isStream, Lexer, PdfName, PdfObjects, PdfRef, Unsupported, type PdfDict, type PdfStream, type PdfValue } from './pdf-objects.js';
+
+type Matrix = [number, number, number, number, number, number];
+
+export interface JpegScan {
+  jpeg: Uint8Array;
+  width: number;
+  height: number;
+  /** The image's placement in the page's user space (its unit square to points). */
+  ctm: Matrix;
+}
+
+/** Content-stream operators a plain scan page may hold besides its one `Do`: colours, intents and line styles paint no image. */
+const HARMLESS_OPS = new Set(['q', 'Q', 'cm', 'g', 'G', 'rg', 'RG', 'k', 'K', 'ri', 'i', 'w', 'J', 'j', 'M', 'd']);
+
+/** Reads JPEG scans of one PDF; created once per document, null if the file is beyond it. */
+export class JpegScans {
+  private constructor(private readonly pdf: PdfObjects) {}
+
+  static open(file: string): JpegScans | null {
+    try {
+      return new JpegScans(new PdfObjects(file, statSync(file).size));
+    } catch (err) {
+      if (err instanceof Unsupported || err instanceof RangeError) return null;
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.pdf.close();
+  }
+
+  /** The page's JPEG and its placement, or null when the page is anything else. */
+  page(ref: { num: number; gen: number } | null, maxPixels: number): JpegScan | null {
+    if (!ref) return null;
+    try {
+      return this.scan(ref.num, maxPixels);
+    } catch (err) {
+      // Damage, an unknown structure or an unexpected type: pdfjs knows better.
+      if (err instanceof Unsupported || err instanceof RangeError || err instanceof TypeError) return null;
+      throw err;
+    }
+  }
+
+  private scan(pageNum: number, maxPixels: number): JpegScan | null {
+    const pdf = this.pdf;
+    const page = pdf.dict(new PdfRef(pageNum, 0));
+    if (!page || !isName(page.get('Type'), 'Page')) return null;
+    const placed = this.singleImage(page);
+    if (!placed) return null;
+    const resources = pdf.dict(this.inherited(page, 'Resources'));
+    const image = pdf.resolve(pdf.dict(resources?.get('XObject'))?.get(placed.name));
+    if (!isStream(image)) return null;
+    const dict = image.dict;
+    const width = pdf.resolve(dict.get('Width'));
+    const height = pdf.resolve(dict.get('Height'));
+    if (typeof width !== 'number' || typeof height !== 'number' || width * height > maxPixels) return null;
+    if (!isName(pdf.resolve(dict.get('Subtype')), 'Image') || !this.plainJpeg(dict)) return null;
+    const jpeg = pdf.rawStream(image as PdfStream);
+    const frame = jpegFrame(jpeg);
+    // The JPEG must be what the dictionary says: same size, gray or colour.
+    if (!frame || frame.width !== width || frame.height !== height || (frame.components !== 1 && frame.components !== 3)) return null;
+    return { jpeg, width, height, ctm: placed.ctm };
+  }
+
+  /** A JPEG drawn as it is: no mask, no decode array, a gray or RGB colour space, 8 bits. */
+  private plainJpeg(dict: PdfDict): boolean {
+    const pdf = this.pdf;
+    const filters = asArray(pdf.resolve(dict.get('Filter')));
+    if (filters.length !== 1 || !isName(pdf.resolve(filters[0]), 'DCTDecode')) return false;
+    for (const key of ['SMask', 'Mask', 'Decode', 'DecodeParms', 'ImageMask']) if (dict.has(key) && pdf.resolve(dict.get(key)) !== false) return false;
+    if (pdf.resolve(dict.get('BitsPerComponent')) !== 8) return false;
+    const cs = pdf.resolve(dict.get('ColorSpace'));
+    if (isName(cs)) return cs.name === 'DeviceGray' || cs.name === 'DeviceRGB';
+    const [family, params] = asArray(cs).map((v) => pdf.resolve(v));
+    if (isName(family, 'ICCBased')) {
+      const n = pdf.dict(params)?.get('N');
+      return n === 1 || n === 3;
+    }
+    return isName(family, 'CalGray') || isName(family, 'CalRGB');
+  }
+
+  /** A page attribute, looked up the page tree's /Parent chain. */
+  private inherited(page: PdfDict, key: string): PdfValue | undefined {
+    let node: PdfDict | undefined = page;
+    for (let depth = 0; node && depth < 32; depth++) {
+      if (node.has(key)) return node.get(key);
+      node = this.pdf.dict(node.get('Parent'));
+    }
+    return undefined;
+  }
+
+  /** The content holds `q`, `Q`, `cm` and exactly one `Do`: its XObject name and the CTM then. */
+  private singleImage(page: PdfDict): { name: string; ctm: Matrix } | null {
+    const contents = this.pdf.resolve(page.get('Contents'));
+    const parts = isStream(contents) ? [contents] : asArray(contents);
+    const chunks: Uint8Array[] = [];
+    for (const part of parts) {
+      const stream = this.pdf.resolve(part);
+      if (!isStream(stream)) return null;
+      chunks.push(this.pdf.decodedStream(stream), Buffer.from('\n'));
+    }
+    const lexer = new Lexer(Buffer.concat(chunks));
+    let ctm: Matrix = [1, 0, 0, 1, 0, 0];
+    const saved: Matrix[] = [];
+    let operands: PdfValue[] = [];
+    let found: { name: string; ctm: Matrix } | null = null;
+    while (!lexer.atEnd()) {
+      const token = lexer.next();
+      if (!isOp(token)) {
+        operands.push(token);
+        continue;
+      }
+      if (token.op === 'Do') {
+        const name = operands[0];
+        if (found || operands.length !== 1 || !(name instanceof PdfName)) return null;
+        found = { name: name.name, ctm };
+      } else if (!HARMLESS_OPS.has(token.op)) {
+        return null;
+      } else if (token.op === 'q') {
+        saved.push(ctm);
+      } else if (token.op === 'Q') {
+        ctm = saved.pop() ?? ctm;
+      } else if (token.op === 'cm') {
+        if (operands.length !== 6 || !operands.every((v) => typeof v === 'number')) return null;
+        ctm = multiply(operands as Matrix, ctm);
+      }
+      operands = [];
+    }
+    return operands.length === 0 ? found : null;
+  }
+}
+
+/** `m` then `n`, as PDF concatenates matrices. */
+function multiply(m: Matrix, n: Matrix): Matrix {
+  return [
+    m[0] * n[0] + m[1] * n[2],
+    m[0] * n[1] + m[1] * n[3],
+    m[2] * n[0] + m[3] * n[2],
+    m[2] * n[1] + m[3] * n[3],
+    m[4] * n[0] + m[5] * n[2] + n[4],
+    m[4] * n[1] + m[5] * n[3] + n[5],
+  ];
+}
+
+/** Width, height and components from a JPEG's start-of-frame marker; null if it has none. */
+export function jpegFrame(jpeg: Uint8Array): { width: number; height: number; components: number } | null {
+  let at = jpeg.indexOf(0xff);
+  if (at < 0 || jpeg[at + 1] !== 0xd8) return null;
+  at += 2;
+  while (at + 9 < jpeg.length) {
+    if (jpeg[at] !== 0xff) return null;
+    const marker = jpeg[at + 1]!;
+    if (marker === 0xff) {
+      at++;
+      continue;
+    }
+    const length = (jpeg[at + 2]! << 8) | jpeg[at + 3]!;
+    // Baseline, extended and progressive Huffman frames; arithmetic and lossless ones are left to pdfjs.
+    if (marker === 0xc0 || marker === 0xc1 || marker === 0xc2) {
+      if (jpeg[at + 4] !== 8) return null;
+      return { height: (jpeg[at + 5]! << 8) | jpeg[at + 6]!, width: (jpeg[at + 7]! << 8) | jpeg[at + 8]!, components: jpeg[at + 9]! };
+    }
+    if (marker === 0xda || marker === 0xd9) return null;
+    at += 2 + length;
+  }
+  return null;
+}
