@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { cpuSince, processCpu } from './cpu.js';
 
 export interface CommandResult {
   code: number | null;
@@ -44,7 +45,7 @@ async function mustRun(cmd: string, args: string[], env: Record<string, string> 
   return r;
 }
 
-export const SETUP_HINT = 'apt-get install -y ocrmypdf tesseract-ocr poppler-utils redis-server';
+export const SETUP_HINT = 'apt-get install -y ocrmypdf tesseract-ocr poppler-utils ghostscript redis-server';
 
 /** Version strings of the reference tools; throws with the setup step when one is missing. */
 export async function toolVersions(tools: string[]): Promise<Record<string, string>> {
@@ -53,6 +54,7 @@ export async function toolVersions(tools: string[]): Promise<Record<string, stri
     tesseract: ['tesseract', ['--version']],
     pdftotext: ['pdftotext', ['-v']],
     pdftoppm: ['pdftoppm', ['-v']],
+    gs: ['gs', ['--version']],
     'redis-server': ['redis-server', ['--version']],
   };
   const versions: Record<string, string> = {};
@@ -69,6 +71,8 @@ export async function toolVersions(tools: string[]): Promise<Record<string, stri
 
 export interface OcrmypdfRun {
   seconds: number;
+  /** CPU seconds of ocrmypdf and everything it ran (Ghostscript, tesseract), from the kernel. */
+  cpuS: number;
   /** The sidecar text, pages separated by \f. */
   text: string;
 }
@@ -79,41 +83,52 @@ export async function ocrmypdf(pdf: string): Promise<OcrmypdfRun> {
   try {
     const sidecar = path.join(dir, 'sidecar.txt');
     // --output-type none writes no PDF but still wants an output argument: '-' (nothing is written to it).
+    // Nothing else of the bench's ends meanwhile, so its children's CPU is ocrmypdf's tree.
+    const before = processCpu('self');
     const r = await mustRun('ocrmypdf', ['-q', '-j', '2', '--force-ocr', '--output-type', 'none', '--sidecar', sidecar, pdf, '-']);
-    return { seconds: r.seconds, text: readFileSync(sidecar, 'utf8') };
+    return { seconds: r.seconds, cpuS: cpuSince('self', before).childrenS, text: readFileSync(sidecar, 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export interface TesseractRun {
+  /** Wall time of the OCR, rendering excluded. */
   seconds: number;
+  /** CPU seconds of the tesseract processes (model loads included), from the kernel. */
+  cpuS: number;
   /** Text per page, in page order. */
   pages: string[];
 }
 
 /**
  * The tesseract CLI on every page, rendered as the service does (`pdftoppm -r <dpi> -gray`),
- * `lanes` pages at a time. OMP_THREAD_LIMIT=1 keeps each tesseract on one core, as
- * ocrmypdf does, so two lanes use the two cores without oversubscribing them.
+ * one process a page, `lanes` pages at a time: the engine's own cost, the floor the service is
+ * held to. All pages are rendered first, so the rendering's CPU stays out of the figure.
+ * OMP_THREAD_LIMIT=1 keeps each tesseract on one core, as ocrmypdf does, so two lanes use the
+ * two cores without oversubscribing them.
  */
 export async function tesseractPages(pdf: string, pageCount: number, dpi: number, lanes = 2): Promise<TesseractRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-tesseract-'));
-  const started = performance.now();
-  const pages: string[] = new Array<string>(pageCount).fill('');
-  let next = 1;
-  const lane = async () => {
-    for (let page = next++; page <= pageCount; page = next++) {
-      const base = path.join(dir, `page-${page}`);
-      await mustRun('pdftoppm', ['-r', String(dpi), '-gray', '-f', String(page), '-l', String(page), '-singlefile', pdf, base]);
-      const r = await mustRun('tesseract', [`${base}.pgm`, '-'], { OMP_THREAD_LIMIT: '1' });
-      pages[page - 1] = r.stdout;
-      rmSync(`${base}.pgm`, { force: true });
-    }
+  const image = (page: number) => path.join(dir, `page-${page}`);
+  const inLanes = async (work: (page: number) => Promise<void>) => {
+    let next = 1;
+    const lane = async () => {
+      for (let page = next++; page <= pageCount; page = next++) await work(page);
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
   };
   try {
-    await Promise.all(Array.from({ length: lanes }, lane));
-    return { seconds: (performance.now() - started) / 1000, pages };
+    await inLanes(async (page) => {
+      await mustRun('pdftoppm', ['-r', String(dpi), '-gray', '-f', String(page), '-l', String(page), '-singlefile', pdf, image(page)]);
+    });
+    const pages: string[] = new Array<string>(pageCount).fill('');
+    const started = performance.now();
+    const before = processCpu('self');
+    await inLanes(async (page) => {
+      pages[page - 1] = (await mustRun('tesseract', [`${image(page)}.pgm`, '-'], { OMP_THREAD_LIMIT: '1' })).stdout;
+    });
+    return { seconds: (performance.now() - started) / 1000, cpuS: cpuSince('self', before).childrenS, pages };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,6 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { result, startServer, submit, waitForEnd, type JobJson, type ResultJson, type RunningServer } from '../harness/service.js';
 import { MemorySampler, type MemoryPeak, type MemorySample } from '../harness/memory.js';
 import { startRedis } from '../harness/redis.js';
+import { cpuSince, processCpu, type ProcessCpu } from './cpu.js';
+import { childRecords, type ChildRecord } from './profile.js';
 
 const SAMPLE_MS = 100;
 
@@ -16,6 +18,7 @@ export interface ServerInfo {
   ocrModel: string;
   workers: number;
   childMemoryMb: number;
+  jobTimeoutS: number;
 }
 
 export interface ServiceRun<T> {
@@ -23,6 +26,10 @@ export interface ServiceRun<T> {
   memory: MemoryPeak;
   timeline: MemorySample[];
   server: ServerInfo;
+  /** CPU of the server (self) and of its children that ended (children), while `body` ran. */
+  cpu: ProcessCpu;
+  /** Each child's `child exited` log line: owned peak and CPU profile. */
+  children: ChildRecord[];
 }
 
 /**
@@ -33,22 +40,29 @@ export interface ServiceRun<T> {
 export async function withService<T>(body: (server: RunningServer) => Promise<T>): Promise<ServiceRun<T>> {
   // A short grace: the bench waits for its jobs itself, and a stuck job should not hold the next case up.
   const server = await startServer({ SHUTDOWN_GRACE_S: '2' });
+  // Every log line read, not just the process gone: the last `child exited` lines may still be in the pipe at exit.
+  const closed = new Promise((resolve) => server.proc.once('close', resolve));
   const sampler = new MemorySampler(server.proc.pid!, SAMPLE_MS).start();
+  let run: Omit<ServiceRun<T>, 'children'>;
   try {
+    const before = processCpu(server.proc.pid!);
     const value = await body(server);
-    return { value, memory: sampler.stop(), timeline: sampler.timeline, server: serverInfo(server.startLog) };
+    const cpu = cpuSince(server.proc.pid!, before);
+    run = { value, memory: sampler.stop(), timeline: sampler.timeline, server: serverInfo(server.startLog), cpu };
   } finally {
     sampler.stop();
     await server.stop();
     rmSync(server.tmpDir, { recursive: true, force: true });
   }
+  await closed;
+  return { ...run, children: childRecords(server.logs) };
 }
 
 /**
  * The scaled setup on this machine: a redis-server, one API and one worker instance. The
  * worker's process tree is what one 512 MB worker instance must hold; the API is sampled apart.
  */
-export async function withScaledService<T>(body: (api: RunningServer) => Promise<T>): Promise<ServiceRun<T> & { apiMemory: MemoryPeak }> {
+export async function withScaledService<T>(body: (api: RunningServer) => Promise<T>): Promise<Omit<ServiceRun<T>, 'cpu' | 'children'> & { apiMemory: MemoryPeak }> {
   const redis = await startRedis();
   const env = { REDIS_URL: redis.url, SHUTDOWN_GRACE_S: '2' };
   const servers = [await startServer(env, ['--role', 'api']), await startServer(env, ['--role', 'worker'])];
@@ -75,6 +89,7 @@ function serverInfo(log: Record<string, unknown>): ServerInfo {
     ocrModel: String(log.ocrModel ?? 'unknown (not logged)'),
     workers: Number(log.workers),
     childMemoryMb: Number(log.childMemoryMb),
+    jobTimeoutS: Number((log.config as { jobTimeoutMs?: number } | undefined)?.jobTimeoutMs) / 1000,
   };
 }
 
