@@ -9,8 +9,8 @@ describe('configuration', () => {
     const c = parseConfig({});
     expect(c).toMatchObject({ port: 3000, workerThreads: 2, queueLimit: 20, maxPages: 500, jobTimeoutMs: 600_000, resultTtlMs: 7_200_000 });
     expect(c.maxUploadBytes).toBe(50 * 1024 * 1024);
-    expect(c.childMemoryMb).toBe(Math.floor((512 - 96) / 2));
-    expect(parseConfig({ MEMORY_BUDGET_MB: '1024', PDF_WORKER_THREADS: '4' }).childMemoryMb).toBe(Math.floor((1024 - 96) / 4));
+    expect(c.childMemoryMb).toBe(Math.floor((512 - 64 - 56) / 2));
+    expect(parseConfig({ MEMORY_BUDGET_MB: '1024', PDF_WORKER_THREADS: '4' }).childMemoryMb).toBe(Math.floor((1024 - 64 - 56) / 4));
     expect(parseConfig({ CHILD_MEMORY_MB: '300' }).childMemoryMb).toBe(300);
   });
 
