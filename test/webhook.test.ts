@@ -1,7 +1,5 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job } from '../src/jobs/job.js';
-import { JobStore } from '../src/jobs/store.js';
 import { backoffMs, MAX_RETRY_AFTER_MS, retryAfterMs } from '../src/webhook/backoff.js';
 import { WebhookSender, type DeliveryOutcome, type DeliveryReport, type WebhookSenderOptions } from '../src/webhook/deliver.js';
 import { assertPublicUrl, ForbiddenTargetError, isPublicAddress, type Resolver } from '../src/webhook/guard.js';
@@ -102,25 +100,6 @@ describe('backoff', () => {
     expect(retryAfterMs('86400', now)).toBe(MAX_RETRY_AFTER_MS);
     expect(retryAfterMs('soon', now)).toBeUndefined();
     expect(retryAfterMs(undefined, now)).toBeUndefined();
-  });
-});
-
-describe('store: webhook progress on an ended job', () => {
-  it("is a plain update: 'final' is emitted once per job", () => {
-    const store = new JobStore({ ttlMs: 60_000, purgeIntervalMs: 60_000, maxBytes: 1 << 20 });
-    const job = { id: 'j1', status: 'queued', pages: new Map() } as unknown as Job;
-    const events: string[] = [];
-    store.on('update', () => events.push('update'));
-    store.on('final', () => events.push('final'));
-    store.add(job);
-    job.status = 'succeeded';
-    store.touch(job);
-    job.webhook = { url: 'http://example.test/', state: 'delivered', attempts: 1, lastStatus: 200 };
-    store.touch(job);
-    expect(events).toEqual(['update', 'update', 'final', 'update']);
-    expect(store.get('j1')?.webhook?.state).toBe('delivered');
-    expect(store.stats()).toMatchObject({ active: 0, finished: 1 });
-    store.close();
   });
 });
 

@@ -7,6 +7,7 @@ import { childMessageSchema, parentMessageSchema, type ChildMessage, type PageRe
 import { selectPages } from '../src/pages.js';
 import { Ocr, type GrayImage, type OcrText } from './ocr.js';
 import { pageImage, rotate } from './page-image.js';
+import { fitToShare, pageShareBytes } from './page-share.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
 import { isUsableText, textLayer } from './text-layer.js';
 import type { PDFDocumentProxy, PDFPageProxy } from './pdfjs.js';
@@ -24,15 +25,17 @@ async function run(task: StartMessage): Promise<void> {
   const doc = await openPdf(task.file, task.password, task.maxPagePixels);
   const ocr = new Ocr(task.lang, task.model);
   try {
-    if (doc.numPages > task.maxPages) {
-      throw new JobFailure('too_many_pages', `the PDF has ${doc.numPages} pages; the limit is ${task.maxPages}`);
-    }
     const selected = selectPages(task.pages, doc.numPages);
+    // The limit guards the work done: a few pages of a long manual are a small job.
+    if (selected.length > task.maxPages) {
+      throw new JobFailure('too_many_pages', `${selected.length} pages are selected; the limit is ${task.maxPages}`);
+    }
     await send({ type: 'document', pagesTotal: doc.numPages, pages: selected });
     const skip = new Set(task.skip);
+    const share = pageShareBytes(task.maxResultBytes, selected.length);
     for (const pageNumber of selected) {
       if (skip.has(pageNumber) || (allowed && !allowed.has(pageNumber))) continue;
-      await send({ type: 'page', result: await processPage(doc, pageNumber, task, ocr) });
+      await send({ type: 'page', result: fitToShare(await processPage(doc, pageNumber, task, ocr), share) });
     }
   } finally {
     ocr.close();
