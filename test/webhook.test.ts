@@ -6,7 +6,6 @@ import { assertPublicUrl, ForbiddenTargetError, isPublicAddress, type Resolver }
 import { pinnedLookup } from '../src/webhook/lookup.js';
 import { createSigner, webhookHeaders } from '../src/webhook/sign.js';
 import { startReceiver, type Receiver } from './receiver.js';
-import { sleep } from './helpers.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -196,7 +195,7 @@ describe('sender (real receiver on 127.0.0.1)', () => {
     const reports = await deliver(s, r.url);
     expect(reports).toEqual([{ state: 'failed', attempts: 1, lastStatus: 404, lastError: 'HTTP 404' }]);
     expect(outcomes).toEqual(['failed']);
-    await sleep(200);
+    // The delivery has ended: the sender holds nothing that could send again.
     expect(r.received).toHaveLength(1);
   });
 
@@ -206,7 +205,6 @@ describe('sender (real receiver on 127.0.0.1)', () => {
     const { s } = sender();
     const reports = await deliver(s, r.url);
     expect(reports).toEqual([{ state: 'failed', attempts: 1, lastStatus: 307, lastError: 'HTTP 307 (redirects are not followed)' }]);
-    await sleep(200);
     expect(target.received).toHaveLength(0);
   });
 
@@ -252,9 +250,18 @@ describe('sender (real receiver on 127.0.0.1)', () => {
   it('flush attempts a delivery waiting out its backoff at once', async () => {
     const r = await receiver([{ status: 503 }]);
     const { s, outcomes } = sender({ retryBaseMs: 60_000 });
-    const done = deliver(s, r.url);
-    await r.waitFor(1);
-    await sleep(50);
+    // Flush once the first attempt has failed and the next waits out its backoff.
+    let waiting = () => {};
+    const backingOff = new Promise<void>((resolve) => (waiting = resolve));
+    const reports: DeliveryReport[] = [];
+    const done = new Promise<DeliveryReport[]>((resolve) => {
+      s.send({ id: 'msg_test1', url: r.url, body: '{}' }, (report) => {
+        reports.push(report);
+        if (report.state === 'pending') waiting();
+        else resolve(reports);
+      });
+    });
+    await backingOff;
     const started = Date.now();
     await s.flush(5000);
     expect(Date.now() - started).toBeLessThan(2000);

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { PageResult } from '../protocol.js';
 import { changeOf, finalStatus, queuedJob, type Job, type JobChange, type JobOutcome, type NewJob, type WebhookState } from './job.js';
 import type { CreateResult, JobRepository, RepositoryEvents, StartedJob } from './repository.js';
+import { Watchers } from './watchers.js';
 
 export interface MemoryRepositoryOptions {
   ttlMs: number;
@@ -38,7 +39,7 @@ export class MemoryJobRepository implements JobRepository {
   private readonly finished: LRUCache<string, Entry>;
   /** Idempotency key → job id, for as long as that job is kept. */
   private readonly keys = new Map<string, string>();
-  private readonly watchers = new Map<string, Set<(change: JobChange) => void>>();
+  private readonly watchers = new Watchers<JobChange>();
   private readonly purgeTimer: NodeJS.Timeout;
 
   constructor(options: MemoryRepositoryOptions) {
@@ -166,13 +167,7 @@ export class MemoryJobRepository implements JobRepository {
   }
 
   watch(id: string, listener: (change: JobChange) => void): () => void {
-    const set = this.watchers.get(id) ?? new Set();
-    this.watchers.set(id, set);
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.watchers.get(id) === set) this.watchers.delete(id);
-    };
+    return this.watchers.add(id, listener);
   }
 
   close(): void {
@@ -185,10 +180,7 @@ export class MemoryJobRepository implements JobRepository {
   }
 
   private changed(entry: Entry): void {
-    const listeners = this.watchers.get(entry.job.id);
-    if (!listeners) return;
-    const change = changeOf(entry.job);
-    for (const listener of [...listeners]) listener(change);
+    this.watchers.notify(entry.job.id, changeOf(entry.job));
   }
 
   private forgetKey(entry: Entry, id: string): void {

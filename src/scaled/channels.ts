@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { PREFIX, UPDATES_CHANNEL } from '../jobs/redis-repository.js';
+import { Watchers } from '../jobs/watchers.js';
 
 const CANCEL_CHANNEL = `${PREFIX}:cancel`;
 
@@ -9,7 +10,7 @@ const CANCEL_CHANNEL = `${PREFIX}:cancel`;
  * the worker that runs the job. ioredis resubscribes by itself after a reconnect.
  */
 export class Channels {
-  private readonly watchers = new Map<string, Set<(message: string) => void>>();
+  private readonly watchers = new Watchers<string>();
   private readonly cancelListeners = new Set<(id: string) => void>();
 
   constructor(
@@ -22,22 +23,13 @@ export class Channels {
         for (const listener of this.cancelListeners) listener(message);
         return;
       }
-      if (channel !== UPDATES_CHANNEL || this.watchers.size === 0) return;
-      const { id } = JSON.parse(message) as { id: string };
-      for (const listener of [...(this.watchers.get(id) ?? [])]) listener(message);
+      if (channel !== UPDATES_CHANNEL || this.watchers.empty) return;
+      this.watchers.notify((JSON.parse(message) as { id: string }).id, message);
     });
   }
 
   /** Listens to one job's update messages; returns the unsubscribe. */
-  readonly subscribe = (id: string, listener: (message: string) => void): (() => void) => {
-    const set = this.watchers.get(id) ?? new Set();
-    this.watchers.set(id, set);
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.watchers.get(id) === set) this.watchers.delete(id);
-    };
-  };
+  readonly subscribe = (id: string, listener: (message: string) => void): (() => void) => this.watchers.add(id, listener);
 
   onCancel(listener: (id: string) => void): void {
     this.cancelListeners.add(listener);

@@ -10,6 +10,7 @@ import type { JobChange, NewJob } from '../../src/jobs/job.js';
 import { MemoryJobRepository } from '../../src/jobs/memory-repository.js';
 import { RedisJobRepository, UPDATES_CHANNEL } from '../../src/jobs/redis-repository.js';
 import type { JobRepository } from '../../src/jobs/repository.js';
+import { Channels } from '../../src/scaled/channels.js';
 import type { PageResult } from '../../src/protocol.js';
 
 const newJob = (extra: Partial<NewJob> = {}): NewJob => ({
@@ -52,27 +53,19 @@ afterAll(async () => {
   await redis.stop();
 });
 
-/** What the scaled service builds on one instance: a command connection and a subscriber for updates. */
+/** What the scaled service builds on one instance: a command connection and the pub/sub channels on a subscriber. */
 async function redisRepository(): Promise<JobRepository> {
   const commands = new Redis(redis.url);
   const subscriber = new Redis(redis.url);
   connections.push(commands, subscriber);
-  const watchers = new Map<string, Set<(message: string) => void>>();
-  await subscriber.subscribe(UPDATES_CHANNEL);
-  subscriber.on('message', (_channel: string, message: string) => {
-    const { id } = JSON.parse(message) as { id: string };
-    for (const listener of watchers.get(id) ?? []) listener(message);
-  });
-  return new RedisJobRepository(commands, {
-    ttlMs: 60_000,
-    call: (p) => p,
-    subscribe: (id, listener) => {
-      const set = watchers.get(id) ?? new Set();
-      watchers.set(id, set);
-      set.add(listener);
-      return () => set.delete(listener);
-    },
-  });
+  const channels = new Channels(subscriber, commands);
+  // Subscribed before the first write, so no update is missed.
+  const deadline = Date.now() + 10_000;
+  while (Number(((await commands.pubsub('NUMSUB', UPDATES_CHANNEL)) as [string, number])[1]) < 1) {
+    if (Date.now() > deadline) throw new Error('the subscriber did not subscribe');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return new RedisJobRepository(commands, { ttlMs: 60_000, call: (p) => p, subscribe: channels.subscribe });
 }
 
 const subjects: Subject[] = [
