@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { PageResult } from '../protocol.js';
-import { isFinal, queuedJob, type Job, type JobChange, type JobOutcome, type JobStatus, type NewJob, type WebhookState } from './job.js';
+import { finalStatus, isFinal, queuedJob, type Job, type JobChange, type JobOutcome, type JobStatus, type NewJob, type WebhookState } from './job.js';
 import type { CreateResult, JobRepository, RepositoryEvents, StartedJob } from './repository.js';
 
 /** Every key and channel of the service starts with this, BullMQ's included. */
@@ -216,7 +216,7 @@ export class RedisJobRepository implements JobRepository {
   }
 
   async finish(id: string, outcome: JobOutcome): Promise<Job | undefined> {
-    const status = outcome.ok ? 'succeeded' : outcome.code === 'cancelled' ? 'cancelled' : 'failed';
+    const status = finalStatus(outcome);
     const error = !outcome.ok && outcome.code !== 'cancelled' ? JSON.stringify({ code: outcome.code, message: outcome.message }) : '';
     const won = await this.call(this.redis.finishJob(jobKey(id), this.options.ttlMs, id, status, new Date().toISOString(), error, outcome.ok ? '0' : '1'));
     if (won !== 1) return undefined;
