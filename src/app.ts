@@ -1,9 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { timingSafeEqual } from 'hono/utils/buffer';
-import { ApiError, errorResponse } from './errors.js';
 import type { AppDeps } from './routes/deps.js';
 import { DOCS_CSP, DOCS_HTML } from './routes/docs-page.js';
+import { ApiError, errorResponse } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';

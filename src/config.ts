@@ -17,7 +17,9 @@ const schema = z
     PDF_WORKER_THREADS: positiveInt.max(64).default(2),
     MEMORY_BUDGET_MB: positiveInt.min(128).default(512),
     CHILD_MEMORY_MB: positiveInt.min(64).optional(),
-    JOB_TIMEOUT_S: positiveInt.default(600),
+    // A backstop: a stuck child is caught per page (PAGE_TIMEOUT_S), so a slow host still finishes long scans.
+    JOB_TIMEOUT_S: positiveInt.default(3600),
+    PAGE_TIMEOUT_S: positiveInt.default(120),
     QUEUE_LIMIT: z.coerce.number().int().min(0).default(20),
     MAX_UPLOAD_MB: positiveInt.default(50),
     MAX_PAGES: positiveInt.default(500),
@@ -27,6 +29,11 @@ const schema = z
     PURGE_INTERVAL_S: positiveInt.default(1800),
     SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(25),
     RESULT_STORE_MB: positiveInt.default(64),
+    MAX_RESULT_MB: positiveInt.default(16),
+    MAX_EVENT_STREAMS: positiveInt.default(200),
+    UPLOAD_TIMEOUT_S: positiveInt.default(120),
+    // Proxies close idle connections (often after 30-60 s); an event stream says something before that.
+    SSE_HEARTBEAT_S: z.coerce.number().positive().default(15),
     API_KEY: z.string().min(1).optional(),
     // `whsec_<base64>` per Standard Webhooks, or bare base64 as Render's `generateValue` makes it.
     WEBHOOK_SECRET: z
@@ -97,6 +104,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   const role = parseRole(argv);
   if (role !== 'all' && !c.REDIS_URL) throw new ConfigError(`--role ${role} needs REDIS_URL: without Redis one instance does everything`);
   if (c.SHARED_DIR && !c.REDIS_URL) throw new ConfigError('SHARED_DIR is only used with REDIS_URL');
+  if (c.MAX_RESULT_MB > c.RESULT_STORE_MB) {
+    throw new ConfigError('MAX_RESULT_MB must not exceed RESULT_STORE_MB: a finished job larger than the store would be dropped at once');
+  }
   const childMemoryMb =
     c.CHILD_MEMORY_MB ?? Math.max(128, Math.floor((c.MEMORY_BUDGET_MB - PARENT_RESERVE_MB - SHARED_PAGES_MB) / c.PDF_WORKER_THREADS));
   return {
@@ -106,6 +116,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     memoryBudgetMb: c.MEMORY_BUDGET_MB,
     childMemoryMb,
     jobTimeoutMs: c.JOB_TIMEOUT_S * 1000,
+    pageTimeoutMs: c.PAGE_TIMEOUT_S * 1000,
     queueLimit: c.QUEUE_LIMIT,
     maxUploadBytes: c.MAX_UPLOAD_MB * 1024 * 1024,
     maxPages: c.MAX_PAGES,
@@ -115,6 +126,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     purgeIntervalMs: c.PURGE_INTERVAL_S * 1000,
     shutdownGraceMs: c.SHUTDOWN_GRACE_S * 1000,
     resultStoreBytes: c.RESULT_STORE_MB * 1024 * 1024,
+    maxResultBytes: c.MAX_RESULT_MB * 1024 * 1024,
+    maxEventStreams: c.MAX_EVENT_STREAMS,
+    uploadTimeoutMs: c.UPLOAD_TIMEOUT_S * 1000,
+    sseHeartbeatMs: c.SSE_HEARTBEAT_S * 1000,
     apiKey: c.API_KEY,
     webhookSecret: c.WEBHOOK_SECRET,
     webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE,

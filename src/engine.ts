@@ -1,41 +1,38 @@
 import type { Config } from './config.js';
+import type { JobRepository } from './jobs/repository.js';
 import { Scheduler } from './jobs/scheduler.js';
-import { JobStore } from './jobs/store.js';
 import { Supervisor } from './jobs/supervisor.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
-import { observeChildren, observeJobs } from './observe.js';
+import { observeChildren } from './observe.js';
 
 const WORKER_FILE = new URL('../workers/pdf-worker.js', import.meta.url).pathname;
 const IDLE_COLLECT_DELAY_MS = 500;
 
-/** What runs jobs on this machine: the store, the scheduler and the supervisor below it. */
+/** What runs jobs on this machine: the scheduler and the supervisor below it, writing to `repository`. */
 export interface Engine {
-  store: JobStore;
   scheduler: Scheduler;
   supervisor: Supervisor;
 }
 
-export function createEngine(config: Config, metrics: Metrics, log: Logger): Engine {
-  const store = new JobStore({ ttlMs: config.resultTtlMs, purgeIntervalMs: config.purgeIntervalMs, maxBytes: config.resultStoreBytes });
+export function createEngine(config: Config, repository: JobRepository, metrics: Metrics, log: Logger): Engine {
   const supervisor = new Supervisor({
     workerFile: WORKER_FILE,
     childMemoryMb: config.childMemoryMb,
-    timeoutMs: config.jobTimeoutMs,
+    pageTimeoutMs: config.pageTimeoutMs,
     ...observeChildren(metrics, log),
   });
-  const scheduler = new Scheduler(store, supervisor, {
+  const scheduler = new Scheduler(repository, supervisor, {
     slots: config.workerThreads,
-    queueLimit: config.queueLimit,
     maxPages: config.maxPages,
     ocrDpi: config.ocrDpi,
     maxPagePixels: config.maxPagePixels,
     model: config.ocrModel,
+    jobTimeoutMs: config.jobTimeoutMs,
+    maxResultBytes: config.maxResultBytes,
   });
-  observeJobs(store, metrics, log);
-  collectWhenIdle(store, scheduler);
-  store.startPurging((removed) => log.info({ removed }, 'purged expired jobs'));
-  return { store, scheduler, supervisor };
+  collectWhenIdle(repository, scheduler);
+  return { scheduler, supervisor };
 }
 
 /**
@@ -43,9 +40,9 @@ export function createEngine(config: Config, metrics: Metrics, log: Logger): Eng
  * hands it back (measured over 300 small jobs: the parent's RSS floor climbed ~20 MB without
  * it). `npm start` runs node with --expose-gc for this.
  */
-function collectWhenIdle(store: JobStore, scheduler: Scheduler): void {
+function collectWhenIdle(repository: JobRepository, scheduler: Scheduler): void {
   let timer: NodeJS.Timeout | undefined;
-  store.on('final', () => {
+  repository.events.on('final', () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       const { running, queued } = scheduler.stats();

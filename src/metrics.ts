@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FinalStatus, Job } from './jobs/job.js';
+import type { PageResult } from './protocol.js';
 import type { DeliveryOutcome as WebhookOutcome } from './webhook/deliver.js';
 
 /** How webhook deliveries ended; a bounded set so the label stays bounded. */
@@ -49,7 +50,7 @@ export function createMetrics(sources: MetricsSources) {
   });
   const pagesProcessed = new Counter({
     name: 'pages_processed_total',
-    help: 'Pages read, by source (text layer or OCR), counted when their job ends',
+    help: 'Pages read, by source (text layer or OCR)',
     labelNames: ['source'] as const,
     registers,
   });
@@ -90,6 +91,11 @@ export function createMetrics(sources: MetricsSources) {
     labelNames: ['outcome'] as const,
     registers,
   });
+  const eventStreams = new Gauge({
+    name: 'event_streams',
+    help: 'Open /api/jobs/{id}/events streams (MAX_EVENT_STREAMS bounds them)',
+    registers,
+  });
   const webhookDeliveries = new Counter({
     name: 'webhook_deliveries_total',
     help: 'Webhook deliveries, by how they ended (delivered, failed, abandoned at shutdown)',
@@ -119,10 +125,17 @@ export function createMetrics(sources: MetricsSources) {
       jobsFinished.labels(status).inc();
       const end = job.finishedAt ?? new Date();
       jobDuration.labels(status).observe(Math.max(0, (end.getTime() - job.createdAt.getTime()) / 1000));
-      for (const page of job.pages.values()) {
-        pagesProcessed.labels(page.source).inc();
-        if (page.error) pageErrors.inc();
-      }
+    },
+
+    /** A page result was kept. */
+    pageRead(page: PageResult): void {
+      pagesProcessed.labels(page.source).inc();
+      if (page.error) pageErrors.inc();
+    },
+
+    /** An event stream opened (+1) or closed (-1). */
+    eventStreams(delta: 1 | -1): void {
+      eventStreams.inc(delta);
     },
 
     childExited(info: ChildExitInfo): void {

@@ -1,25 +1,22 @@
-import { isFinal, type JobStatus } from './jobs/job.js';
-import type { JobStore } from './jobs/store.js';
+import type { EventEmitter } from 'node:events';
+import type { RepositoryEvents } from './jobs/repository.js';
 import type { ChildExit, SupervisorOptions } from './jobs/supervisor.js';
 import { shortId, type Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 
-/** One log line and the metrics per job state change (not per page). */
-export function observeJobs(store: JobStore, metrics: Metrics, log: Logger): void {
-  const lastStatus = new Map<string, JobStatus>();
-  store.on('update', (job) => {
-    const from = lastStatus.get(job.id);
-    if (from === job.status || isFinal(job.status)) return;
-    lastStatus.set(job.id, job.status);
-    if (job.status === 'running') metrics.jobStarted(job);
-    log.info({ job: shortId(job.id), from: from ?? null, status: job.status }, 'job state');
+/** One log line and the metrics per job state change made here (not per page: pages are only counted). */
+export function observeJobs(events: EventEmitter<RepositoryEvents>, metrics: Metrics, log: Logger): void {
+  events.on('created', (job) => log.info({ job: shortId(job.id), from: null, status: job.status }, 'job state'));
+  events.on('started', (job) => {
+    metrics.jobStarted(job);
+    log.info({ job: shortId(job.id), from: 'queued', status: job.status }, 'job state');
   });
-  store.on('final', (job) => {
-    const from = lastStatus.get(job.id) ?? null;
-    lastStatus.delete(job.id);
+  events.on('page', (_id, page) => metrics.pageRead(page));
+  events.on('final', (job) => {
     const durationMs = (job.finishedAt ?? new Date()).getTime() - job.createdAt.getTime();
     const pagesTotal = job.selected?.length ?? null;
-    log.info({ job: shortId(job.id), from, status: job.status, code: job.error?.code, pages: job.pages.size, pagesTotal, durationMs }, 'job state');
+    const from = job.startedAt ? 'running' : 'queued';
+    log.info({ job: shortId(job.id), from, status: job.status, code: job.error?.code, pages: job.pagesDone, pagesTotal, durationMs }, 'job state');
     metrics.jobFinished(job);
   });
 }

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ApiError, errorResponse } from './errors.js';
+import { ApiError, errorResponse } from './routes/errors.js';
 import type { OpsDeps } from './routes/deps.js';
 import { health, metrics } from './routes/ops-handlers.js';
 

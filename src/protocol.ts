@@ -1,11 +1,40 @@
 import { z } from 'zod';
 
 /**
- * Everything that crosses the process boundary between the supervisor and a child.
- * Both sides parse what they receive with these schemas; nothing else is sent.
+ * Everything that crosses the process boundary between the supervisor and a child, and the
+ * codes that go with it. Both sides parse what they receive with these schemas; nothing else
+ * is sent. The code lists are the service's one list: API, OpenAPI and webhooks use them too.
  */
 
-export const pageErrorSchema = z.object({ code: z.string(), message: z.string() });
+/** Why a job failed: stable strings clients switch on (API.md). */
+export const failureCodeSchema = z.enum([
+  'pdf_password_required',
+  'pdf_password_incorrect',
+  'pdf_invalid',
+  'too_many_pages',
+  'memory_limit',
+  'timeout',
+  'worker_crashed',
+  'ocr_failed',
+  'cancelled',
+  'result_too_large',
+]);
+export type FailureCode = z.infer<typeof failureCodeSchema>;
+
+/** Why one page has no (or only part of its) text while its job still succeeds. */
+export const pageErrorCodeSchema = z.enum([
+  'pdf_invalid',
+  'ocr_failed',
+  'image_too_large',
+  'text_truncated',
+  // The page took down its child (or stalled it) too often; set by the parent.
+  'worker_crashed',
+  'memory_limit',
+  'timeout',
+]);
+export type PageErrorCode = z.infer<typeof pageErrorCodeSchema>;
+
+export const pageErrorSchema = z.object({ code: pageErrorCodeSchema, message: z.string() });
 
 export const pageResultSchema = z.object({
   page: z.number().int().positive(),
@@ -34,8 +63,10 @@ export const startMessageSchema = z.object({
   reduced: z.array(z.number().int().positive()),
   /** When set, only these of the selected pages (the other share went to a sibling child). */
   only: z.array(z.number().int().positive()).nullable(),
-  /** A document with more pages than this fails with `too_many_pages`. */
+  /** A selection of more pages than this fails with `too_many_pages`. */
   maxPages: z.number().int().positive(),
+  /** MAX_RESULT_MB: each selected page gets its share of it (workers/page-share.ts). */
+  maxResultBytes: z.number().int().positive(),
   ocrDpi: z.number().int().positive(),
   maxPagePixels: z.number().int().positive(),
   model: z.object({ dir: z.string(), gzip: z.boolean() }),
@@ -89,6 +120,11 @@ export const childMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('document'), pagesTotal: z.number().int().nonnegative(), pages: z.array(z.number().int().positive()) }),
   z.object({ type: z.literal('page'), result: pageResultSchema }),
   z.object({ type: z.literal('done'), profile: profileSchema }),
-  z.object({ type: z.literal('failed'), code: z.string(), message: z.string() }),
+  z.object({ type: z.literal('failed'), code: failureCodeSchema, message: z.string() }),
 ]);
 export type ChildMessage = z.infer<typeof childMessageSchema>;
+
+/** What was wrong with a message that did not parse, in one line for logs and job errors. */
+export function describeProtocolError(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
+}

@@ -1,7 +1,13 @@
 import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { ConfigError, parseConfig } from './config.js';
 import { createLogger } from './log.js';
-import { createService } from './service.js';
+import { createRuntime } from './runtime.js';
+
+/** Node's own request timeout is checked this often (30 s by default): too coarse for UPLOAD_TIMEOUT_S alone. */
+const CONNECTION_CHECK_MS = 1000;
+/** Beyond UPLOAD_TIMEOUT_S, the margin before Node itself drops a request the service has not answered. */
+const REQUEST_TIMEOUT_MARGIN_MS = 10_000;
 
 function loadConfig() {
   try {
@@ -15,7 +21,7 @@ function loadConfig() {
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
-const service = await createService(config, log);
+const service = await createRuntime(config, log);
 const startInfo = {
   role: config.role,
   redis: config.redisUrl ? 'on' : 'off',
@@ -25,9 +31,16 @@ const startInfo = {
   config: { ...config, apiKey: config.apiKey && '[redacted]', webhookSecret: config.webhookSecret && '[redacted]', redisUrl: config.redisUrl && '[redacted]' },
 };
 
-const server = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host }, (info) => {
-  log.info({ port: info.port, ...startInfo }, 'pdf-ocr-service listening');
-});
+const server = serve(
+  {
+    fetch: service.app.fetch,
+    port: config.port,
+    hostname: config.host,
+    // The service cuts slow uploads itself (408 upload_timeout); this is the backstop for any request.
+    serverOptions: { requestTimeout: config.uploadTimeoutMs + REQUEST_TIMEOUT_MARGIN_MS, connectionsCheckingInterval: CONNECTION_CHECK_MS },
+  },
+  (info) => log.info({ port: info.port, ...startInfo }, 'pdf-ocr-service listening'),
+) as Server;
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

@@ -1,51 +1,73 @@
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Busboy } from '@fastify/busboy';
-import { ApiError } from './errors.js';
+import { ApiError } from './routes/errors.js';
 
 export interface ReceivedUpload {
   /** A temp file in a directory of its own; removing the directory removes everything. */
   path: string;
   name: string;
   bytes: number;
+  /** SHA-256 of the PDF, hex: what tells a retried submit from another one. */
+  sha256: string;
   /** Form fields of a multipart upload (options); empty for a raw PDF body. */
   fields: Record<string, string>;
 }
 
 /** Turns a request body into a temp file: the routes' only door to the filesystem. */
 export interface UploadReceiver {
-  receive(request: Request): Promise<ReceivedUpload>;
+  /** `id` names the upload's directory, so a sweeper can tell whose it is. */
+  receive(request: Request, id: string): Promise<ReceivedUpload>;
   discard(upload: ReceivedUpload): Promise<void>;
 }
+
+export interface UploadLimits {
+  /** MAX_UPLOAD_MB: bounds the whole request body, whatever its parts. */
+  maxBytes: number;
+  /** UPLOAD_TIMEOUT_S: the whole body must have arrived by then. */
+  timeoutMs: number;
+  dir?: string;
+}
+
+/** The request body and what it passes through, first to last. */
+type Stream = Readable | Transform;
 
 const SIGNATURE = Buffer.from('%PDF-');
 const SIGNATURE_WINDOW = 1024;
 const MAX_FIELDS = 32;
-const MAX_FIELD_BYTES = 16 * 1024;
+/** Enough for every option (callback_url is at most 2,048 characters). */
+const MAX_FIELD_BYTES = 4096;
 
-export function createUploadReceiver(options: { maxBytes: number; tmpDir?: string }): UploadReceiver {
-  const root = options.tmpDir ?? os.tmpdir();
+export function createUploadReceiver(limits: UploadLimits): UploadReceiver {
+  const root = limits.dir ?? os.tmpdir();
   return {
-    async receive(request) {
+    async receive(request, id) {
       const type = request.headers.get('content-type') ?? '';
-      if (!request.body) throw notAPdf('the request has no body');
-      const dir = await mkdtemp(path.join(root, 'pdf-ocr-'));
-      const file = path.join(dir, 'upload.pdf');
-      try {
-        if (/^multipart\/form-data/i.test(type)) return await receiveMultipart(request.body, type, file, options.maxBytes);
-        if (/^application\/(pdf|octet-stream)/i.test(type)) {
-          const bytes = await writeLimited(request.body, file, options.maxBytes);
-          return { path: file, name: 'upload.pdf', bytes, fields: {} };
-        }
+      const multipart = /^multipart\/form-data/i.test(type);
+      if (!multipart && !/^application\/(pdf|octet-stream)/i.test(type)) {
         throw new ApiError(415, 'not_a_pdf', 'send the PDF as multipart/form-data (field "file") or as application/pdf');
+      }
+      // A declared length over the limit is refused before a byte is read.
+      if (Number(request.headers.get('content-length')) > limits.maxBytes) throw tooLarge(limits.maxBytes);
+      if (!request.body) throw notAPdf('the request has no body');
+      const dir = await mkdtemp(path.join(root, `pdf-ocr-${id}-`));
+      const file = path.join(dir, 'upload.pdf');
+      const timeout = AbortSignal.timeout(limits.timeoutMs);
+      const body = Readable.fromWeb(request.body as never);
+      const head = [body, new ByteLimit(limits.maxBytes)];
+      try {
+        if (multipart) return await receiveMultipart(head, type, file, timeout);
+        return { ...(await savePdf(head, file, timeout)), path: file, name: 'upload.pdf', fields: {} };
       } catch (err) {
+        body.destroy();
         await rm(dir, { recursive: true, force: true });
-        throw err;
+        if (timeout.aborted) throw new ApiError(408, 'upload_timeout', `the upload did not arrive within ${limits.timeoutMs / 1000} s`);
+        throw err instanceof ApiError ? err : new ApiError(400, 'invalid_request', `the upload could not be read: ${(err as Error).message}`);
       }
     },
     async discard(upload) {
@@ -54,28 +76,45 @@ export function createUploadReceiver(options: { maxBytes: number; tmpDir?: strin
   };
 }
 
-async function receiveMultipart(body: ReadableStream<Uint8Array>, contentType: string, file: string, maxBytes: number): Promise<ReceivedUpload> {
+async function receiveMultipart(body: Stream[], contentType: string, file: string, signal: AbortSignal): Promise<ReceivedUpload> {
   const fields: Record<string, string> = {};
   const parser = multipartParser(contentType);
-  let saved: Promise<number> | undefined;
+  let part: Readable | undefined;
+  let saved: Promise<{ bytes: number; sha256: string }> | undefined;
   let name = 'upload.pdf';
-  parser.on('field', (key, value) => (fields[key] = value));
-  parser.on('file', (field, stream, filename) => {
-    if (field !== 'file' || saved) return stream.resume();
+  let fieldError: ApiError | undefined;
+  parser.on('field', (key: string, value: string, _keyTruncated: boolean, valueTruncated: boolean) => {
+    if (valueTruncated) fieldError ??= new ApiError(400, 'invalid_request', `the form field "${key}" is longer than ${MAX_FIELD_BYTES} bytes`);
+    fields[key] = value;
+  });
+  parser.on('file', (field: string, stream: Readable, filename: string | undefined) => {
+    if (field !== 'file' || saved) {
+      stream.on('error', () => {}).resume();
+      return;
+    }
     name = safeName(filename);
-    saved = writeLimited(stream, file, maxBytes);
-    // Stop feeding the parser once the file is refused; the server drains the rest.
-    saved.catch(() => parser.destroy());
+    part = stream;
+    saved = savePdf([stream], file, signal);
+    // A refused file (too large, not a PDF) stops the parser.
+    saved.catch((err: Error) => parser.destroy(err));
   });
   try {
-    await feed(body, parser);
+    await pipeline([...body, parser], { signal });
   } catch (err) {
-    // A refused file (too large, not a PDF) stopped the parser: report the file's error.
-    await saved;
-    throw err;
+    // Busboy does not end the file part when it stops: without this the save would wait forever.
+    part?.destroy(err as Error);
+    const partError = await saved?.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    throw partError instanceof ApiError ? partError : err;
+  }
+  if (fieldError) {
+    await saved?.catch(() => {});
+    throw fieldError;
   }
   if (!saved) throw new ApiError(400, 'invalid_request', 'the multipart body has no "file" field');
-  return { path: file, name, bytes: await saved, fields };
+  return { ...(await saved), path: file, name, fields };
 }
 
 /** Busboy throws on a malformed Content-Type (e.g. no boundary): that is the client's error, not ours. */
@@ -90,57 +129,53 @@ function multipartParser(contentType: string): ReturnType<typeof Busboy> {
   }
 }
 
-/** Pushes a web stream into busboy, with backpressure, until the parser finishes or fails. */
-async function feed(body: ReadableStream<Uint8Array>, parser: ReturnType<typeof Busboy>): Promise<void> {
-  const done = finished(parser);
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      if (parser.destroyed) break;
-      const { value, done: end } = await reader.read();
-      if (end) break;
-      if (!parser.write(value)) await Promise.race([once(parser, 'drain'), done]);
-    }
-    if (!parser.destroyed) parser.end();
-    await done;
-  } catch (err) {
-    throw new ApiError(400, 'invalid_request', `the multipart body could not be parsed: ${(err as Error).message}`);
-  } finally {
-    reader.releaseLock();
+/** Writes a stream to `file` (mode 0600), checking the PDF signature and hashing it on the way. */
+async function savePdf(source: Stream[], file: string, signal: AbortSignal): Promise<{ bytes: number; sha256: string }> {
+  const check = new PdfCheck();
+  await pipeline([...source, check, createWriteStream(file, { mode: 0o600 })], { signal });
+  return { bytes: check.bytes, sha256: check.hash.digest('hex') };
+}
+
+/** Fails the stream once more than `maxBytes` have passed. */
+class ByteLimit extends Transform {
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) return done(tooLarge(this.maxBytes));
+    done(null, chunk);
   }
 }
 
-/** Writes a stream to `file`, checking the PDF signature and cutting off at `maxBytes`. */
-async function writeLimited(source: ReadableStream<Uint8Array> | Readable, file: string, maxBytes: number): Promise<number> {
-  const out = createWriteStream(file, { mode: 0o600 });
-  const input = source instanceof Readable ? source : Readable.fromWeb(source as never);
-  let bytes = 0;
-  let head = Buffer.alloc(0);
-  try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
-      if (bytes > maxBytes) throw new ApiError(413, 'file_too_large', `the file is larger than the ${Math.round(maxBytes / 1048576)} MB limit`);
-      if (head.length < SIGNATURE_WINDOW) {
-        head = Buffer.concat([head, chunk.subarray(0, SIGNATURE_WINDOW - head.length)]);
-        if (head.length >= SIGNATURE_WINDOW && !head.includes(SIGNATURE)) throw notAPdf();
-      }
-      if (!out.write(chunk)) await once(out, 'drain');
+/** Passes a PDF through: `%PDF-` within its first 1024 bytes, not empty; counts and hashes it. */
+class PdfCheck extends Transform {
+  bytes = 0;
+  readonly hash = createHash('sha256');
+  private head = Buffer.alloc(0);
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    if (this.head.length < SIGNATURE_WINDOW) {
+      this.head = Buffer.concat([this.head, chunk.subarray(0, SIGNATURE_WINDOW - this.head.length)]);
+      if (this.head.length >= SIGNATURE_WINDOW && !this.head.includes(SIGNATURE)) return done(notAPdf());
     }
-    if (bytes === 0) throw notAPdf('the file is empty');
-    if (!head.includes(SIGNATURE)) throw notAPdf();
-    out.end();
-    await finished(out);
-    return bytes;
-  } catch (err) {
-    await closeQuietly(out);
-    if (!(source instanceof Readable)) await input.destroy();
-    throw err;
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.bytes === 0) return done(notAPdf('the file is empty'));
+    if (!this.head.includes(SIGNATURE)) return done(notAPdf());
+    done();
   }
 }
 
-async function closeQuietly(out: WriteStream): Promise<void> {
-  out.destroy();
-  await finished(out).catch(() => {});
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(413, 'file_too_large', `the upload is larger than the ${Math.round(maxBytes / 1048576)} MB limit`);
 }
 
 function notAPdf(message = 'the file is not a PDF (no %PDF- signature in its first 1024 bytes)'): ApiError {

@@ -24,6 +24,7 @@ function task(file: string, extra: Partial<Task> = {}): Task {
     reduced: [],
     only: null,
     maxPages: 500,
+    maxResultBytes: 16 << 20,
     ocrDpi: 200,
     maxPagePixels: 12_000_000,
     model: { dir: model.dir, gzip: model.gzip },
@@ -35,7 +36,7 @@ const listener = { onDocument: () => {}, onPage: () => {} };
 
 describe('a child that cannot start', () => {
   it('fails promptly with worker_crashed when the program is missing', async () => {
-    const supervisor = new Supervisor({ workerFile: '/nonexistent/pdf-worker.js', childMemoryMb: 200, timeoutMs: 60_000 });
+    const supervisor = new Supervisor({ workerFile: '/nonexistent/pdf-worker.js', childMemoryMb: 200, pageTimeoutMs: 60_000 });
     const started = Date.now();
     const outcome = await supervisor.run(task(corpusFile('text/tagged.pdf')), listener, 'test').outcome;
     expect(outcome).toMatchObject({ ok: false, code: 'worker_crashed' });
@@ -47,7 +48,7 @@ describe('a child that cannot start', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pdf-ocr-child-'));
     const broken = path.join(dir, 'broken-worker.mjs');
     writeFileSync(broken, "import 'no-such-package-anywhere';\n");
-    const supervisor = new Supervisor({ workerFile: broken, childMemoryMb: 200, timeoutMs: 60_000 });
+    const supervisor = new Supervisor({ workerFile: broken, childMemoryMb: 200, pageTimeoutMs: 60_000 });
     const started = Date.now();
     const outcome = await supervisor.run(task(corpusFile('text/tagged.pdf')), listener, 'test').outcome;
     expect(outcome).toMatchObject({ ok: false, code: 'worker_crashed' });

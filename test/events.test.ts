@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config.js';
-import type { Job } from '../src/jobs/job.js';
-import { createLogger } from '../src/log.js';
-import { createEmbeddedService } from '../src/embedded-service.js';
+import { createApp } from '../src/app.js';
+import { MemoryJobRepository } from '../src/jobs/memory-repository.js';
+import type { JobQueue } from '../src/jobs/queue.js';
+import { createUploadReceiver } from '../src/upload.js';
 import { corpusFile, startServer, submitOk, waitForJob, type RunningServer } from './helpers.js';
 
 interface SseEvent {
@@ -118,87 +118,102 @@ describe('GET /api/jobs/{id}/events over a real server', () => {
 });
 
 describe('GET /api/jobs/{id}/events in-process', () => {
-  const service = createEmbeddedService(parseConfig({ LOG_LEVEL: 'error' }), createLogger('error'), { sseHeartbeatMs: 40 });
-  const { app, engine: { store } } = service;
-  afterAll(() => service.shutdown(0));
-
-  const fakeJob = (): Job => ({
-    id: crypto.randomUUID(),
-    status: 'running',
-    createdAt: new Date(),
-    startedAt: new Date(),
-    finishedAt: null,
-    selected: Array.from({ length: 200 }, (_, i) => i + 1),
-    documentPages: 200,
-    file: { name: 'fake.pdf', bytes: 1, path: '/nonexistent/fake.pdf' },
-    options: { ocr: 'auto', pages: null, lang: 'eng' },
-    pages: new Map(),
-    origin: 'http://localhost',
+  const repository = new MemoryJobRepository({ ttlMs: 60_000, purgeIntervalMs: 60_000, maxBytes: 1 << 20 });
+  let open = 0;
+  const unused = () => Promise.reject(new Error('not used by the event stream'));
+  const queue: JobQueue = { admit: unused, submit: unused, cancel: unused, stats: unused };
+  const app = createApp({
+    jobs: repository,
+    queue,
+    uploads: createUploadReceiver({ maxBytes: 1 << 20, timeoutMs: 10_000 }),
+    languages: ['eng'],
+    checkCallbackUrl: async () => {},
+    rssMb: () => 0,
+    draining: () => false,
+    metrics: { contentType: 'text/plain', render: async () => '' },
+    events: { maxStreams: 3, heartbeatMs: 40, onStreams: (delta) => (open += delta) },
   });
-  const addPage = (job: Job, page: number) => {
-    job.pages.set(page, { page, text: `page ${page}`, source: 'text', error: null });
-    store.touch(job);
+  afterAll(() => repository.close());
+
+  /** A running job of 200 pages, as a scheduler would leave it. */
+  const runningJob = async (): Promise<string> => {
+    const id = crypto.randomUUID();
+    await repository.create({
+      id,
+      createdAt: new Date(),
+      file: { name: 'fake.pdf', bytes: 1 },
+      upload: { kind: 'local', path: '/nonexistent/fake.pdf' },
+      options: { ocr: 'auto', pages: null, lang: 'eng' },
+      origin: 'http://localhost',
+    });
+    await repository.start(id);
+    await repository.opened(id, 200, Array.from({ length: 200 }, (_, i) => i + 1));
+    return id;
   };
-  const tick = () => new Promise((r) => setTimeout(r, 20));
+  const addPage = (id: string, page: number) => repository.addPage(id, { page, text: `page ${page}`, source: 'text', error: null });
+  /** Until the streams that went away have run their cleanup (a deadline, not a bet on its length). */
+  const streamsDownTo = async (n: number) => {
+    const deadline = Date.now() + 5000;
+    while (open > n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(open).toBe(n);
+  };
 
-  it('removes its store listener when the client goes away (abort signal or cancelled body)', async () => {
-    const baseline = store.listenerCount('update');
-    const job = fakeJob();
-    store.add(job);
-
+  it('closes its stream when the client goes away (abort signal or cancelled body)', async () => {
+    const id = await runningJob();
     const clients = await Promise.all(
-      [0, 1, 2, 3].map(async () => {
+      [0, 1, 2].map(async () => {
         const controller = new AbortController();
-        const res = await app.request(`/api/jobs/${job.id}/events`, { signal: controller.signal });
+        const res = await app.request(`/api/jobs/${id}/events`, { signal: controller.signal });
         expect(res.status).toBe(200);
         const reader = res.body!.getReader();
         await reader.read(); // the current state
         return { controller, reader };
       }),
     );
-    expect(store.listenerCount('update')).toBe(baseline + 4);
-
-    // Two go away the way a browser tab does on a Node server (the body is cancelled), two by abort signal.
+    expect(open).toBe(3);
+    // Two go away the way a browser tab does on a Node server (the body is cancelled), one by abort signal.
     await clients[0]!.reader.cancel();
     await clients[1]!.reader.cancel();
     clients[2]!.controller.abort();
-    clients[3]!.controller.abort();
-    addPage(job, 1); // nobody left to write to
-    await tick();
-    expect(store.listenerCount('update')).toBe(baseline);
+    await addPage(id, 1); // nobody left to write to
+    await streamsDownTo(0);
+  });
+
+  it('refuses a stream past MAX_EVENT_STREAMS with 429 too_many_streams, and takes one again once a stream closed', async () => {
+    const id = await runningJob();
+    const readers = await Promise.all([0, 1, 2].map(async () => (await app.request(`/api/jobs/${id}/events`)).body!.getReader()));
+    const refused = await app.request(`/api/jobs/${id}/events`);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('too_many_streams');
+    expect(refused.headers.get('retry-after')).toBe('5');
+    await readers[0]!.cancel();
+    await streamsDownTo(2);
+    const again = await app.request(`/api/jobs/${id}/events`);
+    expect(again.status).toBe(200);
+    await Promise.all([again.body!.cancel(), ...readers.slice(1).map((r) => r.cancel())]);
+    await streamsDownTo(0);
   });
 
   it('coalesces progress for a slow client and sends heartbeat comments while idle', async () => {
-    const before = store.listenerCount('update');
-    const job = fakeJob();
-    store.add(job);
-    const res = await app.request(`/api/jobs/${job.id}/events`);
-    const body = res.body!;
-    for (let p = 1; p <= 200; p++) addPage(job, p); // a burst the client does not read yet
-    await tick();
-    const { events: got, comments } = await readSse(body, (evs, cs) => (evs.at(-1)?.data as Progress | undefined)?.pages_done === 200 && cs.length > 0);
+    const id = await runningJob();
+    const res = await app.request(`/api/jobs/${id}/events`);
+    for (let p = 1; p <= 200; p++) await addPage(id, p); // a burst the client does not read yet
+    const { events: got, comments } = await readSse(res.body!, (evs, cs) => (evs.at(-1)?.data as Progress | undefined)?.pages_done === 200 && cs.length > 0);
     const progress = got.map((e) => e.data as Progress);
     expect(progress.at(-1)).toEqual({ pages_done: 200, pages_total: 200 });
     expect(progress.length).toBeLessThan(20);
     expect(comments[0]).toBe(': keep-alive');
-    await tick();
-    expect(store.listenerCount('update')).toBe(before);
+    await streamsDownTo(0);
   });
 
-  it('a stream that ends on its own also unsubscribes', async () => {
-    const before = store.listenerCount('update');
-    const job = fakeJob();
-    store.add(job);
-    const res = await app.request(`/api/jobs/${job.id}/events`);
+  it('a stream that ends on its own also closes', async () => {
+    const id = await runningJob();
+    const res = await app.request(`/api/jobs/${id}/events`);
     const reading = readSse(res.body!);
-    await tick();
-    job.status = 'succeeded';
-    job.finishedAt = new Date();
-    store.touch(job);
+    await repository.finish(id, { ok: true });
     const { events: got, ended } = await reading;
     expect(ended).toBe(true);
     expect(got.at(-1)!.event).toBe('succeeded');
-    await tick();
-    expect(store.listenerCount('update')).toBe(before);
+    await streamsDownTo(0);
   });
 });

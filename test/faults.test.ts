@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { corpusFile, result, sleep, serverPerTest, submitOk, waitForJob, workerPids, type JobJson, type RunningServer } from './helpers.js';
+import { corpusFile, isAlive, logLines, result, sleep, serverPerTest, submitOk, waitForJob, workerPids, type JobJson, type RunningServer } from './helpers.js';
 
 /** Six pages of a text PDF forced through OCR: ~2 s a page, long enough to interfere with. */
 const SIX_PAGES = { file: corpusFile('text/TAMReview.pdf'), fields: { ocr: 'force', pages: '1-6' } };
@@ -36,34 +36,48 @@ describe('faults', () => {
     expect(spawned).toBe(2);
   });
 
-  it('retries a page that killed two children at half resolution, then records it as a page error', async () => {
-    const s = await server({ PDF_WORKER_THREADS: '1' });
+  // Crash counting and the half-resolution retry are decided by the scheduler alone: test/fast/scheduler.test.ts
+  // drives them with the fake child, page by page, without betting on how long an OCR page takes.
+
+  it('replaces a child that stops (SIGSTOP) once PAGE_TIMEOUT_S passes without a page, and loses nothing', async () => {
+    const s = await server({ PDF_WORKER_THREADS: '1', PAGE_TIMEOUT_S: '30' });
     const { id } = await submitOk(s.url, SIX_PAGES.file, { fields: SIX_PAGES.fields });
-    const seen = new Set<number>();
-    for (let kill = 0; kill < 3; kill++) {
-      const pid = await nextWorker(s, id, seen, 2);
-      seen.add(pid);
-      // Still on page 3: pages 1-2 are done, page 3 takes ~2 s.
-      expect((await job(s, id)).progress.pages_done).toBe(2);
-      process.kill(pid, 'SIGKILL');
-    }
+    const stuck = await nextWorker(s, id, new Set(), 1);
+    process.kill(stuck, 'SIGSTOP');
     const done = await waitForJob(s.url, id);
     expect(done.status).toBe('succeeded');
     const r = await result(s.url, id);
     expect(r.pages.map((p) => p.page)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(r.pages[2]!.error?.code).toBe('worker_crashed');
-    expect(r.pages.filter((p) => p.error !== null), JSON.stringify(r.pages.map((p) => p.error))).toHaveLength(1);
+    expect(r.pages.every((p) => p.error === null && p.text.length > 100)).toBe(true);
+    const exits = logLines(s).filter((l) => l.msg === 'child exited');
+    expect(exits.map((l) => l.code ?? 'ok')).toEqual(['timeout', 'ok']);
+    expect(isAlive(stuck)).toBe(false);
   });
 
-  it('fails the job with timeout when its child hangs (SIGSTOP)', async () => {
-    const s = await server({ PDF_WORKER_THREADS: '1', JOB_TIMEOUT_S: '4' });
-    const { id } = await submitOk(s.url, SIX_PAGES.file, { fields: SIX_PAGES.fields });
-    const pid = await nextWorker(s, id, new Set(), 0);
-    process.kill(pid, 'SIGSTOP');
-    const done = await waitForJob(s.url, id);
-    expect(done.status).toBe('failed');
-    expect(done.error?.code).toBe('timeout');
-    expect(workerPids(s.proc.pid)).toEqual([]);
+  it('finishes a job on a throttled CPU: a slow host is not a stuck child', async () => {
+    const s = await server({ PDF_WORKER_THREADS: '1' });
+    const { id } = await submitOk(s.url, SIX_PAGES.file, { fields: { ...SIX_PAGES.fields, pages: '1-3' } });
+    // Every child runs a quarter of the time, as on a host with a quarter of a CPU.
+    let running = true;
+    const throttle = (async () => {
+      while (running) {
+        const children = workerPids(s.proc.pid);
+        for (const pid of children) process.kill(pid, 'SIGSTOP');
+        await sleep(300);
+        for (const pid of children) process.kill(pid, 'SIGCONT');
+        await sleep(100);
+      }
+    })();
+    try {
+      const done = await waitForJob(s.url, id, 300_000);
+      expect(done.status).toBe('succeeded');
+    } finally {
+      running = false;
+      await throttle;
+    }
+    const r = await result(s.url, id);
+    expect(r.pages.every((p) => p.error === null && p.text.length > 100)).toBe(true);
+    expect(logLines(s).filter((l) => l.msg === 'child exited').map((l) => l.code ?? 'ok')).toEqual(['ok']);
   });
 
   it('takes its children down with it when the parent is SIGKILLed', async () => {
@@ -74,14 +88,7 @@ describe('faults', () => {
     const children = workerPids(s.proc.pid);
     s.proc.kill('SIGKILL');
     const deadline = Date.now() + 10_000;
-    const alive = () => children.filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const alive = () => children.filter(isAlive);
     while (alive().length > 0 && Date.now() < deadline) await sleep(100);
     expect(alive()).toEqual([]);
   });

@@ -103,10 +103,15 @@ describe('the supervisor and its queue', () => {
     const job = await submitOk(s.url, corpusFile('text/tagged.pdf'));
     expect((await waitForJob(s.url, job.id)).status).toBe('succeeded');
     expect((await fetch(`${s.url}/api/jobs/${job.id}/result`)).status).toBe(200);
-    await sleep(2500);
-    const gone = await fetch(`${s.url}/api/jobs/${job.id}`);
+    const deadline = Date.now() + 10_000;
+    let gone = await fetch(`${s.url}/api/jobs/${job.id}`);
+    while (gone.status === 200 && Date.now() < deadline) {
+      await sleep(100);
+      gone = await fetch(`${s.url}/api/jobs/${job.id}`);
+    }
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { error: { code: string } }).error.code).toBe('job_not_found');
+    while (!s.logs.join('\n').includes('purged expired jobs') && Date.now() < deadline) await sleep(100);
     expect(s.logs.join('\n')).toMatch(/purged expired jobs/);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -21,7 +21,7 @@ import {
   type JobJson,
   type RunningServer,
 } from './helpers.js';
-import { startReceiver, type Receiver } from './receiver.js';
+import { startReceiver, type Receiver, type Reply } from './receiver.js';
 
 /** Six OCR pages (~2 s each): long enough to kill a worker in the middle. */
 const REPORT = { file: corpusFile('bench/scanned_report_44p.pdf'), fields: { pages: '1-6' } };
@@ -62,8 +62,8 @@ async function instance(role: 'api' | 'worker' | 'all', env: Record<string, stri
   return s;
 }
 
-async function receiver(): Promise<Receiver> {
-  const r = await startReceiver();
+async function receiver(replies: Reply[] = []): Promise<Receiver> {
+  const r = await startReceiver(replies);
   receivers.push(r);
   return r;
 }
@@ -99,6 +99,9 @@ async function until(what: string, check: () => Promise<boolean> | boolean, ms =
 /** Whether a worker instance has logged a child for this job (its log tags jobs by id prefix). */
 const runsJob = (worker: RunningServer, id: string) =>
   logLines(worker).some((l) => l.msg === 'child spawned' && l.job === id.slice(0, 8));
+
+/** Deliveries still in the webhook queue (their BullMQ job hashes). */
+const pendingDeliveries = () => keys('pdf-ocr:webhooks:webhook-*');
 
 describe('scaled on Redis: one API and two worker instances', () => {
   it('runs eight jobs to complete results when a worker is SIGKILLed mid-job, one webhook per job', async () => {
@@ -146,14 +149,15 @@ describe('scaled on Redis: one API and two worker instances', () => {
     expect(texts.size).toBe(1);
 
     await hooks.waitFor(8);
-    await sleep(1500);
-    const events = hooks.received.map((r) => JSON.parse(r.body) as { type: string; data: { id: string } });
-    expect(events.map((e) => e.data.id).sort()).toEqual(jobs.map((j) => j.id).sort());
-    expect(events.every((e) => e.type === 'job.succeeded')).toBe(true);
     await until('webhook states in Redis', async () => {
       const states = await Promise.all(jobs.map(async (j) => (await getJob(api.url, j.id)).webhook?.state));
       return states.every((s) => s === 'delivered');
     });
+    // Every delivery is done and gone from the webhook queue: nothing can send a ninth.
+    expect(await pendingDeliveries()).toEqual([]);
+    const events = hooks.received.map((r) => JSON.parse(r.body) as { type: string; data: { id: string } });
+    expect(events.map((e) => e.data.id).sort()).toEqual(jobs.map((j) => j.id).sort());
+    expect(events.every((e) => e.type === 'job.succeeded')).toBe(true);
 
     expect(await keys('pdf-ocr:pdf:*')).toEqual([]);
     await expectNoLeftovers(api);
@@ -188,9 +192,10 @@ describe('scaled on Redis: one API and two worker instances', () => {
     const locked = await submitOk(b.url, corpusFile('bad/issue6010_1_pwabc.pdf'), { fields: { password: 'abc' } });
     expect((await waitForJob(a.url, locked.id)).status).toBe('succeeded');
     expect((await result(a.url, locked.id)).text).toContain('Issue 6010');
-    const { options } = JSON.parse((await jobHash(locked.id)).meta!) as { options: Record<string, unknown> };
-    expect(options).toMatchObject({ lang: 'eng' });
-    expect(options).not.toHaveProperty('password');
+    const hash = await jobHash(locked.id);
+    expect(JSON.parse(hash.options!)).toMatchObject({ lang: 'eng' });
+    expect(hash).not.toHaveProperty('password');
+    expect(JSON.stringify(hash)).not.toContain('"abc"');
 
     const health = (await (await fetch(`${b.url}/healthz`)).json()) as { queue: { limit: number } };
     expect(health.queue.limit).toBe(2); // one worker instance, PDF_WORKER_THREADS=2
@@ -252,6 +257,52 @@ describe('scaled on Redis: one API and two worker instances', () => {
       rmSync(shared, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('scaled on Redis: what outlives an instance', () => {
+  it('keeps a webhook retrying after the instance that ended its job is SIGKILLed between attempts', async () => {
+    // Backoff ~3 s: time to see the first attempt fail and kill the worker before the second.
+    const env = { WEBHOOK_RETRY_BASE_MS: '3000' };
+    const api = await instance('api', env);
+    const worker = await instance('worker', env);
+    const hooks = await receiver([{ status: 500 }]);
+    const job = await submitOk(api.url, TEXT.file, { fields: { callback_url: `${hooks.url}/hook` } });
+    await hooks.waitFor(1);
+    await until('the first attempt recorded and the next one scheduled', async () => {
+      const state = (await getJob(api.url, job.id)).webhook;
+      return state?.attempts === 1 && (await (await redisClient()).zcard('pdf-ocr:webhooks:delayed')) === 1;
+    });
+    worker.proc.kill('SIGKILL');
+    const [first, second] = await hooks.waitFor(2, 30_000);
+    await until('delivered', async () => (await getJob(api.url, job.id)).webhook?.state === 'delivered');
+    expect(await pendingDeliveries()).toEqual([]);
+    expect(hooks.received).toHaveLength(2);
+    // The same event, sent twice under one id: a receiver can tell the retry.
+    expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+    expect(second!.body).toBe(first!.body);
+    expect((await getJob(api.url, job.id)).webhook).toMatchObject({ attempts: 2, last_status: 200 });
+    rmSync(worker.tmpDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('sweeps a SHARED_DIR upload whose job record expired without ending, and keeps a waiting one', async () => {
+    const shared = mkdtempSync(path.join(os.tmpdir(), 'pdf-ocr-shared-'));
+    try {
+      const api = await instance('api', { SHARED_DIR: shared, PURGE_INTERVAL_S: '1' });
+      // No worker: the job waits, its upload in the shared directory.
+      const waiting = await submitOk(api.url, SCAN.file);
+      const orphan = path.join(shared, `pdf-ocr-${crypto.randomUUID()}-abc123`);
+      mkdirSync(orphan);
+      writeFileSync(path.join(orphan, 'upload.pdf'), '%PDF-1.7\n');
+      // Both look old: only the record tells them apart.
+      const old = new Date(Date.now() - 3 * 3600_000);
+      for (const dir of readdirSync(shared)) utimesSync(path.join(shared, dir), old, old);
+      await until('the orphan swept', () => !existsSync(orphan), 15_000);
+      expect(readdirSync(shared)).toEqual([expect.stringContaining(waiting.id)]);
+      expect(logLines(api).some((l) => l.msg === 'swept orphaned uploads' && l.removed === 1)).toBe(true);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('scaled on Redis: an outage', () => {

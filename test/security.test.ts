@@ -162,7 +162,8 @@ describe('uploads on disk', () => {
     expect(dirs).toHaveLength(queued.length + 1);
     const size = statSync(TAGGED).size;
     for (const dir of dirs) {
-      expect(dir).toMatch(/^pdf-ocr-[A-Za-z0-9]{6}$/);
+      // The job id the server made (so a sweeper can tell whose it is) and mkdtemp's random suffix.
+      expect(dir).toMatch(/^pdf-ocr-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}-[A-Za-z0-9]{6}$/);
       const full = path.join(server.tmpDir, dir);
       expect(statSync(full).mode & 0o777, dir).toBe(0o700);
       expect(readdirSync(full)).toEqual(['upload.pdf']);

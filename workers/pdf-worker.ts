@@ -6,8 +6,9 @@
 import { childMessageSchema, parentMessageSchema, type ChildMessage, type PageResult, type StartMessage } from '../src/protocol.js';
 import { selectPages } from '../src/pages.js';
 import { Ocr, type GrayImage, type OcrText } from './ocr.js';
-import { middleRows, pageImage, rotate } from './page-image.js';
 import { JpegScans } from './jpeg-scan.js';
+import { middleRows, pageImage, rotate } from './page-image.js';
+import { fitToShare, pageShareBytes } from './page-share.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
 import { StageClock } from './profile.js';
 import { isUsableText, textLayer } from './text-layer.js';
@@ -28,15 +29,17 @@ async function run(task: StartMessage, clock: StageClock): Promise<void> {
   // Its own reading of the file, for JPEG scans only; null when the file is beyond it (encrypted, damaged).
   const jpegs = await clock.time('open', () => JpegScans.open(task.file));
   try {
-    if (doc.numPages > task.maxPages) {
-      throw new JobFailure('too_many_pages', `the PDF has ${doc.numPages} pages; the limit is ${task.maxPages}`);
-    }
     const selected = selectPages(task.pages, doc.numPages);
+    // The limit guards the work done: a few pages of a long manual are a small job.
+    if (selected.length > task.maxPages) {
+      throw new JobFailure('too_many_pages', `${selected.length} pages are selected; the limit is ${task.maxPages}`);
+    }
     await clock.time('ipc', () => send({ type: 'document', pagesTotal: doc.numPages, pages: selected }));
     const skip = new Set(task.skip);
+    const share = pageShareBytes(task.maxResultBytes, selected.length);
     for (const pageNumber of selected) {
       if (skip.has(pageNumber) || (allowed && !allowed.has(pageNumber))) continue;
-      const result = await processPage(doc, pageNumber, task, { ocr, jpegs, clock });
+      const result = fitToShare(await processPage(doc, pageNumber, task, { ocr, jpegs, clock }), share);
       await clock.time('ipc', () => send({ type: 'page', result }));
     }
   } finally {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { FailureCode } from '../src/protocol.js';
 import { getDocument, type PDFDocumentProxy } from './pdfjs.js';
 
 const pdfjsRoot = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
@@ -22,7 +23,7 @@ export function oversizedImageCount(): number {
 /** A failure that ends the job with a stable code. */
 export class JobFailure extends Error {
   constructor(
-    readonly code: string,
+    readonly code: FailureCode,
     message: string,
   ) {
     super(message);

@@ -1,5 +1,4 @@
-import type { ErrorInfo, FailureCode } from '../errors.js';
-import type { OcrMode, PageResult } from '../protocol.js';
+import type { FailureCode, OcrMode } from '../protocol.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type FinalStatus = Exclude<JobStatus, 'queued' | 'running'>;
@@ -8,7 +7,6 @@ export interface JobOptions {
   ocr: OcrMode;
   pages: string | null;
   lang: string;
-  password?: string;
   callbackUrl?: string;
 }
 
@@ -20,81 +18,84 @@ export interface WebhookState {
   lastError?: string;
 }
 
+export interface JobError {
+  code: FailureCode;
+  message: string;
+}
+
+/**
+ * Where a job's PDF waits for a child: a file on this machine (one instance), a Redis string,
+ * or a file in a directory every instance mounts (scaled).
+ */
+export type UploadLocation = { kind: 'local'; path: string } | { kind: 'redis'; key: string } | { kind: 'shared'; path: string };
+
+/** A job as the repository keeps it. Only the repository changes it; everyone else reads. */
 export interface Job {
-  id: string;
-  status: JobStatus;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly createdAt: Date;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
   /** Pages this job processes (the selection), known once a child has opened the PDF. */
-  selected: number[] | null;
+  readonly selected: readonly number[] | null;
   /** Pages in the whole document. */
-  documentPages: number | null;
-  file: { name: string; bytes: number; path: string };
-  options: JobOptions;
-  /** Results by page number, filled as the child reports them. */
-  pages: Map<number, PageResult>;
-  error?: ErrorInfo & { code: FailureCode };
-  webhook?: WebhookState;
+  readonly documentPages: number | null;
+  readonly file: { readonly name: string; readonly bytes: number };
+  readonly upload: UploadLocation;
+  readonly options: Readonly<JobOptions>;
+  /** An encrypted PDF's password, until a child has opened the PDF. */
+  readonly password?: string;
+  readonly pagesDone: number;
+  /** Bytes of the page results kept so far (JSON, all formats): what MAX_RESULT_MB bounds. */
+  readonly resultBytes: number;
+  readonly error?: JobError;
+  readonly webhook?: WebhookState;
   /** Base URL of the request that created the job, for absolute links in webhooks. */
-  origin: string;
+  readonly origin: string;
+}
+
+/** What a submit hands the repository; the rest starts empty. */
+export type NewJob = Pick<Job, 'id' | 'createdAt' | 'file' | 'upload' | 'options' | 'password' | 'origin'> & {
+  /** `Idempotency-Key` of the submit (scoped to its API key) and a digest of its body. */
+  idempotency?: { key: string; fingerprint: string };
+};
+
+/** How a job ends; the repository turns it into the final status. */
+export type JobOutcome = { ok: true } | { ok: false; code: FailureCode; message: string };
+
+/** What the event stream needs of a change, sent without re-reading the job. */
+export interface JobChange {
+  status: JobStatus;
+  pagesDone: number;
+  pagesTotal: number | null;
 }
 
 export function isFinal(status: JobStatus): status is FinalStatus {
   return status !== 'queued' && status !== 'running';
 }
 
-/** The job as the API shows it (snake_case, no internals such as the temp path). */
-export function jobView(job: Job) {
+export function finalStatus(outcome: JobOutcome): FinalStatus {
+  if (outcome.ok) return 'succeeded';
+  return outcome.code === 'cancelled' ? 'cancelled' : 'failed';
+}
+
+export function changeOf(job: Job): JobChange {
+  return { status: job.status, pagesDone: job.pagesDone, pagesTotal: job.selected?.length ?? null };
+}
+
+/** A new job as it is stored: queued, nothing done yet. */
+export function queuedJob(job: NewJob): Job {
+  const { idempotency: _idempotency, ...fields } = job;
+  const url = job.options.callbackUrl;
   return {
-    id: job.id,
-    status: job.status,
-    created_at: job.createdAt.toISOString(),
-    started_at: job.startedAt?.toISOString() ?? null,
-    finished_at: job.finishedAt?.toISOString() ?? null,
-    progress: { pages_done: job.pages.size, pages_total: job.selected?.length ?? null },
-    file: { name: job.file.name, bytes: job.file.bytes },
-    options: { ocr: job.options.ocr, pages: job.options.pages, lang: job.options.lang },
-    ...(job.error ? { error: { code: job.error.code, message: job.error.message } } : {}),
-    ...(job.webhook ? { webhook: webhookView(job.webhook) } : {}),
-  };
-}
-export type JobView = ReturnType<typeof jobView>;
-
-function webhookView(w: WebhookState) {
-  return {
-    url: w.url,
-    state: w.state,
-    attempts: w.attempts,
-    last_status: w.lastStatus ?? null,
-    last_error: w.lastError ?? null,
-  };
-}
-
-export function orderedPages(job: Job): PageResult[] {
-  return [...job.pages.values()].sort((a, b) => a.page - b.page);
-}
-
-/** The text of all pages, separated by form feed as pdftotext does. */
-export function plainText(job: Job): string {
-  return orderedPages(job)
-    .map((p) => p.text)
-    .join('\f');
-}
-
-export function resultView(job: Job) {
-  const pages = orderedPages(job).map((p) => ({
-    page: p.page,
-    text: p.text,
-    source: p.source,
-    ...(p.confidence !== undefined ? { confidence: p.confidence } : {}),
-    error: p.error,
-  }));
-  return {
-    id: job.id,
-    pages_total: job.selected?.length ?? pages.length,
-    document_pages: job.documentPages,
-    pages,
-    text: plainText(job),
+    ...fields,
+    status: 'queued',
+    startedAt: null,
+    finishedAt: null,
+    selected: null,
+    documentPages: null,
+    pagesDone: 0,
+    resultBytes: 0,
+    ...(url ? { webhook: { url, state: 'pending', attempts: 0 } } : {}),
   };
 }

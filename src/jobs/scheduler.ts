@@ -1,19 +1,22 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ApiError } from '../errors.js';
 import type { OcrModel } from '../config.js';
 import { shortId } from '../log.js';
-import type { Job } from './job.js';
-import type { JobStore } from './store.js';
+import type { FailureCode, PageErrorCode, PageResult } from '../protocol.js';
+import type { Job, JobOutcome } from './job.js';
+import type { JobRepository } from './repository.js';
 import type { Run, RunOutcome, Supervisor, Task } from './supervisor.js';
 
 export interface SchedulerOptions {
   slots: number;
-  queueLimit: number;
   maxPages: number;
   ocrDpi: number;
   maxPagePixels: number;
   model: OcrModel;
+  /** A backstop on a job's wall time from its first start; stuck children are caught per page. */
+  jobTimeoutMs: number;
+  /** MAX_RESULT_MB: a job whose pages pass it fails with `result_too_large`. */
+  maxResultBytes: number;
 }
 
 export interface QueueStats {
@@ -22,43 +25,79 @@ export interface QueueStats {
   limit: number;
 }
 
-type Failure = Extract<RunOutcome, { ok: false }>;
+/** A job handed to this scheduler: its id and the PDF on this machine a child reads (removed when the job leaves). */
+export interface LocalJob {
+  id: string;
+  file: string;
+}
+
+/**
+ * How a job left the scheduler: it ended (its final state is written), it was released
+ * (stopped without ending, for another worker instance to resume), or it was gone or had
+ * already ended when its turn came.
+ */
+export type Departure = 'ended' | 'released' | 'gone';
+
+type Failure = { code: FailureCode; message: string };
 
 /** A job being worked on: one child, or two when its pages were split between free slots. */
 interface ActiveJob {
-  job: Job;
+  local: LocalJob;
+  /** The job as it was when it left the queue; set once the repository has started it. */
+  job?: Job;
+  /** Kept here, not in the repository, once a child has opened the PDF: a restarted child needs it again. */
+  password?: string;
+  /** The job's page selection, once a child has opened the PDF. */
+  selected: number[] | null;
+  /** Pages with a result, here or by an earlier worker. */
+  done: Set<number>;
   /** Each run with the pages it owns (null: all selected pages). */
   runs: Map<Run, number[] | null>;
   restarts: number;
-  /** How often each page was being worked on when its child died. */
-  crashes: Map<number, number>;
-  /** The first failure of any of its runs; the job ends with it. */
+  /** How often each page was being worked on when its child died or stalled. */
+  failures: Map<number, number>;
+  /** The first failure of the job; it ends with it. */
   failure?: Failure;
-  ended: Promise<void>;
-  end(): void;
+  /** Stopped to be resumed elsewhere: it leaves without a final state. */
+  releasing: boolean;
+  /** Repository writes, one after another, so the final write comes after every page. */
+  writes: Promise<void>;
+  /** When this scheduler started it (for the Retry-After estimate). */
+  startedAt: number;
+  timer?: NodeJS.Timeout;
+  leave(how: Departure): void;
+  left: Promise<Departure>;
 }
 
 /** A first guess at a job's duration, until real jobs have been timed. */
 const INITIAL_JOB_SECONDS = 20;
 /** Below this many pages left a second child costs more (start-up, OCR engine) than it saves. */
 const MIN_PAGES_TO_SPLIT = 4;
-/** Fresh children a job gets after crashes before it fails. */
+/** Fresh children a job gets after crashes that no page error explains before it fails. */
 const MAX_RESTARTS = 2;
-/** Ways a child dies that another child may get past, resuming at the next page. */
-const RESUMABLE = new Set(['worker_crashed', 'memory_limit']);
+/** Ways a run ends that another child may get past, resuming at the page it was on. */
+const RESUMABLE = new Set<FailureCode>(['worker_crashed', 'memory_limit', 'timeout']);
+/**
+ * Attempts at one page before it becomes a page error: a page that crashes its child gets a
+ * third try at half resolution; a page that stalls one gets a second try.
+ */
+const PAGE_ATTEMPTS: Partial<Record<FailureCode, number>> = { worker_crashed: 3, memory_limit: 3, timeout: 2 };
+/** A page that failed this often is rendered at half resolution next time. */
+const REDUCE_AFTER = 2;
 
 /**
- * The FIFO queue in front of the supervisor: at most `slots` children at once, at most
- * `queueLimit` jobs waiting. When a slot would stay idle, a running document's remaining
- * pages are split with a second child. It turns run outcomes into job state in the store.
+ * The FIFO queue in front of the supervisor: at most `slots` children at once. When a slot
+ * would stay idle, a running document's remaining pages are split with a second child. It
+ * turns what children report into repository writes, the only way job state changes.
  */
 export class Scheduler {
-  private readonly queue: Job[] = [];
+  private readonly queue: ActiveJob[] = [];
   private readonly active = new Map<string, ActiveJob>();
   private averageJobSeconds = INITIAL_JOB_SECONDS;
+  private drained: (() => void)[] = [];
 
   constructor(
-    private readonly store: JobStore,
+    private readonly repository: JobRepository,
     private readonly supervisor: Supervisor,
     private readonly options: SchedulerOptions,
   ) {}
@@ -67,104 +106,166 @@ export class Scheduler {
     return { running: this.active.size, queued: this.queue.length, limit: this.options.slots };
   }
 
-  /** Throws `429 queue_full` when no job can be accepted now. */
-  assertCapacity(): void {
-    if (this.active.size < this.options.slots || this.queue.length < this.options.queueLimit) return;
-    const waitSeconds = Math.ceil((this.averageJobSeconds * (this.queue.length + 1)) / this.options.slots);
-    throw new ApiError(429, 'queue_full', 'the queue is full; try again later', undefined, {
-      'Retry-After': String(Math.max(1, waitSeconds)),
-    });
+  /** Seconds until `ahead` more jobs could start, from the jobs timed so far. */
+  waitEstimateS(ahead: number): number {
+    return Math.max(1, Math.ceil((this.averageJobSeconds * ahead) / this.options.slots));
   }
 
-  submit(job: Job): void {
-    this.assertCapacity();
-    this.store.add(job);
-    this.queue.push(job);
+  /** Queues a job; resolves when it leaves the scheduler. */
+  submit(local: LocalJob): Promise<Departure> {
+    const entry = newEntry(local);
+    this.queue.push(entry);
     this.pump();
+    return entry.left;
   }
 
-  /** Cancels a queued or running job; resolves once it has ended. False if not active. */
+  /** Cancels a queued or running job; resolves once it has ended. False if not here. */
   async cancel(id: string): Promise<boolean> {
-    const queued = this.queue.findIndex((j) => j.id === id);
+    const queued = this.queue.findIndex((j) => j.local.id === id);
     if (queued >= 0) {
-      const [job] = this.queue.splice(queued, 1);
-      await this.finish(job!, { ok: false, code: 'cancelled', message: 'the job was cancelled', peakMemoryMb: 0 });
+      const [entry] = this.queue.splice(queued, 1);
+      this.active.set(id, entry!);
+      await this.end(entry!, { ok: false, code: 'cancelled', message: 'the job was cancelled' });
       return true;
     }
     const active = this.active.get(id);
     if (!active) return false;
-    for (const run of active.runs.keys()) run.cancel();
-    await active.ended;
+    this.stop(active, { code: 'cancelled', message: 'the job was cancelled' });
+    await active.left;
     return true;
   }
 
-  /** Cancels everything queued and running (shutdown). */
+  /** Cancels everything queued and running (shutdown of one instance). */
   async cancelAll(): Promise<void> {
-    const ids = [...this.queue.map((j) => j.id), ...this.active.keys()];
+    const ids = [...this.queue.map((j) => j.local.id), ...this.active.keys()];
     await Promise.all(ids.map((id) => this.cancel(id)));
   }
 
-  /** Resolves when nothing is running or queued, or after `ms`. */
-  async idle(ms: number): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    while (this.active.size > 0 || this.queue.length > 0) {
-      if (Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, 100));
+  /** Stops everything without ending it, for other worker instances to resume (scaled shutdown). */
+  async releaseAll(): Promise<void> {
+    const all = [...this.queue.splice(0), ...this.active.values()];
+    for (const entry of all) {
+      entry.releasing = true;
+      if (!this.active.has(entry.local.id)) {
+        this.active.set(entry.local.id, entry);
+        void this.end(entry, { ok: false, code: 'cancelled', message: 'released' });
+      } else {
+        this.stop(entry, { code: 'cancelled', message: 'released' });
+      }
     }
-    return true;
+    await Promise.all(all.map((e) => e.left));
   }
 
+  /** Resolves true when nothing is running or queued, or false after `ms`. */
+  idle(ms: number): Promise<boolean> {
+    if (this.isIdle()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.drained.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  private isIdle(): boolean {
+    return this.active.size === 0 && this.queue.length === 0;
+  }
+
+  /** Children alive or about to be; a job whose start is being written holds its slot. */
   private children(): number {
     let n = 0;
-    for (const a of this.active.values()) n += a.runs.size;
+    for (const a of this.active.values()) n += Math.max(1, a.runs.size);
     return n;
   }
 
   private pump(): void {
-    while (this.children() < this.options.slots && this.queue.length > 0) this.start(this.queue.shift()!);
+    while (this.children() < this.options.slots && this.queue.length > 0) {
+      const entry = this.queue.shift()!;
+      this.active.set(entry.local.id, entry);
+      void this.start(entry);
+    }
+    if (this.isIdle()) for (const resolve of this.drained.splice(0)) resolve();
   }
 
-  private start(job: Job): void {
-    job.status = 'running';
-    // A job resumed by another worker instance keeps the time it first started.
-    job.startedAt ??= new Date();
-    this.store.touch(job);
-    let end = () => {};
-    const ended = new Promise<void>((resolve) => (end = resolve));
-    const active: ActiveJob = { job, runs: new Map(), restarts: 0, crashes: new Map(), ended, end };
-    this.active.set(job.id, active);
+  private async start(active: ActiveJob): Promise<void> {
+    const started = await this.repository.start(active.local.id).catch(() => undefined);
+    if (!started) {
+      await this.leave(active, 'gone');
+      return;
+    }
+    const { job, donePages } = started;
+    active.job = job;
+    active.startedAt = Date.now();
+    active.password = job.password;
+    active.selected = job.selected ? [...job.selected] : null;
+    for (const page of donePages) active.done.add(page);
+    if (active.failure) {
+      await this.end(active, { ok: false, ...active.failure });
+      return;
+    }
+    // Counted from the job's first start: a job resumed by another worker keeps its clock.
+    const elapsed = Date.now() - (job.startedAt ?? new Date()).getTime();
+    active.timer = setTimeout(
+      () => this.stop(active, { code: 'timeout', message: `the job took longer than ${this.options.jobTimeoutMs / 1000} s` }),
+      Math.max(0, this.options.jobTimeoutMs - elapsed),
+    );
     this.launch(active, null);
   }
 
-  private launch(active: ActiveJob, only: number[] | null): Run {
-    const { job } = active;
+  private launch(active: ActiveJob, only: number[] | null): void {
     const run: Run = this.supervisor.run(
       this.task(active, only),
       {
         onDocument: (documentPages, selected) => {
-          if (job.selected !== null) return;
-          job.documentPages = documentPages;
-          job.selected = selected;
-          this.store.touch(job);
+          if (active.selected !== null) return;
+          active.selected = selected;
+          this.write(active, () => this.repository.opened(active.local.id, documentPages, selected));
         },
         onPage: (result) => {
-          job.pages.set(result.page, result);
-          this.store.touch(job);
+          this.addPage(active, result);
           // Text-layer pages take milliseconds; only pages that need OCR are worth a second child.
           if (result.source === 'ocr') this.maybeSplit(active, run);
         },
       },
-      shortId(job.id),
+      shortId(active.local.id),
     );
     active.runs.set(run, only);
     void run.outcome.then((outcome) => this.runEnded(active, run, outcome));
-    return run;
+  }
+
+  private addPage(active: ActiveJob, result: PageResult): void {
+    active.done.add(result.page);
+    this.write(active, async () => {
+      const bytes = await this.repository.addPage(active.local.id, result);
+      if (bytes === undefined) {
+        // Deleted while it ran (DELETE wins): stop working on it.
+        this.stop(active, { code: 'cancelled', message: 'the job was deleted' });
+      } else if (bytes > this.options.maxResultBytes) {
+        const limitMb = Math.round(this.options.maxResultBytes / 1048576);
+        this.stop(active, { code: 'result_too_large', message: `the job's text passed the ${limitMb} MB limit (MAX_RESULT_MB)` });
+      }
+    });
+  }
+
+  /** Queues a repository write behind the job's earlier ones; one that fails (Redis away) does not stop the next. */
+  private write(active: ActiveJob, operation: () => Promise<unknown>): void {
+    active.writes = active.writes.then(operation).then(
+      () => {},
+      () => {},
+    );
+  }
+
+  /** Ends the job with `failure` once its children are gone (the first failure wins). */
+  private stop(active: ActiveJob, failure: Failure): void {
+    active.failure ??= failure;
+    for (const run of active.runs.keys()) run.cancel();
   }
 
   /** Gives the second half of a document's remaining pages to a second child when a slot would idle. */
   private maybeSplit(active: ActiveJob, first: Run): void {
-    if (active.runs.size > 1 || active.runs.get(first) !== null) return;
-    const left = (active.job.selected ?? []).filter((p) => !active.job.pages.has(p));
+    if (active.failure || active.runs.size > 1 || active.runs.get(first) !== null) return;
+    const left = (active.selected ?? []).filter((p) => !active.done.has(p));
     if (left.length < MIN_PAGES_TO_SPLIT || this.queue.length > 0 || this.children() >= this.options.slots) return;
     const half = Math.ceil(left.length / 2);
     first.narrow(left.slice(0, half));
@@ -177,39 +278,30 @@ export class Scheduler {
     active.runs.delete(run);
     const result = outcome.ok || active.failure ? outcome : this.recover(active, owned, outcome);
     if (result === 'relaunched') return;
-    if (!result.ok && !active.failure) {
-      active.failure = result;
-      for (const sibling of active.runs.keys()) sibling.cancel();
-    }
+    if (!result.ok) this.stop(active, { code: result.code, message: result.message });
     if (active.runs.size > 0) {
       this.pump();
       return;
     }
-    // The job stays active until it is final in the store, so idle() cannot report a drained
-    // scheduler while its webhook is still about to be queued (seen as a flaky shutdown test).
-    void this.finish(active.job, active.failure ?? result).then(() => {
-      this.active.delete(active.job.id);
-      active.end();
-    });
+    void this.end(active, active.failure ? { ok: false, ...active.failure } : { ok: true });
   }
 
   /**
-   * Page checkpoints: a child that died mid-document is replaced by a fresh one that starts at
-   * the page it was on. A page that killed a child twice is retried once at half resolution;
-   * if it kills that child too it is recorded as a page error and the job goes on without it.
+   * Page checkpoints: a child that died or stalled mid-document is replaced by a fresh one that
+   * starts at the page it was on. A page that keeps killing children is retried at half
+   * resolution, then recorded as a page error while the job goes on without it.
    */
-  private recover(active: ActiveJob, owned: number[] | null, outcome: Failure): 'relaunched' | RunOutcome {
-    const { job } = active;
-    if (!RESUMABLE.has(outcome.code)) return outcome;
-    const mine = owned ?? job.selected;
-    const page = mine?.find((p) => !job.pages.has(p));
+  private recover(active: ActiveJob, owned: number[] | null, outcome: Extract<RunOutcome, { ok: false }>): 'relaunched' | RunOutcome {
+    const attempts = PAGE_ATTEMPTS[outcome.code];
+    if (!RESUMABLE.has(outcome.code) || attempts === undefined) return outcome;
+    const mine = owned ?? active.selected;
+    const page = mine?.find((p) => !active.done.has(p));
     const finished: RunOutcome = { ok: true, peakMemoryMb: outcome.peakMemoryMb };
     // It died after its last page: nothing is lost.
     if (mine && page === undefined) return finished;
-    if (page !== undefined && this.countCrash(active, page) > 2) {
-      job.pages.set(page, { page, text: '', source: 'ocr', error: { code: outcome.code, message: outcome.message } });
-      this.store.touch(job);
-      if (mine!.every((p) => job.pages.has(p))) return finished;
+    if (page !== undefined && this.countFailure(active, page) >= attempts) {
+      this.addPage(active, { page, text: '', source: 'ocr', error: { code: outcome.code as PageErrorCode, message: outcome.message } });
+      if (mine!.every((p) => active.done.has(p))) return finished;
     } else if (++active.restarts > MAX_RESTARTS) {
       return outcome;
     }
@@ -217,47 +309,70 @@ export class Scheduler {
     return 'relaunched';
   }
 
-  private countCrash(active: ActiveJob, page: number): number {
-    const crashes = (active.crashes.get(page) ?? 0) + 1;
-    active.crashes.set(page, crashes);
-    return crashes;
+  private countFailure(active: ActiveJob, page: number): number {
+    const failures = (active.failures.get(page) ?? 0) + 1;
+    active.failures.set(page, failures);
+    return failures;
   }
 
-  private task({ job, crashes }: ActiveJob, only: number[] | null): Task {
-    const { maxPages, ocrDpi, maxPagePixels, model } = this.options;
+  private task(active: ActiveJob, only: number[] | null): Task {
+    const { maxPages, ocrDpi, maxPagePixels, model, maxResultBytes } = this.options;
+    const { options } = active.job!;
     return {
-      file: job.file.path,
-      password: job.options.password,
-      ocr: job.options.ocr,
-      lang: job.options.lang,
-      pages: job.options.pages,
-      skip: [...job.pages.keys()],
-      reduced: [...crashes].filter(([, n]) => n === 2).map(([page]) => page),
+      file: active.local.file,
+      password: active.password,
+      ocr: options.ocr,
+      lang: options.lang,
+      pages: options.pages,
+      skip: [...active.done],
+      reduced: [...active.failures].filter(([, n]) => n === REDUCE_AFTER).map(([page]) => page),
       only,
       maxPages,
+      maxResultBytes,
       ocrDpi,
       maxPagePixels,
       model: { dir: model.dir, gzip: model.gzip },
     };
   }
 
-  private async finish(job: Job, outcome: RunOutcome): Promise<void> {
-    await rm(path.dirname(job.file.path), { recursive: true, force: true });
-    job.finishedAt = new Date();
-    if (outcome.ok) {
-      job.status = 'succeeded';
-    } else if (outcome.code === 'cancelled') {
-      job.status = 'cancelled';
-    } else {
-      job.status = 'failed';
-      job.error = { code: outcome.code, message: outcome.message };
+  /** Writes the job's end (unless it is being released), then lets it leave. */
+  private async end(active: ActiveJob, outcome: JobOutcome): Promise<void> {
+    clearTimeout(active.timer);
+    await active.writes;
+    if (!active.releasing) {
+      await this.repository.finish(active.local.id, outcome).catch(() => undefined);
+      this.recordDuration((Date.now() - active.startedAt) / 1000);
     }
-    if (job.startedAt) this.recordDuration((job.finishedAt.getTime() - job.startedAt.getTime()) / 1000);
-    this.store.touch(job);
+    await this.leave(active, active.releasing ? 'released' : 'ended');
+  }
+
+  /** The job's local PDF goes, its slot frees, and the next job starts. */
+  private async leave(active: ActiveJob, how: Departure): Promise<void> {
+    await rm(path.dirname(active.local.file), { recursive: true, force: true });
+    this.active.delete(active.local.id);
+    active.leave(how);
     this.pump();
   }
 
   private recordDuration(seconds: number): void {
     this.averageJobSeconds = 0.8 * this.averageJobSeconds + 0.2 * seconds;
   }
+}
+
+function newEntry(local: LocalJob): ActiveJob {
+  let leave: (how: Departure) => void = () => {};
+  const left = new Promise<Departure>((resolve) => (leave = resolve));
+  return {
+    local,
+    selected: null,
+    done: new Set(),
+    runs: new Map(),
+    restarts: 0,
+    failures: new Map(),
+    releasing: false,
+    writes: Promise.resolve(),
+    startedAt: Date.now(),
+    leave,
+    left,
+  };
 }

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { execaNode, type ResultPromise } from 'execa';
-import { isFailureCode, type FailureCode } from '../errors.js';
-import { childMessageSchema, type NarrowMessage, type PageResult, type Profile, type StartMessage } from '../protocol.js';
+import { childMessageSchema, describeProtocolError, type FailureCode, type NarrowMessage, type PageResult, type Profile, type StartMessage } from '../protocol.js';
 
 export interface SupervisorOptions {
   /** The compiled child entry point. */
   workerFile: string;
   childMemoryMb: number;
-  timeoutMs: number;
+  /** A child that reports no page for this long is stuck (a slow host still reports pages). */
+  pageTimeoutMs: number;
   /** Observers of each child's life (logs, metrics); they must not throw. */
   onChildSpawn?(pid: number | undefined, tag: string): void;
   onChildExit?(exit: ChildExit): void;
@@ -91,22 +91,30 @@ export class Supervisor {
       child.kill('SIGKILL');
     };
     const watch = this.watchMemory(child, kill);
-    const timer = setTimeout(() => kill('timeout', `the job took longer than ${this.options.timeoutMs / 1000} s`), this.options.timeoutMs);
+    const { pageTimeoutMs } = this.options;
+    const stalled = () => kill('timeout', `the worker reported no page for ${pageTimeoutMs / 1000} s`);
+    let timer = setTimeout(stalled, pageTimeoutMs);
+    const progressed = () => {
+      clearTimeout(timer);
+      timer = setTimeout(stalled, pageTimeoutMs);
+    };
     const stderr = tail(child);
     let done = false;
 
     child.on('message', (raw: unknown) => {
       const parsed = childMessageSchema.safeParse(raw);
-      if (!parsed.success) return kill('worker_crashed', 'the worker sent a malformed message');
+      if (!parsed.success) return kill('worker_crashed', `the worker broke the protocol (${describeProtocolError(parsed.error)})`);
       const message = parsed.data;
       switch (message.type) {
         case 'ready':
           child.send({ type: 'start', ...task } satisfies StartMessage);
           break;
         case 'document':
+          progressed();
           listener.onDocument(message.pagesTotal, message.pages);
           break;
         case 'page':
+          progressed();
           pages++;
           listener.onPage(message.result);
           break;
@@ -115,7 +123,7 @@ export class Supervisor {
           profile = message.profile;
           break;
         case 'failed':
-          ended ??= { code: isFailureCode(message.code) ? message.code : 'worker_crashed', message: message.message };
+          ended ??= { code: message.code, message: message.message };
           break;
       }
     });
@@ -163,14 +171,15 @@ export class Supervisor {
     return execaNode(workerFile, [], {
       ...wrapped,
       serialization: 'json',
+      // The child parses hostile PDFs: it gets no secret (API_KEY, WEBHOOK_SECRET, REDIS_URL), only what it runs on.
+      extendEnv: false,
+      env: childEnv(),
       stdin: 'ignore',
       stdout: 'ignore',
       stderr: 'pipe',
       buffer: false,
       reject: true,
       cleanup: true,
-      // Fewer malloc arenas, and big buffers mmapped so that freeing them returns them to the OS.
-      env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' },
     });
   }
 
@@ -185,6 +194,19 @@ export class Supervisor {
     }, WATCH_INTERVAL_MS);
     return { timer, peakMb: () => Math.round(peakKb / 1024) };
   }
+}
+
+/** The parent's variables a child may see. */
+const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ'];
+
+function childEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED_ENV) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  // Fewer malloc arenas, and big buffers mmapped so that freeing them returns them to the OS.
+  return { ...env, MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
 }
 
 /**

@@ -1,11 +1,10 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { ApiError } from '../errors.js';
-import { isFinal, jobView } from '../jobs/job.js';
+import { changeOf, isFinal, type JobChange } from '../jobs/job.js';
+import { jobView } from '../jobs/views.js';
 import type { AppDeps } from './deps.js';
+import { ApiError } from './errors.js';
 import { errorResponses, idParamSchema } from './schemas.js';
-
-const DEFAULT_HEARTBEAT_MS = 15_000;
 
 const eventsRoute = createRoute({
   method: 'get',
@@ -16,44 +15,61 @@ const eventsRoute = createRoute({
     '(`succeeded`, `failed`, `cancelled`) with the job as data; then the stream ends. The first event is ' +
     'the current state, so a late client catches up at once. A comment line (`: keep-alive`) is sent ' +
     'when nothing else was for the heartbeat interval (15 s). Progress is not throttled, but a slow ' +
-    'client gets only the latest state instead of a backlog.',
+    'client gets only the latest state instead of a backlog. At most MAX_EVENT_STREAMS streams are open at ' +
+    'once: past it, `429 too_many_streams`.',
   request: { params: idParamSchema },
   responses: {
     200: { description: 'the event stream', content: { 'text/event-stream': { schema: z.string() } } },
-    ...errorResponses(401, 404, 503),
+    ...errorResponses(401, 404, 429, 503),
   },
 });
 
 export function eventRoutes(deps: AppDeps) {
   const app = new OpenAPIHono();
-  const heartbeatMs = deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const { maxStreams, heartbeatMs, onStreams } = deps.events;
+  let open = 0;
 
   app.openapi(eventsRoute, async (c) => {
     const { id } = c.req.valid('param');
-    if (!(await deps.store.get(id))) throw new ApiError(404, 'job_not_found', 'no job with this id (it may have expired)');
+    if (open >= maxStreams) {
+      throw new ApiError(429, 'too_many_streams', `${maxStreams} event streams are open; poll GET /api/jobs/{id} or try again later`, undefined, {
+        'Retry-After': '5',
+      });
+    }
+    // Subscribed before the first read, so no change falls between the two.
+    let latest: JobChange | undefined;
+    let wake: (() => void) | undefined;
+    const unsubscribe = deps.jobs.watch(id, (change) => {
+      latest = change;
+      wake?.();
+    });
+    const job = await deps.jobs.get(id).catch((err: unknown) => {
+      unsubscribe();
+      throw err;
+    });
+    if (!job) {
+      unsubscribe();
+      throw new ApiError(404, 'job_not_found', 'no job with this id (it may have expired)');
+    }
+    latest ??= changeOf(job);
+    open++;
+    onStreams(1);
     const requestSignal = c.req.raw.signal;
 
     return streamSSE(c, async (stream) => {
-      // One writer loop: a change only marks the job dirty and wakes the loop, so a client
-      // that reads slowly gets the newest state next instead of a queue of stale ones.
-      let dirty = true; // the current state goes out first
-      let wake: (() => void) | undefined;
-      const poke = () => {
-        dirty = true;
-        wake?.();
-      };
+      // One writer loop: a change only replaces `latest` and wakes the loop, so a client that
+      // reads slowly gets the newest state next instead of a queue of stale ones.
       let gone = false;
       const leave = () => {
         gone = true;
         wake?.();
       };
-      const unsubscribe = deps.watch(id, poke);
       stream.onAbort(leave);
       requestSignal.addEventListener('abort', leave);
-      let lastProgress = '';
+      let sent: JobChange | undefined;
       try {
         while (!gone && !stream.aborted) {
-          if (!dirty) {
+          if (latest === sent) {
             const changed = await new Promise<boolean>((resolve) => {
               const timer = setTimeout(() => resolve(false), heartbeatMs);
               wake = () => {
@@ -68,24 +84,23 @@ export function eventRoutes(deps: AppDeps) {
               continue;
             }
           }
-          dirty = false;
-          // Deleted or expired: nothing more will come. Redis unreachable (scaled): the stream
-          // ends and the client's EventSource reconnects, to a 503 until Redis is back.
-          const job = await deps.store.get(id).catch(() => undefined);
-          if (!job) break;
-          const view = jobView(job);
-          if (isFinal(job.status)) {
-            await stream.writeSSE({ event: job.status, data: JSON.stringify(view) });
+          const change = latest!;
+          const progressed = sent === undefined || change.pagesDone !== sent.pagesDone || change.pagesTotal !== sent.pagesTotal;
+          sent = change;
+          if (isFinal(change.status)) {
+            // The final event carries the whole job; a job deleted at its end is shown as last seen.
+            const ended = (await deps.jobs.get(id).catch(() => undefined)) ?? { ...job, status: change.status, pagesDone: change.pagesDone };
+            await stream.writeSSE({ event: ended.status, data: JSON.stringify(jobView(ended)) });
             break;
           }
-          const progress = JSON.stringify(view.progress);
-          if (progress === lastProgress) continue; // e.g. queued → running: nothing new to show
-          lastProgress = progress;
-          await stream.writeSSE({ event: 'progress', data: progress });
+          if (!progressed) continue; // e.g. queued → running: nothing new to show
+          await stream.writeSSE({ event: 'progress', data: JSON.stringify({ pages_done: change.pagesDone, pages_total: change.pagesTotal }) });
         }
       } finally {
         unsubscribe();
         requestSignal.removeEventListener('abort', leave);
+        open--;
+        onStreams(-1);
       }
     });
   });

@@ -1,16 +1,23 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { ApiError } from '../errors.js';
-import { jobView, resultView, plainText, type Job } from '../jobs/job.js';
+import { createHash } from 'node:crypto';
+import { queuedJob, type Job, type NewJob } from '../jobs/job.js';
+import { jobView, plainText, resultView } from '../jobs/views.js';
 import type { ReceivedUpload } from '../upload.js';
 import type { AppDeps } from './deps.js';
-import { errorResponses, idParamSchema, jobOptionsSchema, jobSchema, resultSchema, type JobOptionsInput } from './schemas.js';
+import { ApiError } from './errors.js';
+import { errorResponses, idempotencyKeySchema, idParamSchema, jobOptionsSchema, jobSchema, resultSchema, type JobOptionsInput } from './schemas.js';
 
 const submitRoute = createRoute({
   method: 'post',
   path: '/api/jobs',
   summary: 'Submit a PDF',
+  description:
+    'With an `Idempotency-Key` header (1-255 printable ASCII), a retried submit returns the job the key was first used ' +
+    'for (200, same `Location`) instead of creating another; the same key with a different body is ' +
+    '`422 idempotency_key_reused`.',
   request: {
     query: jobOptionsSchema.partial(),
+    headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }),
     body: {
       required: true,
       // Documented here but parsed as a stream by the upload receiver, never buffered.
@@ -28,7 +35,8 @@ const submitRoute = createRoute({
   },
   responses: {
     202: { description: 'accepted', content: { 'application/json': { schema: jobSchema } } },
-    ...errorResponses(400, 401, 413, 415, 429, 503),
+    200: { description: 'the job an Idempotency-Key was first used for', content: { 'application/json': { schema: jobSchema } } },
+    ...errorResponses(400, 401, 408, 413, 415, 422, 429, 503),
   },
 });
 
@@ -66,24 +74,39 @@ export function jobRoutes(deps: AppDeps) {
   const app = new OpenAPIHono();
 
   const findJob = async (id: string): Promise<Job> => {
-    const job = await deps.store.get(id);
+    const job = await deps.jobs.get(id);
     if (!job) throw new ApiError(404, 'job_not_found', 'no job with this id (it may have expired)');
     return job;
   };
 
   app.openapi(submitRoute, async (c) => {
     if (deps.draining()) throw new ApiError(503, 'shutting_down', 'the service is shutting down; try again shortly');
-    await deps.queue.assertCapacity();
-    const upload = await deps.uploads.receive(c.req.raw);
+    const key = scopedKey(c.req.valid('header')['idempotency-key'], deps.apiKey);
+    // A retry of a kept job is answered whatever the queue holds now; anything else needs room first.
+    const earlier = key === undefined ? undefined : await deps.jobs.findByIdempotencyKey(key);
+    const admission = earlier ? undefined : await deps.queue.admit();
     try {
-      const options = parseOptions({ ...c.req.query(), ...upload.fields }, deps.languages);
-      if (options.callback_url) await deps.checkCallbackUrl(options.callback_url);
-      const job = newJob(upload, options, new URL(c.req.url).origin);
-      await deps.queue.submit(job);
-      return c.json(jobView(job), 202, { Location: `/api/jobs/${job.id}` });
-    } catch (err) {
-      await deps.uploads.discard(upload);
-      throw err;
+      const id = crypto.randomUUID();
+      const upload = await deps.uploads.receive(c.req.raw, id);
+      let kept = false;
+      try {
+        const options = parseOptions({ ...c.req.query(), ...upload.fields }, deps.languages);
+        if (options.callback_url) await deps.checkCallbackUrl(options.callback_url);
+        const job = newJob(id, upload, options, new URL(c.req.url).origin, key);
+        const submitted = await deps.queue.submit(job);
+        if (submitted.created) {
+          kept = true;
+          return c.json(jobView(queuedJob(job)), 202, { Location: `/api/jobs/${id}` });
+        }
+        if (!submitted.sameBody) {
+          throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different submit');
+        }
+        return c.json(jobView(submitted.existing), 200, { Location: `/api/jobs/${submitted.existing.id}` });
+      } finally {
+        if (!kept) await deps.uploads.discard(upload);
+      }
+    } finally {
+      admission?.release();
     }
   });
 
@@ -97,17 +120,18 @@ export function jobRoutes(deps: AppDeps) {
     if (job.status !== 'succeeded') {
       throw new ApiError(409, job.error?.code ?? 'cancelled', job.error?.message ?? 'the job was cancelled');
     }
+    const pages = await deps.jobs.pages(job.id);
     const format = c.req.valid('query').format;
     const wantsText = format === 'text' || (format === undefined && /^text\/plain/.test(c.req.header('accept') ?? ''));
-    if (wantsText) return c.text(plainText(job), 200);
-    return c.json(resultView(job), 200);
+    if (wantsText) return c.text(plainText(pages), 200);
+    return c.json(resultView(job, pages), 200);
   });
 
   app.openapi(deleteRoute, async (c) => {
     const { id } = c.req.valid('param');
     await findJob(id);
     await deps.queue.cancel(id);
-    await deps.store.delete(id);
+    await deps.jobs.delete(id);
     return c.body(null, 204);
   });
 
@@ -124,25 +148,25 @@ function parseOptions(raw: Record<string, string>, languages: string[]): JobOpti
   return parsed.data;
 }
 
-function newJob(upload: ReceivedUpload, options: JobOptionsInput, origin: string): Job {
+/** An idempotency key belongs to the API key it came with: the same key under another API key is another key. */
+function scopedKey(key: string | undefined, apiKey: string | undefined): string | undefined {
+  return key === undefined ? undefined : sha256(`${apiKey ?? ''}\n${key}`);
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function newJob(id: string, upload: ReceivedUpload, options: JobOptionsInput, origin: string, key: string | undefined): NewJob {
   return {
-    id: crypto.randomUUID(),
-    status: 'queued',
+    id,
     createdAt: new Date(),
-    startedAt: null,
-    finishedAt: null,
-    selected: null,
-    documentPages: null,
-    file: { name: upload.name, bytes: upload.bytes, path: upload.path },
-    options: {
-      ocr: options.ocr,
-      pages: options.pages ?? null,
-      lang: options.lang,
-      password: options.password,
-      callbackUrl: options.callback_url,
-    },
-    pages: new Map(),
-    ...(options.callback_url ? { webhook: { url: options.callback_url, state: 'pending', attempts: 0 } } : {}),
+    file: { name: upload.name, bytes: upload.bytes },
+    upload: { kind: 'local', path: upload.path },
+    options: { ocr: options.ocr, pages: options.pages ?? null, lang: options.lang, callbackUrl: options.callback_url },
+    password: options.password,
     origin,
+    // Same PDF and same options: the same submit, sent again.
+    ...(key === undefined ? {} : { idempotency: { key, fingerprint: sha256(`${upload.sha256}\n${JSON.stringify(options)}`) } }),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { parsePageSpec } from '../pages.js';
-import { ocrModeSchema } from '../protocol.js';
+import { failureCodeSchema, ocrModeSchema, pageErrorCodeSchema } from '../protocol.js';
 
 /** Job options, from query parameters (raw PDF body) or form fields (multipart). */
 export const jobOptionsSchema = z.object({
@@ -13,6 +13,7 @@ export const jobOptionsSchema = z.object({
     .openapi({ example: '1-3,7,10-' }),
   lang: z
     .string()
+    .max(64)
     .regex(/^[a-z_]{3,16}(\+[a-z_]{3,16})*$/, 'lang must be tesseract language codes like eng or eng+deu')
     .default('eng'),
   password: z.string().max(1024).optional(),
@@ -23,6 +24,12 @@ export const jobOptionsSchema = z.object({
 });
 export type JobOptionsInput = z.infer<typeof jobOptionsSchema>;
 
+/** `Idempotency-Key`: 1-255 printable ASCII characters. */
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\x20-\x7e]{1,255}$/, 'Idempotency-Key must be 1-255 printable ASCII characters')
+  .openapi({ param: { name: 'idempotency-key', in: 'header' }, example: 'order-4711-upload' });
+
 export const idParamSchema = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 
 export const errorSchema = z
@@ -31,7 +38,8 @@ export const errorSchema = z
   })
   .openapi('Error');
 
-const pageErrorSchema = z.object({ code: z.string(), message: z.string() });
+const jobErrorSchema = z.object({ code: failureCodeSchema, message: z.string() });
+const pageErrorSchema = z.object({ code: pageErrorCodeSchema, message: z.string() });
 
 export const jobSchema = z
   .object({
@@ -43,7 +51,7 @@ export const jobSchema = z
     progress: z.object({ pages_done: z.number(), pages_total: z.number().nullable() }),
     file: z.object({ name: z.string(), bytes: z.number() }),
     options: z.object({ ocr: ocrModeSchema, pages: z.string().nullable(), lang: z.string() }),
-    error: pageErrorSchema.optional(),
+    error: jobErrorSchema.optional(),
     webhook: z
       .object({
         url: z.string(),

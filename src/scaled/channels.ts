@@ -1,17 +1,16 @@
 import type { Redis } from 'ioredis';
-import type { JobWatch } from '../routes/deps.js';
-import { PREFIX } from './connections.js';
-import { UPDATES_CHANNEL } from './records.js';
+import { PREFIX, UPDATES_CHANNEL } from '../jobs/redis-repository.js';
+import { Watchers } from '../jobs/watchers.js';
 
 const CANCEL_CHANNEL = `${PREFIX}:cancel`;
 
 /**
  * Redis pub/sub between instances, on one subscriber connection: job updates (published by
- * the record scripts) reach event streams on any API instance; cancel requests reach the
- * worker that runs the job. ioredis resubscribes by itself after a reconnect.
+ * the repository's scripts) reach event streams on any API instance; cancel requests reach
+ * the worker that runs the job. ioredis resubscribes by itself after a reconnect.
  */
 export class Channels {
-  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly watchers = new Watchers<string>();
   private readonly cancelListeners = new Set<(id: string) => void>();
 
   constructor(
@@ -19,21 +18,18 @@ export class Channels {
     private readonly publisher: Redis,
   ) {
     void subscriber.subscribe(UPDATES_CHANNEL, CANCEL_CHANNEL).catch(() => {});
-    subscriber.on('message', (channel: string, id: string) => {
-      if (channel === UPDATES_CHANNEL) for (const listener of this.watchers.get(id) ?? []) listener();
-      else if (channel === CANCEL_CHANNEL) for (const listener of this.cancelListeners) listener(id);
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === CANCEL_CHANNEL) {
+        for (const listener of this.cancelListeners) listener(message);
+        return;
+      }
+      if (channel !== UPDATES_CHANNEL || this.watchers.empty) return;
+      this.watchers.notify((JSON.parse(message) as { id: string }).id, message);
     });
   }
 
-  readonly watch: JobWatch = (id, listener) => {
-    const set = this.watchers.get(id) ?? new Set();
-    this.watchers.set(id, set);
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.watchers.get(id) === set) this.watchers.delete(id);
-    };
-  };
+  /** Listens to one job's update messages; returns the unsubscribe. */
+  readonly subscribe = (id: string, listener: (message: string) => void): (() => void) => this.watchers.add(id, listener);
 
   onCancel(listener: (id: string) => void): void {
     this.cancelListeners.add(listener);

@@ -1,8 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { ApiError } from '../errors.js';
+import { QueueUnavailable } from '../jobs/errors.js';
 
-/** Every key and channel of the service starts with this, BullMQ's included. */
-export const PREFIX = 'pdf-ocr';
 /** A request waits at most this long for Redis before it gets `503 queue_unavailable`. */
 const API_TIMEOUT_MS = 3000;
 
@@ -22,7 +20,7 @@ export function connect(url: string, kind: 'fail-fast' | 'patient'): Redis {
   return redis;
 }
 
-/** Runs an API-side Redis operation; any failure or a slow answer becomes `503 queue_unavailable`. */
+/** Runs an API-side Redis operation; any failure or a slow answer becomes QueueUnavailable (503 at the edge). */
 export async function available<T>(operation: Promise<T>, timeoutMs = API_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -30,9 +28,8 @@ export async function available<T>(operation: Promise<T>, timeoutMs = API_TIMEOU
   });
   try {
     return await Promise.race([operation, timeout]);
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    throw new ApiError(503, 'queue_unavailable', 'the job queue (Redis) cannot be reached; try again shortly', undefined, { 'Retry-After': '5' });
+  } catch {
+    throw new QueueUnavailable();
   } finally {
     clearTimeout(timer);
   }

@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import { copyFile, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { PREFIX } from './connections.js';
+import type { UploadLocation } from '../jobs/job.js';
+import { PREFIX } from '../jobs/redis-repository.js';
 
 /**
  * How an upload gets from the API instance that received it to the worker that runs it, and
@@ -11,10 +12,10 @@ import { PREFIX } from './connections.js';
  */
 export interface PdfTransfer {
   /** API side: makes the uploaded file reachable by workers; returns its location. */
-  publish(id: string, uploaded: string): Promise<string>;
+  publish(id: string, uploaded: string): Promise<UploadLocation>;
   /** Worker side: copies it to `dest`. */
-  fetch(location: string, dest: string): Promise<void>;
-  remove(location: string): Promise<void>;
+  fetch(location: UploadLocation, dest: string): Promise<void>;
+  remove(location: UploadLocation): Promise<void>;
 }
 
 /** Redis strings are written and read in pieces of this size, so no side holds a whole PDF. */
@@ -49,9 +50,10 @@ export function redisTransfer(redis: Redis, ttlMs: number): PdfTransfer {
       }
       await redis.pexpire(key, ttlMs);
       await rm(path.dirname(uploaded), { recursive: true, force: true });
-      return key;
+      return { kind: 'redis', key };
     },
-    async fetch(key, dest) {
+    async fetch(location, dest) {
+      const key = expect(location, 'redis').key;
       const size = await redis.strlen(key);
       if (size === 0) throw new Error('the uploaded PDF is no longer in Redis');
       const file = await open(dest, 'wx', 0o600);
@@ -66,8 +68,8 @@ export function redisTransfer(redis: Redis, ttlMs: number): PdfTransfer {
         globalThis.gc?.();
       }
     },
-    async remove(key) {
-      await redis.del(key);
+    async remove(location) {
+      await redis.del(expect(location, 'redis').key);
     },
   };
 }
@@ -75,8 +77,14 @@ export function redisTransfer(redis: Redis, ttlMs: number): PdfTransfer {
 /** SHARED_DIR: uploads are received straight into a directory every instance mounts. */
 export function sharedDirTransfer(): PdfTransfer {
   return {
-    publish: async (_id, uploaded) => uploaded,
-    fetch: (location, dest) => copyFile(location, dest),
-    remove: (location) => rm(path.dirname(location), { recursive: true, force: true }),
+    publish: async (_id, uploaded) => ({ kind: 'shared', path: uploaded }),
+    fetch: (location, dest) => copyFile(expect(location, 'shared').path, dest),
+    remove: (location) => rm(path.dirname(expect(location, 'shared').path), { recursive: true, force: true }),
   };
+}
+
+/** Instances of one setup agree on the transfer (SHARED_DIR set or not); another kind is a misconfiguration. */
+function expect<K extends UploadLocation['kind']>(location: UploadLocation, kind: K): Extract<UploadLocation, { kind: K }> {
+  if (location.kind !== kind) throw new Error(`the upload is in ${location.kind} storage, this instance reads ${kind}: set SHARED_DIR alike on every instance`);
+  return location as Extract<UploadLocation, { kind: K }>;
 }

@@ -3,14 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { WaitingError, Worker, type Job as QueuedJob } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Engine } from '../engine.js';
-import { isFinal, type Job } from '../jobs/job.js';
+import { isFinal, type UploadLocation } from '../jobs/job.js';
+import { PREFIX, type RedisJobRepository } from '../jobs/redis-repository.js';
+import type { Scheduler } from '../jobs/scheduler.js';
 import { shortId, type Logger } from '../log.js';
 import type { Channels } from './channels.js';
-import { PREFIX, settlesWithin } from './connections.js';
-import type { FinishJob } from './finish.js';
+import { settlesWithin } from './connections.js';
 import type { PdfTransfer } from './pdf-transfer.js';
-import type { JobRecords } from './records.js';
 
 export const QUEUE_NAME = 'jobs';
 /** Stalls (its worker went silent) a job survives before it fails as worker_crashed. */
@@ -21,91 +20,52 @@ const HAND_BACK_WAIT_MS = 5000;
 export interface RedisWorkerOptions {
   /** A patient connection (BullMQ duplicates it for its blocking reads). */
   connection: Redis;
-  records: JobRecords;
+  repository: RedisJobRepository;
   pdfs: PdfTransfer;
   channels: Channels;
-  finish: FinishJob;
-  engine: Engine;
+  scheduler: Scheduler;
   slots: number;
   lockMs: number;
   tmpDir?: string;
   log: Logger;
 }
 
-/** A job this instance runs now, as the local scheduler sees it. */
-interface LocalRun {
-  /** Where the original PDF is (Redis key or shared path). */
-  location: string;
-  /** Pages already in Redis. */
-  written: Set<number>;
-  /** Writes to Redis, one after another. */
-  writes: Promise<void>;
-  /** Set at shutdown: the job goes back to the queue instead of ending. */
-  releasing: boolean;
-  end(how: 'ended' | 'released'): void;
-}
-
 /**
  * A worker instance: takes jobs from the BullMQ queue, at most PDF_WORKER_THREADS at once,
- * and runs each through the same local scheduler and supervisor as the embedded service.
- * Every change of a local job is mirrored to its Redis record, so the page results there are
- * the checkpoints another worker resumes from when this one dies.
+ * and runs each through the same scheduler and supervisor as one instance does. The scheduler
+ * writes straight to the Redis repository, so the page results there are the checkpoints
+ * another worker resumes from when this one dies.
  */
 export function startRedisWorker(options: RedisWorkerOptions): { close(graceMs: number): Promise<void> } {
-  const { records, pdfs, finish, engine, log } = options;
-  const runs = new Map<string, LocalRun>();
-
-  engine.store.on('update', (job) => {
-    const run = runs.get(job.id);
-    if (!run) return;
-    run.writes = run.writes.then(() => mirror(job, run)).catch((err: Error) => log.warn({ job: shortId(job.id), err: err.message }, 'could not write job state to Redis'));
-  });
-
-  async function mirror(job: Job, run: LocalRun): Promise<void> {
-    const fresh = [...job.pages.values()].filter((p) => !run.written.has(p.page));
-    if (isFinal(job.status)) {
-      try {
-        if (!run.releasing) await finish(job, run.location, fresh);
-      } finally {
-        engine.store.delete(job.id);
-        run.end(run.releasing ? 'released' : 'ended');
-      }
-      return;
-    }
-    // False: the job was deleted meanwhile, so it is stopped here too.
-    if (!(await records.save(job, fresh))) void engine.scheduler.cancel(job.id);
-    for (const p of fresh) run.written.add(p.page);
-  }
+  const { repository, pdfs, scheduler, log } = options;
+  let running = 0;
 
   async function processJob(queued: QueuedJob<{ id: string }>, token?: string): Promise<void> {
-    const job = await records.get(queued.data.id);
+    const { id } = queued.data;
+    const job = await repository.get(id);
     // Deleted, expired, or taken again after it had ended: nothing to do.
     if (!job || isFinal(job.status)) return;
-    const location = job.file.path;
+    let file: string;
     try {
-      job.file.path = await privateCopy(location);
+      file = await privateCopy(job.upload);
     } catch (err) {
-      await crashed(job, location, `the upload could not be read: ${(err as Error).message}`);
+      await crashed(id, `the upload could not be read: ${(err as Error).message}`);
       return;
     }
-    if (job.pages.size > 0) log.info({ job: shortId(job.id), pagesDone: job.pages.size }, 'resuming job');
-    let end: LocalRun['end'] = () => {};
-    const ended = new Promise<'ended' | 'released'>((resolve) => (end = resolve));
-    runs.set(job.id, { location, written: new Set(job.pages.keys()), writes: Promise.resolve(), releasing: false, end });
-    job.status = 'queued';
+    if (job.pagesDone > 0) log.info({ job: shortId(id), pagesDone: job.pagesDone }, 'resuming job');
+    running++;
     try {
-      engine.scheduler.submit(job);
-      if ((await ended) === 'released') {
+      if ((await scheduler.submit({ id, file })) === 'released') {
         await queued.moveToWait(token);
         throw new WaitingError();
       }
     } finally {
-      runs.delete(job.id);
+      running--;
     }
   }
 
-  /** The job's PDF in a fresh temp dir of this machine, which the local scheduler removes when the job ends. */
-  async function privateCopy(location: string): Promise<string> {
+  /** The job's PDF in a fresh temp dir of this machine, which the scheduler removes when the job leaves. */
+  async function privateCopy(location: UploadLocation): Promise<string> {
     const dir = await mkdtemp(path.join(options.tmpDir ?? os.tmpdir(), 'pdf-ocr-'));
     const file = path.join(dir, 'upload.pdf');
     try {
@@ -117,14 +77,8 @@ export function startRedisWorker(options: RedisWorkerOptions): { close(graceMs: 
     }
   }
 
-  function crashed(job: Job, location: string, message: string): Promise<boolean> {
-    return finish({ ...job, status: 'failed', finishedAt: new Date(), error: { code: 'worker_crashed', message } }, location);
-  }
-
-  /** A job BullMQ gave up on (it stalled too often, or its processing threw) still ends, as worker_crashed. */
-  async function lost(id: string, why: string): Promise<void> {
-    const job = await records.get(id);
-    if (job && !isFinal(job.status)) await crashed(job, job.file.path, `the job was lost: ${why}`);
+  function crashed(id: string, message: string): Promise<unknown> {
+    return repository.finish(id, { ok: false, code: 'worker_crashed', message });
   }
 
   const worker = new Worker<{ id: string }>(QUEUE_NAME, processJob, {
@@ -135,14 +89,13 @@ export function startRedisWorker(options: RedisWorkerOptions): { close(graceMs: 
     stalledInterval: options.lockMs,
     maxStalledCount: MAX_STALLS,
   });
+  // A job BullMQ gave up on (it stalled too often, or its processing threw) still ends, as worker_crashed.
   worker.on('failed', (queued, err) => {
-    if (queued) void lost(queued.data.id, err.message).catch(() => {});
+    if (queued) void crashed(queued.data.id, `the job was lost: ${err.message}`).catch(() => {});
   });
   // Connection errors while Redis is away; the worker reconnects by itself.
   worker.on('error', () => {});
-  options.channels.onCancel((id) => {
-    if (runs.has(id)) void engine.scheduler.cancel(id);
-  });
+  options.channels.onCancel((id) => void scheduler.cancel(id));
 
   return {
     /**
@@ -152,10 +105,9 @@ export function startRedisWorker(options: RedisWorkerOptions): { close(graceMs: 
     async close(graceMs) {
       const closing = worker.close();
       // Running jobs get the grace period; an idle worker waits only for BullMQ to let go of Redis.
-      if (await settlesWithin(closing, runs.size > 0 ? graceMs : HAND_BACK_WAIT_MS)) return;
-      if (runs.size === 0) return;
-      for (const run of runs.values()) run.releasing = true;
-      await engine.scheduler.cancelAll();
+      if (await settlesWithin(closing, running > 0 ? graceMs : HAND_BACK_WAIT_MS)) return;
+      if (running === 0) return;
+      await scheduler.releaseAll();
       // Handing jobs back needs Redis; while it is away their locks expire instead, and the
       // stalled-job check of another worker re-queues them.
       await settlesWithin(closing, HAND_BACK_WAIT_MS);

@@ -1,16 +1,10 @@
-import { isIP, type LookupFunction } from 'node:net';
-import { backoffMs, retryAfterMs } from './backoff.js';
-import { assertPublicAddresses, ForbiddenTargetError, hostOf, systemResolver, type Resolver } from './guard.js';
+import { attemptDelivery, type AttemptOptions, type WebhookMessage } from './attempt.js';
+import { backoffMs } from './backoff.js';
+import { systemResolver, type Resolver } from './guard.js';
 import { pinnedLookup } from './lookup.js';
-import { post, type PostResponse } from './post.js';
-import { webhookHeaders, type Signer } from './sign.js';
+import type { Signer } from './sign.js';
 
-/** One event to deliver: the body is fixed at enqueue, so every retry sends the same bytes under the same id. */
-export interface WebhookMessage {
-  id: string;
-  url: string;
-  body: string;
-}
+export type { WebhookMessage } from './attempt.js';
 
 export interface DeliveryReport {
   state: 'pending' | 'delivered' | 'failed';
@@ -35,7 +29,6 @@ export interface WebhookSenderOptions {
 
 interface Delivery {
   message: WebhookMessage;
-  url: URL;
   report: DeliveryReport;
   onReport: (report: DeliveryReport) => void;
   timer?: NodeJS.Timeout;
@@ -48,16 +41,17 @@ interface Delivery {
  */
 export class WebhookSender {
   private readonly deliveries = new Set<Delivery>();
-  private readonly lookup: LookupFunction;
+  private readonly attemptOptions: AttemptOptions;
   private emptied: (() => void)[] = [];
 
   constructor(private readonly options: WebhookSenderOptions) {
-    this.lookup = pinnedLookup(options.resolver ?? systemResolver, options.allowPrivate);
+    const lookup = pinnedLookup(options.resolver ?? systemResolver, options.allowPrivate);
+    this.attemptOptions = { timeoutMs: options.timeoutMs, allowPrivate: options.allowPrivate, signer: options.signer, lookup };
   }
 
   /** Starts delivering now; `onReport` hears about every attempt and the end. */
   send(message: WebhookMessage, onReport: (report: DeliveryReport) => void): void {
-    const delivery: Delivery = { message, url: new URL(message.url), report: { state: 'pending', attempts: 0 }, onReport };
+    const delivery: Delivery = { message, report: { state: 'pending', attempts: 0 }, onReport };
     this.deliveries.add(delivery);
     void this.attempt(delivery);
   }
@@ -86,48 +80,17 @@ export class WebhookSender {
     delivery.report.attempts++;
     const controller = new AbortController();
     delivery.controller = controller;
-    try {
-      const response = await this.post(delivery, AbortSignal.any([controller.signal, AbortSignal.timeout(this.options.timeoutMs)]));
-      if (this.deliveries.has(delivery)) this.afterResponse(delivery, response);
-    } catch (err) {
-      if (this.deliveries.has(delivery)) this.afterError(delivery, err as Error);
-    }
-  }
-
-  private post(delivery: Delivery, signal: AbortSignal): Promise<PostResponse> {
-    const host = hostOf(delivery.url);
-    // Node connects to an address literal without calling the lookup, so check it here.
-    if (isIP(host) && !this.options.allowPrivate) assertPublicAddresses(host, [host]);
-    const { id, body } = delivery.message;
-    return post(delivery.url, body, { headers: webhookHeaders(id, body, this.options.signer), lookup: this.lookup, signal });
-  }
-
-  private afterResponse(delivery: Delivery, { status, retryAfter }: PostResponse): void {
-    delivery.report.lastStatus = status;
-    if (status >= 200 && status < 300) {
+    const result = await attemptDelivery(delivery.message, this.attemptOptions, controller.signal);
+    if (!this.deliveries.has(delivery)) return;
+    delivery.report.lastStatus = result.status;
+    if (result.outcome === 'delivered') {
       delivery.report.lastError = undefined;
       this.finish(delivery, 'delivered', 'delivered');
-      return;
+    } else if (result.outcome === 'retry') {
+      this.retry(delivery, result.why, result.minDelayMs);
+    } else {
+      this.finish(delivery, 'failed', 'failed', result.why);
     }
-    if (status === 429 || status >= 500) {
-      const honoured = status === 429 || status === 503 ? retryAfterMs(retryAfter) : undefined;
-      this.retry(delivery, `HTTP ${status}`, honoured ?? 0);
-      return;
-    }
-    const why = status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
-    this.finish(delivery, 'failed', 'failed', why);
-  }
-
-  private afterError(delivery: Delivery, err: Error): void {
-    delivery.report.lastStatus = undefined;
-    if (err instanceof ForbiddenTargetError) {
-      this.finish(delivery, 'failed', 'failed', err.message);
-      return;
-    }
-    // node:http aborts with an AbortError whose cause is the signal's reason.
-    const timedOut = (err.cause as Error | undefined)?.name === 'TimeoutError';
-    const why = timedOut ? `timed out after ${this.options.timeoutMs} ms` : ((err as NodeJS.ErrnoException).code ?? err.message);
-    this.retry(delivery, why, 0);
   }
 
   private retry(delivery: Delivery, why: string, minDelayMs: number): void {

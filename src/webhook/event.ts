@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { isFinal, jobView, type Job } from '../jobs/job.js';
-import type { WebhookMessage } from './deliver.js';
+import { isFinal, type Job } from '../jobs/job.js';
+import { jobView } from '../jobs/views.js';
+import type { WebhookMessage } from './attempt.js';
 
 /** The webhook for a job that has ended (API.md, Webhook). */
 export function webhookEvent(job: Job, publicUrl: string | undefined) {

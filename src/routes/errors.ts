@@ -1,24 +1,8 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-
-/** Why a job failed: stable strings clients switch on. */
-export const FAILURE_CODES = [
-  'pdf_password_required',
-  'pdf_password_incorrect',
-  'pdf_invalid',
-  'too_many_pages',
-  'memory_limit',
-  'timeout',
-  'worker_crashed',
-  'ocr_failed',
-  'cancelled',
-] as const;
-export type FailureCode = (typeof FAILURE_CODES)[number];
-
-export function isFailureCode(code: string): code is FailureCode {
-  return (FAILURE_CODES as readonly string[]).includes(code);
-}
+import { QueueFull, QueueUnavailable } from '../jobs/errors.js';
+import { ForbiddenTargetError } from '../webhook/guard.js';
 
 export interface ErrorInfo {
   code: string;
@@ -45,14 +29,21 @@ export class ApiError extends Error {
   }
 }
 
+/** The one place where what the core refuses becomes HTTP. */
+function toApiError(err: Error): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof QueueFull) return new ApiError(429, 'queue_full', err.message, undefined, { 'Retry-After': String(err.retryAfterS) });
+  if (err instanceof QueueUnavailable) {
+    return new ApiError(503, 'queue_unavailable', err.message, undefined, { 'Retry-After': String(err.retryAfterS) });
+  }
+  if (err instanceof ForbiddenTargetError) return new ApiError(400, 'callback_url_forbidden', err.message);
+  if (err instanceof HTTPException) return new ApiError(err.status as 400, err.status === 415 ? 'not_a_pdf' : 'invalid_request', err.message);
+  return new ApiError(500, 'internal_error', 'something went wrong on our side');
+}
+
 /** Any error as the JSON error response clients see; an unexpected one is logged and shown as 500 internal_error. */
 export function errorResponse(err: Error, c: Context): Response {
-  const apiError =
-    err instanceof ApiError
-      ? err
-      : err instanceof HTTPException
-        ? new ApiError(err.status as 400, err.status === 415 ? 'not_a_pdf' : 'invalid_request', err.message)
-        : new ApiError(500, 'internal_error', 'something went wrong on our side');
+  const apiError = toApiError(err);
   if (apiError.status === 500) console.error(err);
   const response = c.json(apiError.body(), apiError.status);
   for (const [name, value] of Object.entries(apiError.headers ?? {})) response.headers.set(name, value);

@@ -1,0 +1,288 @@
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import type { PageResult } from '../protocol.js';
+import { finalStatus, isFinal, queuedJob, type Job, type JobChange, type JobOutcome, type JobStatus, type NewJob, type WebhookState } from './job.js';
+import type { CreateResult, JobRepository, RepositoryEvents, StartedJob } from './repository.js';
+
+/** Every key and channel of the service starts with this, BullMQ's included. */
+export const PREFIX = 'pdf-ocr';
+/** Each write publishes `{id, status, done, total}` here; event streams on every API instance listen. */
+export const UPDATES_CHANNEL = `${PREFIX}:updates`;
+
+const jobKey = (id: string) => `${PREFIX}:job:${id}`;
+const idempotencyKey = (key: string) => `${PREFIX}:idempotency:${key}`;
+const pageField = (page: number) => `p:${page}`;
+
+/** The hash fields of a job besides its pages (`p:<n>`). */
+const FIELDS = [
+  'status',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+  'selected',
+  'documentPages',
+  'file',
+  'upload',
+  'options',
+  'password',
+  'done',
+  'bytes',
+  'error',
+  'webhook',
+  'origin',
+] as const;
+
+/** Shared by the scripts: tell watchers what changed, without a read on their side. */
+const PUBLISH = `
+local function publish(key, id)
+  local h = redis.call('HMGET', key, 'status', 'done', 'total')
+  redis.call('PUBLISH', '${UPDATES_CHANNEL}', cjson.encode({id = id, status = h[1], done = tonumber(h[2]) or 0, total = tonumber(h[3])}))
+end
+local function final(status)
+  return status == 'succeeded' or status == 'failed' or status == 'cancelled'
+end
+`;
+
+/** KEYS: job, idempotency key (or ''); ARGV: ttl, id, fields…. Returns '' when created, else the id the key names. */
+const CREATE = `${PUBLISH}
+if KEYS[2] ~= '' then
+  local earlier = redis.call('GET', KEYS[2])
+  if earlier and redis.call('EXISTS', '${PREFIX}:job:' .. earlier) == 1 then return earlier end
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[1])
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+publish(KEYS[1], ARGV[2])
+return ''`;
+
+/** ARGV: ttl, id, now. Queued → running (a resumed job stays running); returns the status before, or nil. */
+const START = `${PUBLISH}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or final(status) then return nil end
+redis.call('HSET', KEYS[1], 'status', 'running')
+if redis.call('HGET', KEYS[1], 'startedAt') == '' then redis.call('HSET', KEYS[1], 'startedAt', ARGV[3]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+publish(KEYS[1], ARGV[2])
+return status`;
+
+/** ARGV: ttl, id, documentPages, selected (JSON), total. Drops the password: the PDF is open. */
+const OPENED = `${PUBLISH}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or final(status) then return 0 end
+redis.call('HSET', KEYS[1], 'documentPages', ARGV[3], 'selected', ARGV[4], 'total', ARGV[5])
+redis.call('HDEL', KEYS[1], 'password')
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+publish(KEYS[1], ARGV[2])
+return 1`;
+
+/** ARGV: ttl, id, field, page JSON, its bytes. Keeps a page once; returns the job's result bytes, or -1 when it is gone or ended. */
+const ADD_PAGE = `${PUBLISH}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or final(status) then return -1 end
+if redis.call('HSETNX', KEYS[1], ARGV[3], ARGV[4]) == 1 then
+  redis.call('HINCRBY', KEYS[1], 'done', 1)
+  redis.call('HINCRBY', KEYS[1], 'bytes', ARGV[5])
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  publish(KEYS[1], ARGV[2])
+end
+return tonumber(redis.call('HGET', KEYS[1], 'bytes'))`;
+
+/**
+ * ARGV: ttl, id, status, finishedAt, error JSON or '', '1' to drop the pages. Only the first
+ * writer of a final status wins (it then sends the webhook): returns 1 for it, else 0.
+ */
+const FINISH = `${PUBLISH}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or final(status) then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[3], 'finishedAt', ARGV[4])
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[5]) end
+redis.call('HDEL', KEYS[1], 'password')
+if ARGV[6] == '1' then
+  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+    if string.sub(field, 1, 2) == 'p:' then redis.call('HDEL', KEYS[1], field) end
+  end
+  redis.call('HSET', KEYS[1], 'bytes', 0)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+local key = redis.call('HGET', KEYS[1], 'idempotencyKey')
+if key then redis.call('PEXPIRE', key, ARGV[1]) end
+publish(KEYS[1], ARGV[2])
+return 1`;
+
+/** ARGV: ttl, field, value. Writes one field while the job exists (a DELETE wins over a late write). */
+const SET_FIELD = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`;
+
+type Scripts = Redis & {
+  createJob(key: string, idempotency: string, ttlMs: number, id: string, ...fields: string[]): Promise<string>;
+  startJob(key: string, ttlMs: number, id: string, now: string): Promise<JobStatus | null>;
+  openedJob(key: string, ttlMs: number, id: string, documentPages: number, selected: string, total: number): Promise<number>;
+  addJobPage(key: string, ttlMs: number, id: string, field: string, json: string, bytes: number): Promise<number>;
+  finishJob(key: string, ttlMs: number, id: string, status: string, finishedAt: string, error: string, dropPages: string): Promise<number>;
+  setJobField(key: string, ttlMs: number, field: string, value: string): Promise<number>;
+};
+
+export interface RedisRepositoryOptions {
+  ttlMs: number;
+  /**
+   * Wraps every call: the API side fails fast with QueueUnavailable while Redis is away, a
+   * worker waits the outage out (its connection retries).
+   */
+  call<T>(operation: Promise<T>): Promise<T>;
+  /** Subscribes to UPDATES_CHANNEL messages for one job (one subscriber connection per instance). */
+  subscribe(id: string, listener: (message: string) => void): () => void;
+}
+
+/**
+ * Job state in Redis: one hash per job (the fields above, and `p:<n>` for each page result,
+ * which are the checkpoints another worker resumes from), expiring RESULT_TTL_S after its
+ * last change. Every write is a Lua script: it refuses a job that is gone or has ended, and
+ * publishes the change.
+ */
+export class RedisJobRepository implements JobRepository {
+  readonly events = new EventEmitter<RepositoryEvents>();
+  private readonly redis: Scripts;
+
+  constructor(
+    redis: Redis,
+    private readonly options: RedisRepositoryOptions,
+  ) {
+    const scripts = { createJob: [2, CREATE], startJob: [1, START], openedJob: [1, OPENED], addJobPage: [1, ADD_PAGE], finishJob: [1, FINISH], setJobField: [1, SET_FIELD] } as const;
+    for (const [name, [numberOfKeys, lua]] of Object.entries(scripts)) redis.defineCommand(name, { numberOfKeys, lua });
+    this.redis = redis as Scripts;
+  }
+
+  async create(job: NewJob): Promise<CreateResult> {
+    const fresh = queuedJob(job);
+    const key = job.idempotency ? idempotencyKey(job.idempotency.key) : '';
+    const fields: Record<string, string> = {
+      ...jobFields(fresh),
+      done: '0',
+      bytes: '0',
+      ...(fresh.password !== undefined ? { password: fresh.password } : {}),
+      ...(job.idempotency ? { fingerprint: job.idempotency.fingerprint, idempotencyKey: key } : {}),
+    };
+    const earlier = await this.call(this.redis.createJob(jobKey(job.id), key, this.options.ttlMs, job.id, ...Object.entries(fields).flat()));
+    if (earlier === '') {
+      this.events.emit('created', fresh);
+      return { created: true };
+    }
+    const [existing, fingerprint] = await Promise.all([this.get(earlier), this.call(this.redis.hget(jobKey(earlier), 'fingerprint'))]);
+    if (!existing) return this.create(job);
+    return { created: false, existing, sameBody: fingerprint === job.idempotency!.fingerprint };
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    const values = await this.call(this.redis.hmget(jobKey(id), ...FIELDS));
+    return values[0] ? fromFields(id, values) : undefined;
+  }
+
+  async findByIdempotencyKey(key: string): Promise<Job | undefined> {
+    const id = await this.call(this.redis.get(idempotencyKey(key)));
+    return id ? this.get(id) : undefined;
+  }
+
+  async pages(id: string): Promise<PageResult[]> {
+    const hash = await this.call(this.redis.hgetall(jobKey(id)));
+    return Object.entries(hash)
+      .filter(([field]) => field.startsWith('p:'))
+      .map(([, json]) => JSON.parse(json) as PageResult)
+      .sort((a, b) => a.page - b.page);
+  }
+
+  async start(id: string): Promise<StartedJob | undefined> {
+    const before = await this.call(this.redis.startJob(jobKey(id), this.options.ttlMs, id, new Date().toISOString()));
+    if (!before) return undefined;
+    const [job, fields] = await Promise.all([this.get(id), this.call(this.redis.hkeys(jobKey(id)))]);
+    if (!job) return undefined;
+    if (before === 'queued') this.events.emit('started', job);
+    const donePages = fields.filter((f) => f.startsWith('p:')).map((f) => Number(f.slice(2)));
+    return { job, donePages };
+  }
+
+  async opened(id: string, documentPages: number, selected: number[]): Promise<void> {
+    await this.call(this.redis.openedJob(jobKey(id), this.options.ttlMs, id, documentPages, JSON.stringify(selected), selected.length));
+  }
+
+  async addPage(id: string, page: PageResult): Promise<number | undefined> {
+    const json = JSON.stringify(page);
+    const bytes = await this.call(this.redis.addJobPage(jobKey(id), this.options.ttlMs, id, pageField(page.page), json, Buffer.byteLength(json)));
+    if (bytes < 0) return undefined;
+    this.events.emit('page', id, page);
+    return bytes;
+  }
+
+  async finish(id: string, outcome: JobOutcome): Promise<Job | undefined> {
+    const status = finalStatus(outcome);
+    const error = !outcome.ok && outcome.code !== 'cancelled' ? JSON.stringify({ code: outcome.code, message: outcome.message }) : '';
+    const won = await this.call(this.redis.finishJob(jobKey(id), this.options.ttlMs, id, status, new Date().toISOString(), error, outcome.ok ? '0' : '1'));
+    if (won !== 1) return undefined;
+    const job = await this.get(id);
+    if (job) this.events.emit('final', job);
+    return job;
+  }
+
+  async setWebhook(id: string, state: WebhookState): Promise<void> {
+    await this.call(this.redis.setJobField(jobKey(id), this.options.ttlMs, 'webhook', JSON.stringify(state)));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await this.call(this.redis.del(jobKey(id)))) === 1;
+  }
+
+  watch(id: string, listener: (change: JobChange) => void): () => void {
+    return this.options.subscribe(id, (message) => {
+      const { status, done, total } = JSON.parse(message) as { status: JobStatus; done: number; total?: number };
+      listener({ status, pagesDone: done, pagesTotal: total ?? null });
+    });
+  }
+
+  close(): void {}
+
+  private call<T>(operation: Promise<T>): Promise<T> {
+    return this.options.call(operation);
+  }
+}
+
+/** The fields of a new job; the rest are written as it moves. */
+function jobFields(job: Job): Record<string, string> {
+  return {
+    status: job.status,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: '',
+    finishedAt: '',
+    file: JSON.stringify(job.file),
+    upload: JSON.stringify(job.upload),
+    options: JSON.stringify(job.options),
+    origin: job.origin,
+    ...(job.webhook ? { webhook: JSON.stringify(job.webhook) } : {}),
+  };
+}
+
+function fromFields(id: string, values: (string | null)[]): Job {
+  const field = Object.fromEntries(FIELDS.map((name, i) => [name, values[i] ?? undefined])) as Record<(typeof FIELDS)[number], string | undefined>;
+  const date = (v: string | undefined) => (v ? new Date(v) : null);
+  const json = <T>(v: string | undefined): T | undefined => (v ? (JSON.parse(v) as T) : undefined);
+  const status = field.status as JobStatus;
+  return {
+    id,
+    status,
+    createdAt: new Date(field.createdAt!),
+    startedAt: date(field.startedAt),
+    finishedAt: date(field.finishedAt),
+    selected: json<number[]>(field.selected) ?? null,
+    documentPages: field.documentPages ? Number(field.documentPages) : null,
+    file: json<Job['file']>(field.file)!,
+    upload: json<Job['upload']>(field.upload)!,
+    options: json<Job['options']>(field.options)!,
+    ...(field.password !== undefined && !isFinal(status) ? { password: field.password } : {}),
+    pagesDone: Number(field.done ?? 0),
+    resultBytes: Number(field.bytes ?? 0),
+    ...(field.error ? { error: json<Job['error']>(field.error)! } : {}),
+    ...(field.webhook ? { webhook: json<WebhookState>(field.webhook)! } : {}),
+    origin: field.origin ?? '',
+  };
+}

@@ -1,0 +1,51 @@
+import type { PageResult } from '../protocol.js';
+import type { Job, WebhookState } from './job.js';
+
+/** The job as the API and webhooks show it (snake_case; no internals such as the upload or the password). */
+export function jobView(job: Job) {
+  return {
+    id: job.id,
+    status: job.status,
+    created_at: job.createdAt.toISOString(),
+    started_at: job.startedAt?.toISOString() ?? null,
+    finished_at: job.finishedAt?.toISOString() ?? null,
+    progress: { pages_done: job.pagesDone, pages_total: job.selected?.length ?? null },
+    file: { name: job.file.name, bytes: job.file.bytes },
+    options: { ocr: job.options.ocr, pages: job.options.pages, lang: job.options.lang },
+    ...(job.error ? { error: { code: job.error.code, message: job.error.message } } : {}),
+    ...(job.webhook ? { webhook: webhookView(job.webhook) } : {}),
+  };
+}
+export type JobView = ReturnType<typeof jobView>;
+
+function webhookView(w: WebhookState) {
+  return {
+    url: w.url,
+    state: w.state,
+    attempts: w.attempts,
+    last_status: w.lastStatus ?? null,
+    last_error: w.lastError ?? null,
+  };
+}
+
+/** The text of all pages, separated by form feed as pdftotext does. */
+export function plainText(pages: readonly PageResult[]): string {
+  return pages.map((p) => p.text).join('\f');
+}
+
+/** The JSON result of a succeeded job; `pages` in page order. */
+export function resultView(job: Job, pages: readonly PageResult[]) {
+  return {
+    id: job.id,
+    pages_total: job.selected?.length ?? pages.length,
+    document_pages: job.documentPages,
+    pages: pages.map((p) => ({
+      page: p.page,
+      text: p.text,
+      source: p.source,
+      ...(p.confidence !== undefined ? { confidence: p.confidence } : {}),
+      error: p.error,
+    })),
+    text: plainText(pages),
+  };
+}
