@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
-import { childMessageSchema, type ChildMessage, type StartMessage } from '../src/protocol.js';
-import { Supervisor, type Task } from '../src/jobs/supervisor.js';
+import { childMessageSchema, type ChildMessage, type PageResult, type StartMessage } from '../src/protocol.js';
+import { Supervisor, type ChildExit, type Task } from '../src/jobs/supervisor.js';
 import { ROOT, corpusFile, wordAccuracy } from './helpers.js';
 
 const WORKER = path.join(ROOT, 'dist/workers/pdf-worker.js');
@@ -75,5 +75,28 @@ describe('the child program', () => {
     expect(page?.type === 'page' && page.result.source).toBe('ocr');
     const text = page?.type === 'page' ? page.result.text : '';
     expect(wordAccuracy(text, readFileSync(corpusFile('scanned/linn.expected.txt'), 'utf8'))).toBeGreaterThan(0.85);
+  });
+});
+
+describe('scans in every orientation', () => {
+  it('reads pages turned by a quarter and upside down, and says where its CPU went', async () => {
+    // cardinal.pdf: linn.png placed at 0, 90, 180 and 270 degrees. The engine reads sideways
+    // lines itself; the upside-down ones need the half-turn probe and a second pass.
+    const exits: ChildExit[] = [];
+    const supervisor = new Supervisor({ workerFile: WORKER, childMemoryMb: 200, pageTimeoutMs: 120_000, onChildExit: (e) => exits.push(e) });
+    const pages: PageResult[] = [];
+    const outcome = await supervisor.run(task(corpusFile('scanned/cardinal.pdf')), { onDocument: () => {}, onPage: (p) => pages.push(p) }, 'test').outcome;
+    expect(outcome.ok).toBe(true);
+    const expected = readFileSync(corpusFile('scanned/linn.expected.txt'), 'utf8');
+    expect(pages.map((p) => p.page)).toEqual([1, 2, 3, 4]);
+    for (const page of pages) {
+      expect(page.confidence, `page ${page.page}`).toBeGreaterThan(60);
+      expect(wordAccuracy(page.text, expected), `page ${page.page}`).toBeGreaterThan(0.85);
+    }
+    const profile = exits[0]?.profile;
+    expect(profile?.ocrPages).toBe(4);
+    expect(profile?.retries).toBeGreaterThan(0);
+    expect(profile?.cpuMs.ocr).toBeGreaterThan(0);
+    expect(profile?.totalCpuMs).toBeGreaterThanOrEqual(Object.values(profile!.cpuMs).reduce((a, b) => a + b, 0));
   });
 });

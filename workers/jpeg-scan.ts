@@ -6,7 +6,7 @@
  * is not plainly that returns null and goes through pdfjs as before.
  */
 import { statSync } from 'node:fs';
-import { asArray, isName, isOp, isStream, Lexer, PdfName, PdfObjects, PdfRef, Unsupported, type PdfDict, type PdfStream, type PdfValue } from './pdf-objects.js';
+import { asArray, isName, isOp, isStream, Lexer, PdfName, PdfObjects, PdfRef, type PdfDict, type PdfStream, type PdfValue } from './pdf-objects.js';
 
 type Matrix = [number, number, number, number, number, number];
 
@@ -28,9 +28,9 @@ export class JpegScans {
   static open(file: string): JpegScans | null {
     try {
       return new JpegScans(new PdfObjects(file, statSync(file).size));
-    } catch (err) {
-      if (err instanceof Unsupported || err instanceof RangeError) return null;
-      throw err;
+    } catch {
+      // Unsupported, damaged (zlib, range errors), unreadable: pdfjs reads every page instead.
+      return null;
     }
   }
 
@@ -43,10 +43,9 @@ export class JpegScans {
     if (!ref) return null;
     try {
       return this.scan(ref.num, maxPixels);
-    } catch (err) {
-      // Damage, an unknown structure or an unexpected type: pdfjs knows better.
-      if (err instanceof Unsupported || err instanceof RangeError || err instanceof TypeError) return null;
-      throw err;
+    } catch {
+      // An unknown structure, damage, a corrupt Flate stream: pdfjs reads this page instead.
+      return null;
     }
   }
 
