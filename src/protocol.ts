@@ -7,12 +7,57 @@ import { z } from 'zod';
 
 export const pageErrorSchema = z.object({ code: z.string(), message: z.string() });
 
+/** `[left, top, right, bottom]` in PDF points from the top-left corner of the page as displayed. */
+export const bboxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+export type Bbox = z.infer<typeof bboxSchema>;
+
+export const fieldTypeSchema = z.enum(['text', 'checkbox', 'radio', 'choice', 'signature', 'button']);
+export type FieldType = z.infer<typeof fieldTypeSchema>;
+
+/** One AcroForm widget: a text field's string, a box's state, the chosen option(s); null for signatures and buttons. */
+export const formFieldSchema = z.object({
+  name: z.string(),
+  type: fieldTypeSchema,
+  value: z.union([z.string(), z.boolean(), z.array(z.string()), z.null()]),
+  /** A radio button's export value (what its group's value is when it is the one selected). */
+  export: z.string().optional(),
+  bbox: bboxSchema,
+});
+export type FormField = z.infer<typeof formFieldSchema>;
+
+/** Things a reader of the page should know that its text cannot say. */
+export const pageNoteSchema = z.enum(['xfa_form']);
+export type PageNote = z.infer<typeof pageNoteSchema>;
+
+/** A word with its box; `confidence` (0-100) only on words read by OCR. */
+export const wordSchema = z.object({
+  text: z.string(),
+  bbox: bboxSchema,
+  confidence: z.number().min(0).max(100).optional(),
+});
+export type Word = z.infer<typeof wordSchema>;
+
 export const pageResultSchema = z.object({
   page: z.number().int().positive(),
+  /** The page's text in reading order, with filled-in form values where they sit. */
   text: z.string(),
   source: z.enum(['text', 'ocr']),
   confidence: z.number().min(0).max(100).optional(),
   error: pageErrorSchema.nullable(),
+  /**
+   * The page as displayed (after /Rotate), in PDF points; null for a page that could not be
+   * opened. The fields below are absent on results the parent makes itself (a page that killed
+   * its child), which know nothing of the page.
+   */
+  width: z.number().positive().nullable().optional(),
+  height: z.number().positive().nullable().optional(),
+  /** AcroForm widgets in reading order, when the page has any. */
+  fields: z.array(formFieldSchema).optional(),
+  notes: z.array(pageNoteSchema).optional(),
+  /** Words in reading order. */
+  words: z.array(wordSchema).optional(),
+  /** This page as Markdown, without the `<!-- page N -->` line the whole document puts before it. */
+  markdown: z.string().optional(),
 });
 export type PageResult = z.infer<typeof pageResultSchema>;
 
