@@ -212,6 +212,26 @@ async function structurePage() {
   };
 }
 
+/**
+ * pdf-lib names a radio button's on state by its index and lists the export values in the
+ * field's /Opt; Acrobat and most form tools name the states by their export values. The group
+ * is rewritten that way (pdfjs, like most readers, reports a radio button's state name).
+ */
+function namedRadioStates(radio, names) {
+  const field = radio.acroField;
+  const selected = field.dict.get(PDFName.of('V'));
+  field.getWidgets().forEach((widget, i) => {
+    const normal = widget.dict.lookup(PDFName.of('AP')).lookup(PDFName.of('N'));
+    const on = normal.get(PDFName.of(String(i)));
+    normal.delete(PDFName.of(String(i)));
+    normal.set(PDFName.of(names[i]), on);
+    const state = widget.dict.get(PDFName.of('AS'));
+    if (state === PDFName.of(String(i))) widget.dict.set(PDFName.of('AS'), PDFName.of(names[i]));
+    if (selected === PDFName.of(String(i))) field.dict.set(PDFName.of('V'), PDFName.of(names[i]));
+  });
+  field.dict.delete(PDFName.of('Opt'));
+}
+
 /** A filled AcroForm with a widget of every type; labels drawn as page text. */
 async function formPage() {
   const doc = await newDoc();
@@ -253,6 +273,7 @@ async function formPage() {
     fields.push({ name: 'foundation', type: 'radio', value: option === 'Fair', export: option, bbox: box(x, 510, 12, 12), label: option });
   }
   radio.select('Fair');
+  namedRadioStates(radio, ['Good', 'Fair', 'Poor']);
 
   label('Heating:', 72, 475);
   const heating = form.createDropdown('heating.type');

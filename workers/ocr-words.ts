@@ -1,15 +1,14 @@
 import type { Bbox } from '../src/protocol.js';
 import { onPage, type Placement } from './placement.js';
 
-/** A word the engine read, placed on the displayed page, with the engine's line and paragraph. */
+/** A word the engine read, placed on the displayed page, with the engine's text line. */
 export interface OcrWord {
   text: string;
   bbox: Bbox;
   /** 0-100. */
   confidence: number;
-  /** Numbers the engine's text lines and paragraphs, in its order, across the whole page. */
+  /** Numbers the engine's text lines in its order, across the whole page. */
   line: number;
-  paragraph: number;
 }
 
 /** The parts of tesseract.js-core's ResultIterator (WebIDL binding) read here. */
@@ -23,7 +22,6 @@ export interface ResultIterator {
   GetUTF8Text(level: number): string;
 }
 
-const RIL_PARA = 1;
 const RIL_TEXTLINE = 2;
 const RIL_WORD = 3;
 
@@ -39,18 +37,16 @@ const RIL_WORD = 3;
 export function readWords(iterator: ResultIterator, heap: () => ArrayBuffer, scratch: number, placement: Placement): OcrWord[] {
   const words: OcrWord[] = [];
   let line = -1;
-  let paragraph = -1;
   iterator.Begin();
   do {
     if (iterator.Empty(RIL_WORD)) continue;
-    if (iterator.IsAtBeginningOf(RIL_PARA) || paragraph < 0) paragraph++;
     if (iterator.IsAtBeginningOf(RIL_TEXTLINE) || line < 0) line++;
     const text = iterator.GetUTF8Text(RIL_WORD).trim();
     if (!text) continue;
     iterator.BoundingBox(RIL_WORD, scratch, scratch + 4, scratch + 8, scratch + 12);
     const [left, top, right, bottom] = new Int32Array(heap(), scratch, 4);
     const confidence = Math.max(0, Math.min(100, Math.round(iterator.Confidence(RIL_WORD))));
-    words.push({ text, bbox: onPage(placement, [left!, top!, right!, bottom!]), confidence, line, paragraph });
+    words.push({ text, bbox: onPage(placement, [left!, top!, right!, bottom!]), confidence, line });
   } while (iterator.Next(RIL_WORD));
   return words;
 }
