@@ -30,6 +30,8 @@ export type Block =
 
 /** A gap wider than this (in em of the larger neighbour) between two words on a line splits the line. */
 const SPLIT_GAP_EM = 1.0;
+/** Below this share of a line's height, a short row beside it is its superscript or subscript. */
+const SCRIPT_RATIO = 0.85;
 /** Lines this close (gap in em) that overlap horizontally and have like sizes form one block. */
 const BLOCK_GAP_EM = 0.9;
 const BLOCK_SIZE_RATIO = 1.25;
@@ -72,6 +74,17 @@ function geometricRows(words: Token[], fields: Token[]): Line[][] {
       row.cy += (cy - row.cy) / row.tokens.length;
       row.h = Math.min(row.h, h);
     } else rows.push({ tokens: [word], cy, h });
+  }
+  // Superscripts and subscripts (smaller, off the baseline) join the row whose height they sit in.
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i]!;
+    const host = [rows[i - 1], rows[i + 1]].find(
+      (r) => r && row.h < SCRIPT_RATIO * r.h && Math.abs(row.cy - r.cy) < 0.6 * r.h && !row.tokens.some((t) => t.text.length > 3),
+    );
+    if (host) {
+      host.tokens.push(...row.tokens);
+      rows.splice(i, 1);
+    }
   }
   // A field joins the row whose middle it spans (a tall list box spans its label's line).
   for (const field of fields) {
