@@ -1,5 +1,6 @@
 import type { ErrorInfo, FailureCode } from '../errors.js';
 import type { OcrMode, PageResult } from '../protocol.js';
+import { pageFidelity } from './formats.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type FinalStatus = Exclude<JobStatus, 'queued' | 'running'>;
@@ -89,6 +90,7 @@ export function resultView(job: Job) {
     source: p.source,
     ...(p.confidence !== undefined ? { confidence: p.confidence } : {}),
     error: p.error,
+    ...pageFidelity(p),
   }));
   return {
     id: job.id,
