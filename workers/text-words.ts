@@ -216,7 +216,8 @@ function itemWords(item: TextItem, style: FontStyle | undefined, fit: FontFit | 
     return [{ word: { text, bbox: bounds(corners), size }, start: corners[0]!, end: corners[3]! }];
   }
   const isSpace = chars.map((ch) => /\s/u.test(ch));
-  const widths = chars.map((ch, i) => (isSpace[i] ? (fit?.space ?? NOMINAL_SPACE) * sizeAlong : (advance(ch, family) * (fit?.scale ?? 1) * sizeAlong) / 1000));
+  const space = fit ? fit.space : advance(' ', family) / 1000;
+  const widths = chars.map((ch, i) => (isSpace[i] ? space * sizeAlong : (advance(ch, family) * (fit?.scale ?? 1) * sizeAlong) / 1000));
   const natural = widths.reduce((sum, w) => sum + w, 0);
   const spaces = isSpace.filter(Boolean).length;
   // What the item's true width leaves over goes to its spaces, unless the font could not be
