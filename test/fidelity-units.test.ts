@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { markdownDocument, pageFidelity, wordsBody } from '../src/jobs/formats.js';
-import type { PageResult } from '../src/protocol.js';
+import { packWords, unpackWords, type PageResult } from '../src/protocol.js';
 import { layoutPage, type Token } from '../workers/layout.js';
 import { pageMarkdown, reflow } from '../workers/markdown.js';
 import { plainText } from '../workers/plain-text.js';
@@ -67,9 +67,22 @@ describe('layout', () => {
   });
 });
 
+describe('packed words', () => {
+  it('round-trip to hundredths of a point, with confidences when OCR read them', () => {
+    const words = [
+      { text: 'Roof', bbox: [72.004, 80.5, 96.4, 92.1] as [number, number, number, number], confidence: 93 },
+      { text: 'leaks', bbox: [100, 80.5, 128.7, 92.1] as [number, number, number, number], confidence: 88 },
+    ];
+    const packed = packWords(words);
+    expect(packed).toEqual({ text: 'Roof leaks', boxes: [7200, 8050, 9640, 9210, 10000, 8050, 12870, 9210], confidence: [93, 88] });
+    expect(unpackWords(packed)).toEqual([{ ...words[0], bbox: [72, 80.5, 96.4, 92.1] }, words[1]]);
+    expect(unpackWords(packWords([]))).toEqual([]);
+  });
+});
+
 describe('result formats', () => {
   const pages: PageResult[] = [
-    { page: 1, text: 'Hello', source: 'text', error: null, width: 612, height: 792, words: [{ text: 'Hello', bbox: [72, 80, 100, 92] }], markdown: '# Hello' },
+    { page: 1, text: 'Hello', source: 'text', error: null, width: 612, height: 792, words: packWords([{ text: 'Hello', bbox: [72, 80, 100.25, 92] }]), markdown: '# Hello' },
     { page: 2, text: '', source: 'ocr', error: { code: 'worker_crashed', message: 'x' } },
   ];
 
@@ -77,7 +90,7 @@ describe('result formats', () => {
     expect(wordsBody('j1', pages)).toEqual({
       id: 'j1',
       pages: [
-        { page: 1, width: 612, height: 792, source: 'text', words: [{ text: 'Hello', bbox: [72, 80, 100, 92] }] },
+        { page: 1, width: 612, height: 792, source: 'text', words: [{ text: 'Hello', bbox: [72, 80, 100.25, 92] }] },
         { page: 2, width: null, height: null, source: 'ocr', words: [] },
       ],
     });

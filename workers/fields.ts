@@ -83,7 +83,7 @@ function fieldValue(a: WidgetData, type: FieldType): FormField['value'] {
 }
 
 /** A rectangle of PDF user space as a box on the displayed page. */
-export function toView(view: PageView, rect: number[]): Bbox {
+function toView(view: PageView, rect: number[]): Bbox {
   const [a, b, c, d, e, f] = view.transform as [number, number, number, number, number, number];
   const xs: number[] = [];
   const ys: number[] = [];

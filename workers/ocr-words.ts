@@ -1,5 +1,5 @@
 import type { Bbox } from '../src/protocol.js';
-import { onPage, type Placement } from './placement.js';
+import { onPage, quarterTurns, type Placement } from './placement.js';
 
 /** A word the engine read, placed on the displayed page, with the engine's text line. */
 export interface OcrWord {
@@ -9,6 +9,8 @@ export interface OcrWord {
   confidence: number;
   /** Numbers the engine's text lines in its order, across the whole page. */
   line: number;
+  /** Quarter turns clockwise of its baseline on the displayed page (a sideways scan read upright). */
+  turns: 0 | 1 | 2 | 3;
 }
 
 /** The parts of tesseract.js-core's ResultIterator (WebIDL binding) read here. */
@@ -36,6 +38,7 @@ const RIL_WORD = 3;
  */
 export function readWords(iterator: ResultIterator, heap: () => ArrayBuffer, scratch: number, placement: Placement): OcrWord[] {
   const words: OcrWord[] = [];
+  const turns = quarterTurns(placement[0], placement[1]);
   let line = -1;
   iterator.Begin();
   do {
@@ -46,7 +49,7 @@ export function readWords(iterator: ResultIterator, heap: () => ArrayBuffer, scr
     iterator.BoundingBox(RIL_WORD, scratch, scratch + 4, scratch + 8, scratch + 12);
     const [left, top, right, bottom] = new Int32Array(heap(), scratch, 4);
     const confidence = Math.max(0, Math.min(100, Math.round(iterator.Confidence(RIL_WORD))));
-    words.push({ text, bbox: onPage(placement, [left!, top!, right!, bottom!]), confidence, line });
+    words.push({ text, bbox: onPage(placement, [left!, top!, right!, bottom!]), confidence, line, turns });
   } while (iterator.Next(RIL_WORD));
   return words;
 }

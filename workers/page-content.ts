@@ -1,4 +1,4 @@
-import type { FormField, Word } from '../src/protocol.js';
+import { packWords, type FormField, type PackedWords } from '../src/protocol.js';
 import { layoutPage, median, type Token } from './layout.js';
 import { pageMarkdown } from './markdown.js';
 import type { OcrWord } from './ocr-words.js';
@@ -9,7 +9,7 @@ import type { TextWord } from './text-words.js';
 export interface PageContent {
   text: string;
   markdown: string;
-  words: Word[];
+  words: PackedWords;
   /** Present when the page has form fields. */
   fields?: FormField[];
 }
@@ -19,7 +19,7 @@ const WORD_HEIGHT_PER_EM = 0.72;
 
 export function textLayerContent(words: TextWord[], fields: FormField[]): PageContent {
   return content(
-    words.map((w) => ({ text: w.text, bbox: w.bbox, size: w.size })),
+    words.map((w) => ({ text: w.text, bbox: w.bbox, size: w.size, turns: w.turns })),
     fields,
     'text',
   );
@@ -36,7 +36,7 @@ export function ocrContent(words: OcrWord[], fields: FormField[]): PageContent {
   }
   const size = new Map([...heights].map(([line, hs]) => [line, median(hs) / WORD_HEIGHT_PER_EM]));
   return content(
-    words.map((w) => ({ text: w.text, bbox: w.bbox, size: size.get(w.line)!, confidence: w.confidence, line: w.line })),
+    words.map((w) => ({ text: w.text, bbox: w.bbox, size: size.get(w.line)!, confidence: w.confidence, line: w.line, turns: w.turns })),
     fields,
     'ocr',
   );
@@ -52,7 +52,7 @@ function content(tokens: Token[], fields: FormField[], source: 'text' | 'ocr'): 
   return {
     text: plainText(blocks),
     markdown: pageMarkdown(blocks, source),
-    words: orderedWords(blocks),
+    words: packWords(orderedWords(blocks)),
     ...(ordered.length > 0 ? { fields: ordered.map(roundField) } : {}),
   };
 }

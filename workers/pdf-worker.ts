@@ -3,7 +3,7 @@
  * message per finished page, then `done` (or `failed`) and exits so the OS takes back
  * every byte, WASM memory included.
  */
-import { childMessageSchema, parentMessageSchema, type ChildMessage, type FormField, type PageResult, type StartMessage } from '../src/protocol.js';
+import { childMessageSchema, packWords, parentMessageSchema, type ChildMessage, type FormField, type PageResult, type StartMessage } from '../src/protocol.js';
 import { selectPages } from '../src/pages.js';
 import { formFields, isXfaOnly, type PageView } from './fields.js';
 import { Ocr, type GrayImage, type OcrText } from './ocr.js';
@@ -37,7 +37,7 @@ async function run(task: StartMessage): Promise<void> {
     for (const pageNumber of selected) {
       if (skip.has(pageNumber) || (allowed && !allowed.has(pageNumber))) continue;
       const result = await processPage(doc, pageNumber, task, ocr);
-      await send({ type: 'page', result: notes && !result.fields ? { ...result, notes: [...notes] } : result });
+      await send({ type: 'page', result: notes ? { ...result, notes: [...notes] } : result });
     }
   } finally {
     ocr.close();
@@ -51,7 +51,7 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
     page = await doc.getPage(pageNumber);
   } catch (err) {
     const error = { code: 'pdf_invalid', message: `page could not be read: ${errorText(err)}` };
-    return { page: pageNumber, text: '', source: 'text', error, width: null, height: null, words: [], markdown: '' };
+    return { page: pageNumber, text: '', source: 'text', error, width: null, height: null, words: packWords([]), markdown: '' };
   }
   try {
     const view = page.getViewport({ scale: 1 });

@@ -56,3 +56,8 @@ export function onPage(p: Placement, box: readonly [number, number, number, numb
   }
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
+
+/** Quarter turns clockwise (0-3) of a direction on the displayed page (y down), to the nearest. */
+export function quarterTurns(dx: number, dy: number): 0 | 1 | 2 | 3 {
+  return ((((Math.round(Math.atan2(dy, dx) / (Math.PI / 2)) % 4) + 4) % 4) as 0 | 1 | 2 | 3);
+}

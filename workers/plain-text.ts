@@ -48,8 +48,7 @@ export function orderedWords(blocks: Block[]): Word[] {
   const add = (line: Line | null) => {
     for (const t of line?.tokens ?? []) {
       if (t.field) continue;
-      const bbox = t.bbox.map(round) as Word['bbox'];
-      words.push(t.confidence === undefined ? { text: t.text, bbox } : { text: t.text, bbox, confidence: t.confidence });
+      words.push(t.confidence === undefined ? { text: t.text, bbox: t.bbox } : { text: t.text, bbox: t.bbox, confidence: t.confidence });
     }
   };
   for (const block of blocks) {
@@ -57,9 +56,4 @@ export function orderedWords(blocks: Block[]): Word[] {
     else block.rows.flat().forEach(add);
   }
   return words;
-}
-
-/** Two decimals: a hundredth of a point is finer than any box here is true to, and keeps results small. */
-function round(v: number): number {
-  return Math.round(v * 100) / 100;
 }

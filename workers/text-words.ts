@@ -1,6 +1,7 @@
 import type { Bbox } from '../src/protocol.js';
 import type { PageView } from './fields.js';
 import { SANS_WIDTHS, SERIF_WIDTHS, WIDTH_CHARS } from './glyph-widths.js';
+import { quarterTurns } from './placement.js';
 
 /** What pdfjs's getTextContent gives: text items and, per font, its family and vertical metrics. */
 export interface TextItem {
@@ -28,6 +29,8 @@ export interface TextWord {
   bbox: Bbox;
   /** Font size in points. */
   size: number;
+  /** Quarter turns clockwise of its baseline on the displayed page. */
+  turns: 0 | 1 | 2 | 3;
 }
 
 /**
@@ -202,18 +205,19 @@ function itemWords(item: TextItem, style: FontStyle | undefined, fit: FontFit | 
   const [ascent, descent] = metrics(style);
   const dir: [number, number] = [a / sizeAlong, b / sizeAlong];
   const up: [number, number] = [c, d];
+  const [m0, m1, m2, m3, m4, m5] = view.transform as [number, number, number, number, number, number];
   const point = (s: number, t: number): [number, number] => {
     const x = e + dir[0] * s + up[0] * t;
     const y = f + dir[1] * s + up[1] * t;
-    const [m0, m1, m2, m3, m4, m5] = view.transform as [number, number, number, number, number, number];
     return [m0 * x + m2 * y + m4, m1 * x + m3 * y + m5];
   };
+  const turns = quarterTurns(m0 * dir[0] + m2 * dir[1], m1 * dir[0] + m3 * dir[1]);
   if (style?.vertical) {
     // Vertical writing: the item is one column of glyphs; it is kept whole.
     const text = item.str.trim();
     if (!text) return [];
     const corners = [point(0, 0), point(size, 0), point(0, -item.height / size), point(size, -item.height / size)];
-    return [{ word: { text, bbox: bounds(corners), size }, start: corners[0]!, end: corners[3]! }];
+    return [{ word: { text, bbox: bounds(corners), size, turns }, start: corners[0]!, end: corners[3]! }];
   }
   const isSpace = chars.map((ch) => /\s/u.test(ch));
   const space = fit ? fit.space : advance(' ', family) / 1000;
@@ -232,7 +236,7 @@ function itemWords(item: TextItem, style: FontStyle | undefined, fit: FontFit | 
   const close = () => {
     if (!text) return;
     const corners = [point(wordStart, descent), point(wordStart, ascent), point(s, descent), point(s, ascent)];
-    pieces.push({ word: { text, bbox: bounds(corners), size }, start: point(wordStart, 0), end: point(s, 0) });
+    pieces.push({ word: { text, bbox: bounds(corners), size, turns }, start: point(wordStart, 0), end: point(s, 0) });
     text = '';
   };
   for (const [i, ch] of chars.entries()) {
@@ -260,6 +264,6 @@ function bounds(points: [number, number][]): Bbox {
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
-export function union(p: Bbox, q: Bbox): Bbox {
+function union(p: Bbox, q: Bbox): Bbox {
   return [Math.min(p[0], q[0]), Math.min(p[1], q[1]), Math.max(p[2], q[2]), Math.max(p[3], q[3])];
 }

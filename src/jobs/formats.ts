@@ -4,7 +4,7 @@
  * choose the format and send the body. Pages the parent recorded itself (a page that killed its
  * child) have no words or Markdown and an unknown size.
  */
-import type { PageResult } from '../protocol.js';
+import { unpackWords, type PageResult } from '../protocol.js';
 
 /** What a JSON result page entry has beside page, text, source, confidence and error. */
 export function pageFidelity(page: PageResult) {
@@ -20,7 +20,7 @@ export function pageFidelity(page: PageResult) {
 export function wordsBody(id: string, pages: PageResult[]) {
   return {
     id,
-    pages: pages.map((p) => ({ page: p.page, width: p.width ?? null, height: p.height ?? null, source: p.source, words: p.words ?? [] })),
+    pages: pages.map((p) => ({ page: p.page, width: p.width ?? null, height: p.height ?? null, source: p.source, words: p.words ? unpackWords(p.words) : [] })),
   };
 }
 export type WordsBody = ReturnType<typeof wordsBody>;
