@@ -40,7 +40,8 @@ export interface Word {
  * A page's words, packed: the parent keeps every page's words until the job is deleted, and as
  * objects they cost ~150 bytes a word in its heap (+63 MB of server RSS over the corpus sweep
  * of test/corpus.test.ts); packed, ~30. `text` is the words joined by single spaces (a word
- * never holds whitespace); `boxes` four integers a word, hundredths of a point; `confidence`
+ * never holds whitespace); `boxes` four integers a word, tenths of a point (finer than any box
+ * here is true to; the boxes are most of a page's message); `confidence`
  * one a word, OCR only. src/jobs/formats.ts unpacks them for the API.
  */
 export const packedWordsSchema = z
@@ -53,18 +54,35 @@ export const packedWordsSchema = z
   .refine((w) => w.confidence === undefined || w.confidence.length * 4 === w.boxes.length, 'one confidence a word');
 export type PackedWords = z.infer<typeof packedWordsSchema>;
 
+/** Packs words one at a time (the child packs a page's words as it walks its layout). */
+export class WordPacker {
+  private readonly texts: string[] = [];
+  private readonly boxes: number[] = [];
+  private readonly confidence: number[] = [];
+
+  add(text: string, bbox: Bbox, confidence?: number): void {
+    this.texts.push(text);
+    for (const v of bbox) this.boxes.push(Math.round(v * 10));
+    if (confidence !== undefined) this.confidence.push(Math.round(confidence));
+  }
+
+  packed(): PackedWords {
+    const packed: PackedWords = { text: this.texts.join(' '), boxes: this.boxes };
+    if (this.texts.length > 0 && this.confidence.length === this.texts.length) packed.confidence = this.confidence;
+    return packed;
+  }
+}
+
 export function packWords(words: Word[]): PackedWords {
-  const boxes: number[] = [];
-  for (const w of words) for (const v of w.bbox) boxes.push(Math.round(v * 100));
-  const packed: PackedWords = { text: words.map((w) => w.text).join(' '), boxes };
-  if (words.length > 0 && words.every((w) => w.confidence !== undefined)) packed.confidence = words.map((w) => Math.round(w.confidence!));
-  return packed;
+  const packer = new WordPacker();
+  for (const w of words) packer.add(w.text, w.bbox, w.confidence);
+  return packer.packed();
 }
 
 export function unpackWords(packed: PackedWords): Word[] {
   if (packed.text === '') return [];
   return packed.text.split(' ').map((text, i) => {
-    const b = packed.boxes.slice(4 * i, 4 * i + 4).map((v) => v / 100) as Bbox;
+    const b = packed.boxes.slice(4 * i, 4 * i + 4).map((v) => v / 10) as Bbox;
     const c = packed.confidence?.[i];
     return c === undefined ? { text, bbox: b } : { text, bbox: b, confidence: c };
   });

@@ -68,13 +68,13 @@ describe('layout', () => {
 });
 
 describe('packed words', () => {
-  it('round-trip to hundredths of a point, with confidences when OCR read them', () => {
+  it('round-trip to tenths of a point, with confidences when OCR read them', () => {
     const words = [
-      { text: 'Roof', bbox: [72.004, 80.5, 96.4, 92.1] as [number, number, number, number], confidence: 93 },
+      { text: 'Roof', bbox: [72.04, 80.5, 96.4, 92.1] as [number, number, number, number], confidence: 93 },
       { text: 'leaks', bbox: [100, 80.5, 128.7, 92.1] as [number, number, number, number], confidence: 88 },
     ];
     const packed = packWords(words);
-    expect(packed).toEqual({ text: 'Roof leaks', boxes: [7200, 8050, 9640, 9210, 10000, 8050, 12870, 9210], confidence: [93, 88] });
+    expect(packed).toEqual({ text: 'Roof leaks', boxes: [720, 805, 964, 921, 1000, 805, 1287, 921], confidence: [93, 88] });
     expect(unpackWords(packed)).toEqual([{ ...words[0], bbox: [72, 80.5, 96.4, 92.1] }, words[1]]);
     expect(unpackWords(packWords([]))).toEqual([]);
   });
@@ -82,7 +82,7 @@ describe('packed words', () => {
 
 describe('result formats', () => {
   const pages: PageResult[] = [
-    { page: 1, text: 'Hello', source: 'text', error: null, width: 612, height: 792, words: packWords([{ text: 'Hello', bbox: [72, 80, 100.25, 92] }]), markdown: '# Hello' },
+    { page: 1, text: 'Hello', source: 'text', error: null, width: 612, height: 792, words: packWords([{ text: 'Hello', bbox: [72, 80, 100.5, 92] }]), markdown: '# Hello' },
     { page: 2, text: '', source: 'ocr', error: { code: 'worker_crashed', message: 'x' } },
   ];
 
@@ -90,7 +90,7 @@ describe('result formats', () => {
     expect(wordsBody('j1', pages)).toEqual({
       id: 'j1',
       pages: [
-        { page: 1, width: 612, height: 792, source: 'text', words: [{ text: 'Hello', bbox: [72, 80, 100.25, 92] }] },
+        { page: 1, width: 612, height: 792, source: 'text', words: [{ text: 'Hello', bbox: [72, 80, 100.5, 92] }] },
         { page: 2, width: null, height: null, source: 'ocr', words: [] },
       ],
     });

@@ -4,6 +4,7 @@
  * and OCR pages; OCR pages bring the engine's own lines and paragraphs.
  */
 import type { Bbox, FormField } from '../src/protocol.js';
+import { fieldText } from './field-text.js';
 
 export interface Token {
   /** The word; '' for a form field. */
@@ -23,6 +24,8 @@ export interface Line {
   tokens: Token[];
   bbox: Bbox;
   size: number;
+  /** The line as text, form fields as they read inline (see fieldText). */
+  text: string;
 }
 
 export type Block =
@@ -179,7 +182,7 @@ function engineRows(words: Token[], fields: Token[]): Line[][] {
     if (best) {
       best.tokens.push(field);
       best.tokens.sort((a, b) => a.bbox[0] - b.bbox[0]);
-      best.bbox = unionAll(best.tokens.map((t) => t.bbox));
+      Object.assign(best, makeLine(best.tokens));
     } else lines.push(makeLine([field]));
   }
   lines.sort((a, b) => centerY(a.bbox) - centerY(b.bbox));
@@ -195,8 +198,21 @@ function engineRows(words: Token[], fields: Token[]): Line[][] {
 }
 
 function makeLine(tokens: Token[]): Line {
-  const sizes = tokens.filter((t) => !t.field).map((t) => t.size);
-  return { tokens, bbox: unionAll(tokens.map((t) => t.bbox)), size: sizes.length > 0 ? median(sizes) : height(tokens[0]!.bbox) };
+  const bbox: Bbox = [Infinity, Infinity, -Infinity, -Infinity];
+  let min = Infinity;
+  let max = -Infinity;
+  let text = '';
+  for (const t of tokens) {
+    grow(bbox, t.bbox);
+    const inline = t.field ? fieldText(t.field) : t.text;
+    if (inline) text = text ? `${text} ${inline}` : inline;
+    if (t.field) continue;
+    min = Math.min(min, t.size);
+    max = Math.max(max, t.size);
+  }
+  // Most lines are set in one size; the median is only needed when they are not.
+  const size = min === Infinity ? height(tokens[0]!.bbox) : min === max ? min : median(tokens.filter((t) => !t.field).map((t) => t.size));
+  return { tokens, bbox, size, text };
 }
 
 // ---------------------------------------------------------------- tables
@@ -268,10 +284,17 @@ function assignColumns(row: Line[], columns: [number, number][]): (Line | null)[
 function lineBlocks(lines: Line[]): Block[] {
   const sorted = [...lines].sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
   const blocks: { lines: Line[]; bbox: Bbox }[] = [];
+  /** Blocks whose last line may still be close enough above the lines to come (sorted by top). */
+  let open: (typeof blocks)[number][] = [];
   for (const line of sorted) {
     let best: (typeof blocks)[number] | undefined;
     let bestGap = Infinity;
-    for (const block of blocks) {
+    // Lines come by their tops: a block this far above is out of reach of every line to come.
+    open = open.filter((block) => {
+      const last = block.lines.at(-1)!;
+      return line.bbox[1] - last.bbox[3] <= BLOCK_GAP_EM * BLOCK_SIZE_RATIO * last.size;
+    });
+    for (const block of open) {
       const last = block.lines.at(-1)!;
       const gap = line.bbox[1] - last.bbox[3];
       const size = Math.max(line.size, last.size);
@@ -282,8 +305,12 @@ function lineBlocks(lines: Line[]): Block[] {
     }
     if (best) {
       best.lines.push(line);
-      best.bbox = union(best.bbox, line.bbox);
-    } else blocks.push({ lines: [line], bbox: line.bbox });
+      grow(best.bbox, line.bbox);
+    } else {
+      const block = { lines: [line], bbox: [...line.bbox] as Bbox };
+      blocks.push(block);
+      open.push(block);
+    }
   }
   return blocks.map((b) => textBlock(b.lines));
 }
@@ -380,11 +407,17 @@ function height(b: Bbox): number {
 function overlap(a: [number, number], b: [number, number]): number {
   return Math.min(a[1], b[1]) - Math.max(a[0], b[0]);
 }
-function union(p: Bbox, q: Bbox): Bbox {
-  return [Math.min(p[0], q[0]), Math.min(p[1], q[1]), Math.max(p[2], q[2]), Math.max(p[3], q[3])];
+/** Widens `box` to take in `other` (in place: boxes are grown a great many times a page). */
+function grow(box: Bbox, other: Bbox): void {
+  if (other[0] < box[0]) box[0] = other[0];
+  if (other[1] < box[1]) box[1] = other[1];
+  if (other[2] > box[2]) box[2] = other[2];
+  if (other[3] > box[3]) box[3] = other[3];
 }
 function unionAll(boxes: Bbox[]): Bbox {
-  return boxes.reduce(union);
+  const box: Bbox = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const b of boxes) grow(box, b);
+  return box;
 }
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

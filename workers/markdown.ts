@@ -4,7 +4,7 @@
  */
 import type { FormField } from '../src/protocol.js';
 import { median, type Block, type Line, type Token } from './layout.js';
-import { fieldText, lineText } from './plain-text.js';
+import { fieldText } from './field-text.js';
 
 /** A block at least this many times the body size (text layer: font size; OCR: line height) is a heading. */
 const HEADING_RATIO = { text: 1.15, ocr: 1.3 };
@@ -24,7 +24,7 @@ export function pageMarkdown(blocks: Block[], source: 'text' | 'ocr'): string {
   for (const block of blocks) {
     const level = levels.get(block);
     if (block.kind === 'table') out.push(table(block.rows));
-    else if (level) out.push(`${'#'.repeat(level)} ${block.lines.map(lineText).join(' ')}`);
+    else if (level) out.push(`${'#'.repeat(level)} ${block.lines.map((l) => l.text).join(' ')}`);
     else out.push(...textBlock(block.lines));
   }
   return out.filter((s) => s.trim() !== '').join('\n\n');
@@ -32,15 +32,27 @@ export function pageMarkdown(blocks: Block[], source: 'text' | 'ocr'): string {
 
 /** Heading level (1-3) of each block that is one: larger than the body text, short. */
 function headingLevels(blocks: Block[], source: 'text' | 'ocr'): Map<Block, number> {
-  const weighted: number[] = [];
+  // The body size: the size most characters are set in (the median by characters).
+  const chars = new Map<number, number>();
+  let total = 0;
   for (const block of blocks) {
     for (const line of block.kind === 'text' ? block.lines : []) {
-      for (const t of line.tokens) if (!t.field) for (let i = 0; i < t.text.length; i++) weighted.push(t.size);
+      for (const t of line.tokens) {
+        if (t.field) continue;
+        chars.set(t.size, (chars.get(t.size) ?? 0) + t.text.length);
+        total += t.text.length;
+      }
     }
   }
   const levels = new Map<Block, number>();
-  if (weighted.length === 0) return levels;
-  const body = median(weighted);
+  if (total === 0) return levels;
+  let body = 0;
+  let seen = 0;
+  for (const [size, n] of [...chars].sort((a, b) => a[0] - b[0])) {
+    body = size;
+    seen += n;
+    if (seen * 2 > total) break;
+  }
   const candidates = blocks.filter(
     (b) =>
       b.kind === 'text' &&
@@ -71,7 +83,7 @@ function textBlock(lines: Line[]): string[] {
   let paragraph: Line[] = [];
   let item: { marker: string; lines: string[]; left: number } | null = null;
   const flushParagraph = () => {
-    if (paragraph.length > 0) out.push(escapeStart(reflow(paragraph.map(lineText))));
+    if (paragraph.length > 0) out.push(escapeStart(reflow(paragraph.map((l) => l.text))));
     paragraph = [];
   };
   const flushItem = () => {
@@ -87,7 +99,7 @@ function textBlock(lines: Line[]): string[] {
     if (line.tokens.some((t) => t.field)) {
       flushItem();
       // A short line alone above a field whose own line gives it no label is its label.
-      const above = paragraph.length === 1 && paragraph[0]!.tokens.length <= MAX_LABEL_WORDS ? lineText(paragraph[0]!) : '';
+      const above = paragraph.length === 1 && paragraph[0]!.tokens.length <= MAX_LABEL_WORDS ? paragraph[0]!.text : '';
       const rendered = fieldLines(line, above);
       if (rendered.usedAbove) paragraph = [];
       flushParagraph();
@@ -104,7 +116,7 @@ function textBlock(lines: Line[]): string[] {
     }
     const current = item as { marker: string; lines: string[]; left: number } | null;
     if (current && !breaks && line.bbox[0] >= current.left - 0.5 * size) {
-      current.lines.push(lineText(line));
+      current.lines.push(line.text);
       continue;
     }
     flushItem();
@@ -190,15 +202,27 @@ export function reflow(lines: string[]): string {
     const line = raw.trim();
     if (!line) continue;
     if (!text) text = line;
-    else if (/\p{L}[-\u00ad]$/u.test(text) && /^\p{Ll}/u.test(line)) text = text.slice(0, -1) + line;
+    else if (hyphenated(text) && isLower(line.charAt(0))) text = text.slice(0, -1) + line;
     else text += ` ${line}`;
   }
   return text;
 }
 
+/** Ends in a hyphen (or soft hyphen) right after a letter. */
+function hyphenated(text: string): boolean {
+  const last = text.charCodeAt(text.length - 1);
+  if (last !== 0x2d && last !== 0xad) return false;
+  const before = text.charAt(text.length - 2);
+  return before.toLowerCase() !== before.toUpperCase();
+}
+
+function isLower(ch: string): boolean {
+  return ch !== ch.toUpperCase() && ch === ch.toLowerCase();
+}
+
 /** A GitHub-flavoured pipe table, header row first. */
 function table(rows: (Line | null)[][]): string {
-  const cell = (line: Line | null) => (line ? lineText(line).replace(/\\/g, '\\\\').replace(/\|/g, '\\|') : '');
+  const cell = (line: Line | null) => (line ? line.text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|') : '');
   const width = Math.max(...rows.map((r) => r.length));
   const render = (row: (Line | null)[]) => `| ${Array.from({ length: width }, (_, j) => cell(row[j] ?? null)).join(' | ')} |`;
   const [header, ...body] = rows;

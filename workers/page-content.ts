@@ -1,8 +1,8 @@
-import { packWords, type FormField, type PackedWords } from '../src/protocol.js';
+import type { FormField, PackedWords } from '../src/protocol.js';
 import { layoutPage, median, type Token } from './layout.js';
 import { pageMarkdown } from './markdown.js';
 import type { OcrWord } from './ocr-words.js';
-import { orderedWords, plainText } from './plain-text.js';
+import { packedWords, plainText } from './plain-text.js';
 import type { TextWord } from './text-words.js';
 
 /** What a page says, in reading order: its text, Markdown, words, and form fields. */
@@ -18,11 +18,8 @@ export interface PageContent {
 const WORD_HEIGHT_PER_EM = 0.72;
 
 export function textLayerContent(words: TextWord[], fields: FormField[]): PageContent {
-  return content(
-    words.map((w) => ({ text: w.text, bbox: w.bbox, size: w.size, turns: w.turns })),
-    fields,
-    'text',
-  );
+  // A text-layer word is a layout token as it is (no copy: a page has thousands).
+  return content(words, fields, 'text');
 }
 
 /** OCR words, each sized by its line: the median height of the line's word boxes, in em. */
@@ -52,7 +49,7 @@ function content(tokens: Token[], fields: FormField[], source: 'text' | 'ocr'): 
   return {
     text: plainText(blocks),
     markdown: pageMarkdown(blocks, source),
-    words: packWords(orderedWords(blocks)),
+    words: packedWords(blocks),
     ...(ordered.length > 0 ? { fields: ordered.map(roundField) } : {}),
   };
 }

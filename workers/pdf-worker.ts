@@ -5,7 +5,7 @@
  */
 import { childMessageSchema, packWords, parentMessageSchema, type ChildMessage, type FormField, type PageResult, type StartMessage } from '../src/protocol.js';
 import { selectPages } from '../src/pages.js';
-import { formFields, isXfaOnly, type PageView } from './fields.js';
+import { formFields, formKind, type PageView } from './fields.js';
 import { Ocr, type GrayImage, type OcrText } from './ocr.js';
 import { ocrContent, textLayerContent } from './page-content.js';
 import { pageImage, rotate } from './page-image.js';
@@ -33,10 +33,11 @@ async function run(task: StartMessage): Promise<void> {
     const selected = selectPages(task.pages, doc.numPages);
     await send({ type: 'document', pagesTotal: doc.numPages, pages: selected });
     const skip = new Set(task.skip);
-    const notes = (await isXfaOnly(doc).catch(() => false)) ? (['xfa_form'] as const) : null;
+    const form = await formKind(doc).catch(() => 'none' as const);
+    const notes = form === 'xfa' ? (['xfa_form'] as const) : null;
     for (const pageNumber of selected) {
       if (skip.has(pageNumber) || (allowed && !allowed.has(pageNumber))) continue;
-      const result = await processPage(doc, pageNumber, task, ocr);
+      const result = await processPage(doc, pageNumber, task, ocr, form === 'acroform');
       await send({ type: 'page', result: notes ? { ...result, notes: [...notes] } : result });
     }
   } finally {
@@ -45,7 +46,7 @@ async function run(task: StartMessage): Promise<void> {
   }
 }
 
-async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, ocr: Ocr): Promise<PageResult> {
+async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, ocr: Ocr, hasForm: boolean): Promise<PageResult> {
   let page;
   try {
     page = await doc.getPage(pageNumber);
@@ -55,7 +56,7 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
   }
   try {
     const view = page.getViewport({ scale: 1 });
-    const fields = await formFields(page, view).catch(() => []);
+    const fields = hasForm ? await formFields(page, view).catch(() => []) : [];
     const content = task.ocr === 'force' ? null : ((await page.getTextContent().catch(() => null)) as TextContent | null);
     const layer = content ? layerText(content) : '';
     if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(layer))) {

@@ -44,18 +44,45 @@ const DESCENT_RANGE = [-0.5, 0];
 /** Pieces closer than this (in em) with no space between them are one word (a word split by a font change, kerning). */
 const GLUE_GAP_EM = 0.15;
 
-const WIDTH_INDEX = new Map([...WIDTH_CHARS].map((ch, i) => [ch, i]));
+/** Width tables indexed by UTF-16 code unit (0: not listed). */
+const TABLE_SIZE = 0x2200;
+const SANS_TABLE = new Uint16Array(TABLE_SIZE);
+const SERIF_TABLE = new Uint16Array(TABLE_SIZE);
+for (let i = 0; i < WIDTH_CHARS.length; i++) {
+  const code = WIDTH_CHARS.charCodeAt(i);
+  SANS_TABLE[code] = SANS_WIDTHS[i]!;
+  SERIF_TABLE[code] = SERIF_WIDTHS[i]!;
+}
+type Table = 'sans' | 'serif' | 'mono';
 
-/** A character's advance in 1/1000 em in the font family's standard metrics; an estimate for others. */
-function advance(ch: string, family: string): number {
-  if (family === 'monospace') return 600;
-  const i = WIDTH_INDEX.get(ch);
-  if (i !== undefined) return (family === 'serif' ? SERIF_WIDTHS : SANS_WIDTHS)[i]!;
-  const code = ch.codePointAt(0)!;
-  // CJK ideographs, kana, hangul and full-width forms take a full em.
-  if ((code >= 0x2e80 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af) || (code >= 0xff00 && code <= 0xffef)) return 1000;
-  if (/\p{M}/u.test(ch)) return 0;
+/** A character's advance in 1/1000 em in a standard font's metrics; an estimate for characters they lack. */
+function advance(code: number, table: Table): number {
+  if (table === 'mono') return 600;
+  const listed = code < TABLE_SIZE ? (table === 'serif' ? SERIF_TABLE : SANS_TABLE)[code]! : 0;
+  if (listed > 0) return listed;
+  // CJK ideographs, kana, hangul, full-width forms (and astral characters, mostly CJK) take a full em.
+  if ((code >= 0x2e80 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af) || (code >= 0xff00 && code <= 0xffef) || code > 0xffff) return 1000;
+  // Combining marks sit on the previous character.
+  if (code >= 0x300 && code <= 0x36f) return 0;
   return 500;
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || (code >= 0x2000 && code <= 0x200b) || code === 0x202f || code === 0x205f || code === 0x3000;
+}
+
+/** The code point at `i` of `s`, and how many code units it takes. */
+function codePoint(s: string, i: number): number {
+  const code = s.charCodeAt(i);
+  if (code >= 0xd800 && code <= 0xdbff && i + 1 < s.length) {
+    const low = s.charCodeAt(i + 1);
+    if (low >= 0xdc00 && low <= 0xdfff) return (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+  }
+  return code;
+}
+
+function tableOf(family: string): Table {
+  return family === 'serif' ? 'serif' : family === 'monospace' ? 'mono' : 'sans';
 }
 
 function metrics(style: FontStyle | undefined): [number, number] {
@@ -72,51 +99,57 @@ function metrics(style: FontStyle | undefined): [number, number] {
  * two of the glyphs' own widths (checked against poppler's word boxes in the corpus).
  */
 interface FontFit {
-  table: 'sans' | 'serif' | 'mono';
+  table: Table;
   scale: number;
   space: number;
 }
 
-/** A space as wide as in the standard fonts (Helvetica 278, Times 250), em. */
-const NOMINAL_SPACE = 0.27;
 /** Below this many characters of a font on a page, the fit is not trusted: the family's table is taken as it is. */
 const MIN_FIT_CHARS = 40;
 
+/** Sums of the normal equations of w = scale·n + space·s over a font's items. */
 interface Sums {
   nn: number;
   ns: number;
   ss: number;
   nw: number;
   sw: number;
-  ww: number;
 }
-const TABLES = ['sans', 'serif', 'mono'] as const;
+const TABLES: Table[] = ['sans', 'serif', 'mono'];
 
 function fitFonts(items: TextItem[], styles: Record<string, FontStyle>): Map<string, FontFit> {
-  const sums = new Map<string, { tables: Record<FontFit['table'], Sums>; chars: number }>();
+  const sums = new Map<string, { tables: Record<Table, Sums>; chars: number; items: number }>();
   for (const item of items) {
     const style = styles[item.fontName];
     const size = Math.hypot(item.transform[0]!, item.transform[1]!);
-    // Whitespace items are gaps pdfjs found between items, not glyphs.
-    if (!item.str.trim() || style?.vertical || size === 0) continue;
-    let entry = sums.get(item.fontName);
-    if (!entry) {
-      const zero = (): Sums => ({ nn: 0, ns: 0, ss: 0, nw: 0, sw: 0, ww: 0 });
-      entry = { tables: { sans: zero(), serif: zero(), mono: zero() }, chars: 0 };
-      sums.set(item.fontName, entry);
-    }
-    const w = item.width / size;
+    if (style?.vertical || size === 0) continue;
     let spaces = 0;
-    const natural = { sans: 0, serif: 0, mono: 0 };
-    for (const ch of item.str) {
-      if (/\s/u.test(ch)) spaces++;
+    let chars = 0;
+    let sans = 0;
+    let serif = 0;
+    const str = item.str;
+    for (let i = 0; i < str.length; i++) {
+      const code = codePoint(str, i);
+      if (code > 0xffff) i++;
+      if (isSpace(code)) spaces++;
       else {
-        natural.sans += advance(ch, 'sans-serif') / 1000;
-        natural.serif += advance(ch, 'serif') / 1000;
-        natural.mono += 0.6;
-        entry.chars++;
+        sans += advance(code, 'sans');
+        serif += advance(code, 'serif');
+        chars++;
       }
     }
+    // Whitespace items are gaps pdfjs found between items, not glyphs.
+    if (chars === 0) continue;
+    let entry = sums.get(item.fontName);
+    if (!entry) {
+      const zero = (): Sums => ({ nn: 0, ns: 0, ss: 0, nw: 0, sw: 0 });
+      entry = { tables: { sans: zero(), serif: zero(), mono: zero() }, chars: 0, items: 0 };
+      sums.set(item.fontName, entry);
+    }
+    entry.chars += chars;
+    entry.items++;
+    const w = item.width / size;
+    const natural: Record<Table, number> = { sans: sans / 1000, serif: serif / 1000, mono: 0.6 * chars };
     for (const table of TABLES) {
       const t = entry.tables[table];
       const n = natural[table];
@@ -125,7 +158,6 @@ function fitFonts(items: TextItem[], styles: Record<string, FontStyle>): Map<str
       t.ss += spaces * spaces;
       t.nw += n * w;
       t.sw += spaces * w;
-      t.ww += w * w;
     }
   }
   const fits = new Map<string, FontFit>();
@@ -133,25 +165,38 @@ function fitFonts(items: TextItem[], styles: Record<string, FontStyle>): Map<str
     if (entry.chars < MIN_FIT_CHARS) continue;
     let best: (FontFit & { error: number }) | null = null;
     for (const table of TABLES) {
-      const t = entry.tables[table];
-      // Least squares of w = scale·n + space·s; with no spaces on the page, the nominal space.
-      const det = t.nn * t.ss - t.ns * t.ns;
-      let scale: number;
-      let space: number;
-      if (t.ss > 0 && det > 1e-9 * t.nn * t.ss) {
-        scale = (t.nw * t.ss - t.sw * t.ns) / det;
-        space = (t.nn * t.sw - t.ns * t.nw) / det;
-      } else {
-        space = NOMINAL_SPACE;
-        scale = t.nn > 0 ? (t.nw - space * t.ns) / t.nn : 1;
-      }
-      if (!(scale > 0.3 && scale < 3) || !(space >= 0 && space < 2)) continue;
-      const error = t.ww - 2 * scale * t.nw - 2 * space * t.sw + scale * scale * t.nn + 2 * scale * space * t.ns + space * space * t.ss;
-      if (!best || error < best.error) best = { table, scale, space, error };
+      const fit = fitTable(entry.tables[table], entry.items, table);
+      if (fit && (!best || fit.error < best.error)) best = fit;
     }
     if (best) fits.set(font, { table: best.table, scale: best.scale, space: best.space });
   }
   return fits;
+}
+
+/** Fits within these bounds are believed; outside them the metrics do not describe the font. */
+const SCALE_RANGE = [0.6, 1.6];
+const SPACE_RANGE = [0.1, 0.7];
+/** Fewer items than this leave the space width to the table (two lines fit any two numbers exactly). */
+const MIN_ITEMS_FOR_SPACE = 6;
+const TABLE_SPACE: Record<Table, number> = { sans: 0.278, serif: 0.25, mono: 0.6 };
+
+function fitTable(t: Sums, items: number, table: Table): (FontFit & { error: number }) | null {
+  const det = t.nn * t.ss - t.ns * t.ns;
+  let scale = 0;
+  let space = -1;
+  if (items >= MIN_ITEMS_FOR_SPACE && t.ss > 0 && det > 1e-6 * t.nn * t.ss) {
+    scale = (t.nw * t.ss - t.sw * t.ns) / det;
+    space = (t.nn * t.sw - t.ns * t.nw) / det;
+  }
+  if (!(space >= SPACE_RANGE[0]! && space <= SPACE_RANGE[1]!)) {
+    // The table's own space, and the scale alone fitted.
+    space = TABLE_SPACE[table];
+    scale = t.nn > 0 ? (t.nw - space * t.ns) / t.nn : 0;
+  }
+  if (!(scale >= SCALE_RANGE[0]! && scale <= SCALE_RANGE[1]!)) return null;
+  // The residual sum of squares, less Σw² (the same for every table).
+  const error = -2 * scale * t.nw - 2 * space * t.sw + scale * scale * t.nn + 2 * scale * space * t.ns + space * space * t.ss;
+  return { table, scale, space, error };
 }
 
 /**
@@ -167,21 +212,23 @@ export function textWords(content: TextContent, view: PageView): TextWord[] {
   const fits = fitFonts(items, content.styles);
   const words: TextWord[] = [];
   /** The last word, while the next piece may still continue it (no space or line end between). */
-  let open: { word: TextWord; end: [number, number]; size: number } | null = null;
+  let open: { word: TextWord; end: [number, number] } | null = null;
   for (const item of items) {
-    const pieces = item.str ? itemWords(item, content.styles[item.fontName], fits.get(item.fontName), view) : [];
-    if (pieces.length === 0 || /^\s/u.test(item.str)) open = null;
+    const str = item.str;
+    if (str.length === 0 || isSpace(str.charCodeAt(0))) open = null;
+    if (str.length === 0) continue;
+    const pieces = itemWords(item, content.styles[item.fontName], fits.get(item.fontName), view);
     for (const [i, piece] of pieces.entries()) {
-      if (i === 0 && open && near(open.end, piece.start, open.size * GLUE_GAP_EM)) {
+      if (i === 0 && open && near(open.end, piece.start, open.word.size * GLUE_GAP_EM)) {
         open.word.text += piece.word.text;
         open.word.bbox = union(open.word.bbox, piece.word.bbox);
         open.end = piece.end;
         continue;
       }
       words.push(piece.word);
-      open = { word: piece.word, end: piece.end, size: piece.word.size };
+      open = { word: piece.word, end: piece.end };
     }
-    if (/\s$/u.test(item.str) || item.hasEOL) open = null;
+    if (pieces.length === 0 || isSpace(str.charCodeAt(str.length - 1)) || item.hasEOL) open = null;
   }
   return words;
 }
@@ -193,37 +240,63 @@ interface Piece {
   end: [number, number];
 }
 
-const FAMILY_OF_TABLE = { sans: 'sans-serif', serif: 'serif', mono: 'monospace' } as const;
-
 function itemWords(item: TextItem, style: FontStyle | undefined, fit: FontFit | undefined, view: PageView): Piece[] {
   const [a, b, c, d, e, f] = item.transform as [number, number, number, number, number, number];
   const sizeAlong = Math.hypot(a, b);
   const size = Math.hypot(c, d);
   if (sizeAlong === 0 || size === 0) return [];
-  const chars = [...item.str];
-  const family = fit ? FAMILY_OF_TABLE[fit.table] : (style?.fontFamily ?? 'sans-serif');
+  const str = item.str;
+  const table = fit ? fit.table : tableOf(style?.fontFamily ?? 'sans-serif');
   const [ascent, descent] = metrics(style);
-  const dir: [number, number] = [a / sizeAlong, b / sizeAlong];
-  const up: [number, number] = [c, d];
+  // A point s along the baseline and t font sizes up, on the displayed page: X = xs·s + xt·t + x0.
+  const ux = a / sizeAlong;
+  const uy = b / sizeAlong;
   const [m0, m1, m2, m3, m4, m5] = view.transform as [number, number, number, number, number, number];
-  const point = (s: number, t: number): [number, number] => {
-    const x = e + dir[0] * s + up[0] * t;
-    const y = f + dir[1] * s + up[1] * t;
-    return [m0 * x + m2 * y + m4, m1 * x + m3 * y + m5];
+  const xs = m0 * ux + m2 * uy;
+  const ys = m1 * ux + m3 * uy;
+  const xt = m0 * c + m2 * d;
+  const yt = m1 * c + m3 * d;
+  const x0 = m0 * e + m2 * f + m4;
+  const y0 = m1 * e + m3 * f + m5;
+  const box = (s0: number, s1: number, t0: number, t1: number): Bbox => {
+    // The corners' bounds: each coordinate is smallest where each term is.
+    const xa = xs * s0;
+    const xb = xs * s1;
+    const xc = xt * t0;
+    const xd = xt * t1;
+    const ya = ys * s0;
+    const yb = ys * s1;
+    const yc = yt * t0;
+    const yd = yt * t1;
+    return [
+      x0 + Math.min(xa, xb) + Math.min(xc, xd),
+      y0 + Math.min(ya, yb) + Math.min(yc, yd),
+      x0 + Math.max(xa, xb) + Math.max(xc, xd),
+      y0 + Math.max(ya, yb) + Math.max(yc, yd),
+    ];
   };
-  const turns = quarterTurns(m0 * dir[0] + m2 * dir[1], m1 * dir[0] + m3 * dir[1]);
+  const baseline = (s: number): [number, number] => [x0 + xs * s, y0 + ys * s];
+  const turns = quarterTurns(xs, ys);
   if (style?.vertical) {
     // Vertical writing: the item is one column of glyphs; it is kept whole.
-    const text = item.str.trim();
+    const text = str.trim();
     if (!text) return [];
-    const corners = [point(0, 0), point(size, 0), point(0, -item.height / size), point(size, -item.height / size)];
-    return [{ word: { text, bbox: bounds(corners), size, turns }, start: corners[0]!, end: corners[3]! }];
+    const depth = -item.height / size;
+    return [{ word: { text, bbox: box(0, size, 0, depth), size, turns }, start: [x0, y0], end: [x0 + xt * depth, y0 + yt * depth] }];
   }
-  const isSpace = chars.map((ch) => /\s/u.test(ch));
-  const space = fit ? fit.space : advance(' ', family) / 1000;
-  const widths = chars.map((ch, i) => (isSpace[i] ? space * sizeAlong : (advance(ch, family) * (fit?.scale ?? 1) * sizeAlong) / 1000));
-  const natural = widths.reduce((sum, w) => sum + w, 0);
-  const spaces = isSpace.filter(Boolean).length;
+  // Widths in user space: characters from the table (scaled by the fit), spaces from the fit.
+  const charScale = ((fit?.scale ?? 1) * sizeAlong) / 1000;
+  const spaceWidth = (fit ? fit.space : advance(32, table) / 1000) * sizeAlong;
+  let natural = 0;
+  let spaces = 0;
+  for (let i = 0; i < str.length; i++) {
+    const code = codePoint(str, i);
+    if (code > 0xffff) i++;
+    if (isSpace(code)) {
+      spaces++;
+      natural += spaceWidth;
+    } else natural += advance(code, table) * charScale;
+  }
   // What the item's true width leaves over goes to its spaces, unless the font could not be
   // fitted or that would make a space absurd: then all characters are scaled alike.
   const extra = spaces > 0 ? (item.width - natural) / spaces : 0;
@@ -232,25 +305,26 @@ function itemWords(item: TextItem, style: FontStyle | undefined, fit: FontFit | 
   const pieces: Piece[] = [];
   let s = 0;
   let wordStart = -1;
-  let text = '';
-  const close = () => {
-    if (!text) return;
-    const corners = [point(wordStart, descent), point(wordStart, ascent), point(s, descent), point(s, ascent)];
-    pieces.push({ word: { text, bbox: bounds(corners), size, turns }, start: point(wordStart, 0), end: point(s, 0) });
-    text = '';
+  let begin = -1;
+  const close = (end: number) => {
+    if (begin < 0) return;
+    const word = { text: str.slice(begin, end), bbox: box(wordStart, s, descent, ascent), size, turns };
+    pieces.push({ word, start: baseline(wordStart), end: baseline(s) });
+    begin = -1;
   };
-  for (const [i, ch] of chars.entries()) {
-    const width = widths[i]! * scale;
-    if (isSpace[i]) {
-      close();
-      s += width + (toSpaces ? extra : 0);
-      continue;
+  for (let i = 0; i < str.length; i++) {
+    const code = codePoint(str, i);
+    const units = code > 0xffff ? 2 : 1;
+    if (isSpace(code)) {
+      close(i);
+      s += (spaceWidth + (toSpaces ? extra : 0)) * scale;
+    } else {
+      if (begin < 0) [begin, wordStart] = [i, s];
+      s += advance(code, table) * charScale * scale;
     }
-    if (!text) wordStart = s;
-    text += ch;
-    s += width;
+    i += units - 1;
   }
-  close();
+  close(str.length);
   return pieces;
 }
 
@@ -258,11 +332,6 @@ function near(p: [number, number], q: [number, number], tolerance: number): bool
   return Math.abs(p[0] - q[0]) <= tolerance && Math.abs(p[1] - q[1]) <= tolerance;
 }
 
-function bounds(points: [number, number][]): Bbox {
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-}
 
 function union(p: Bbox, q: Bbox): Bbox {
   return [Math.min(p[0], q[0]), Math.min(p[1], q[1]), Math.max(p[2], q[2]), Math.max(p[3], q[3])];
