@@ -62,7 +62,7 @@ export class WordPacker {
 
   add(text: string, bbox: Bbox, confidence?: number): void {
     this.texts.push(text);
-    for (const v of bbox) this.boxes.push(Math.round(v * 10));
+    this.boxes.push(Math.round(bbox[0] * 10), Math.round(bbox[1] * 10), Math.round(bbox[2] * 10), Math.round(bbox[3] * 10));
     if (confidence !== undefined) this.confidence.push(Math.round(confidence));
   }
 

@@ -107,10 +107,12 @@ function layoutUpright(tokens: Token[], fields: FormField[]): Block[] {
 
 /** Rows of lines (fragments of one baseline, split at wide gaps), top to bottom. */
 function geometricRows(words: Token[], fields: Token[]): Line[][] {
-  const sorted = [...words].sort((a, b) => centerY(a.bbox) - centerY(b.bbox));
+  const cys = words.map((w) => centerY(w.bbox));
+  const byY = words.map((_, i) => i).sort((i, j) => cys[i]! - cys[j]!);
   const rows: { tokens: Token[]; cy: number; h: number }[] = [];
-  for (const word of sorted) {
-    const cy = centerY(word.bbox);
+  for (const i of byY) {
+    const word = words[i]!;
+    const cy = cys[i]!;
     const h = height(word.bbox);
     const row = rows.at(-1);
     if (row && Math.abs(cy - row.cy) <= 0.5 * Math.min(h, row.h)) {
