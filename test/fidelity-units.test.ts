@@ -58,6 +58,14 @@ describe('layout', () => {
     expect(pageMarkdown(layoutPage(tokens, []), 'text')).not.toContain('|');
   });
 
+  it('lays out text that runs down the page (a quarter turn) in its own direction', () => {
+    // The upright lines "first line here" / "second line below", turned a quarter clockwise on
+    // the page: x on the page is the upright y mirrored, y on the page the upright x.
+    const turn = (t: Token): Token => ({ ...t, bbox: [500 - t.bbox[3], t.bbox[0], 500 - t.bbox[1], t.bbox[2]], turns: 1 });
+    const tokens = [...line('first line here', 50, 100), ...line('second line below', 50, 114)].map(turn);
+    expect(plainText(layoutPage(tokens, []))).toBe('first line here\nsecond line below');
+  });
+
   it('puts a checkbox on its label line and reads it as [x] in the text and - [x] label in Markdown', () => {
     const tokens = line('Roof leaks', 50, 100);
     const field = { name: 'roof', type: 'checkbox' as const, value: true, bbox: [150, 91, 160, 101] as [number, number, number, number] };
