@@ -211,40 +211,33 @@ export function textWords(content: TextContent, view: PageView): TextWord[] {
   const items = content.items.filter((raw): raw is TextItem => 'str' in raw);
   const fits = fitFonts(items, content.styles);
   const words: TextWord[] = [];
-  /** The last word, while the next piece may still continue it (no space or line end between). */
-  let open: { word: TextWord; end: [number, number] } | null = null;
+  const glue: Glue = { word: null, x: 0, y: 0 };
   for (const item of items) {
     const str = item.str;
-    if (str.length === 0 || isSpace(str.charCodeAt(0))) open = null;
+    if (str.length === 0 || isSpace(str.charCodeAt(0))) glue.word = null;
     if (str.length === 0) continue;
-    const pieces = itemWords(item, content.styles[item.fontName], fits.get(item.fontName), view);
-    for (const [i, piece] of pieces.entries()) {
-      if (i === 0 && open && near(open.end, piece.start, open.word.size * GLUE_GAP_EM)) {
-        open.word.text += piece.word.text;
-        open.word.bbox = union(open.word.bbox, piece.word.bbox);
-        open.end = piece.end;
-        continue;
-      }
-      words.push(piece.word);
-      open = { word: piece.word, end: piece.end };
-    }
-    if (pieces.length === 0 || isSpace(str.charCodeAt(str.length - 1)) || item.hasEOL) open = null;
+    itemWords(item, content.styles[item.fontName], fits.get(item.fontName), view, words, glue);
+    if (isSpace(str.charCodeAt(str.length - 1)) || item.hasEOL) glue.word = null;
   }
   return words;
 }
 
-interface Piece {
-  word: TextWord;
-  /** Baseline points where the word starts and ends, on the displayed page. */
-  start: [number, number];
-  end: [number, number];
+/** The last word, while the next item may still continue it (no space or line end between), and where its baseline ends. */
+interface Glue {
+  word: TextWord | null;
+  x: number;
+  y: number;
 }
 
-function itemWords(item: TextItem, style: FontStyle | undefined, fit: FontFit | undefined, view: PageView): Piece[] {
+/** Appends the item's words to `out`; the first continues `glue.word` when it starts where that one ended. */
+function itemWords(item: TextItem, style: FontStyle | undefined, fit: FontFit | undefined, view: PageView, out: TextWord[], glue: Glue): void {
   const [a, b, c, d, e, f] = item.transform as [number, number, number, number, number, number];
   const sizeAlong = Math.hypot(a, b);
   const size = Math.hypot(c, d);
-  if (sizeAlong === 0 || size === 0) return [];
+  if (sizeAlong === 0 || size === 0) {
+    glue.word = null;
+    return;
+  }
   const str = item.str;
   const table = fit ? fit.table : tableOf(style?.fontFamily ?? 'sans-serif');
   const [ascent, descent] = metrics(style);
@@ -258,8 +251,10 @@ function itemWords(item: TextItem, style: FontStyle | undefined, fit: FontFit | 
   const yt = m1 * c + m3 * d;
   const x0 = m0 * e + m2 * f + m4;
   const y0 = m1 * e + m3 * f + m5;
-  const box = (s0: number, s1: number, t0: number, t1: number): Bbox => {
-    // The corners' bounds: each coordinate is smallest where each term is.
+  const turns = quarterTurns(xs, ys);
+  /** Adds the word of str[begin, end) spanning s0..s1 on the baseline and t0..t1 up. */
+  const emit = (begin: number, end: number, s0: number, s1: number, t0: number, t1: number) => {
+    // The corners' bounds: each coordinate is smallest where each of its terms is.
     const xa = xs * s0;
     const xb = xs * s1;
     const xc = xt * t0;
@@ -268,21 +263,32 @@ function itemWords(item: TextItem, style: FontStyle | undefined, fit: FontFit | 
     const yb = ys * s1;
     const yc = yt * t0;
     const yd = yt * t1;
-    return [
+    const bbox: Bbox = [
       x0 + Math.min(xa, xb) + Math.min(xc, xd),
       y0 + Math.min(ya, yb) + Math.min(yc, yd),
       x0 + Math.max(xa, xb) + Math.max(xc, xd),
       y0 + Math.max(ya, yb) + Math.max(yc, yd),
     ];
+    const text = str.slice(begin, end);
+    const open = glue.word;
+    const tolerance = GLUE_GAP_EM * (open?.size ?? 0);
+    if (open && Math.abs(x0 + xa - glue.x) <= tolerance && Math.abs(y0 + ya - glue.y) <= tolerance) {
+      open.text += text;
+      grow(open.bbox, bbox);
+    } else {
+      const word = { text, bbox, size, turns };
+      out.push(word);
+      glue.word = word;
+    }
+    glue.x = x0 + xb;
+    glue.y = y0 + yb;
   };
-  const baseline = (s: number): [number, number] => [x0 + xs * s, y0 + ys * s];
-  const turns = quarterTurns(xs, ys);
   if (style?.vertical) {
     // Vertical writing: the item is one column of glyphs; it is kept whole.
     const text = str.trim();
-    if (!text) return [];
-    const depth = -item.height / size;
-    return [{ word: { text, bbox: box(0, size, 0, depth), size, turns }, start: [x0, y0], end: [x0 + xt * depth, y0 + yt * depth] }];
+    if (text) emit(str.indexOf(text), str.indexOf(text) + text.length, 0, size, 0, -item.height / size);
+    glue.word = null;
+    return;
   }
   // Widths in user space: characters from the table (scaled by the fit), spaces from the fit.
   const charScale = ((fit?.scale ?? 1) * sizeAlong) / 1000;
@@ -302,37 +308,32 @@ function itemWords(item: TextItem, style: FontStyle | undefined, fit: FontFit | 
   const extra = spaces > 0 ? (item.width - natural) / spaces : 0;
   const toSpaces = fit !== undefined && spaces > 0 && Math.abs(extra) < 0.5 * sizeAlong;
   const scale = toSpaces ? 1 : natural > 0 ? item.width / natural : 0;
-  const pieces: Piece[] = [];
   let s = 0;
-  let wordStart = -1;
+  let wordStart = 0;
   let begin = -1;
-  const close = (end: number) => {
-    if (begin < 0) return;
-    const word = { text: str.slice(begin, end), bbox: box(wordStart, s, descent, ascent), size, turns };
-    pieces.push({ word, start: baseline(wordStart), end: baseline(s) });
-    begin = -1;
-  };
   for (let i = 0; i < str.length; i++) {
     const code = codePoint(str, i);
-    const units = code > 0xffff ? 2 : 1;
     if (isSpace(code)) {
-      close(i);
+      if (begin >= 0) emit(begin, i, wordStart, s, descent, ascent);
+      begin = -1;
+      glue.word = null;
       s += (spaceWidth + (toSpaces ? extra : 0)) * scale;
     } else {
-      if (begin < 0) [begin, wordStart] = [i, s];
+      if (begin < 0) {
+        begin = i;
+        wordStart = s;
+      }
       s += advance(code, table) * charScale * scale;
     }
-    i += units - 1;
+    if (code > 0xffff) i++;
   }
-  close(str.length);
-  return pieces;
+  if (begin >= 0) emit(begin, str.length, wordStart, s, descent, ascent);
 }
 
-function near(p: [number, number], q: [number, number], tolerance: number): boolean {
-  return Math.abs(p[0] - q[0]) <= tolerance && Math.abs(p[1] - q[1]) <= tolerance;
-}
-
-
-function union(p: Bbox, q: Bbox): Bbox {
-  return [Math.min(p[0], q[0]), Math.min(p[1], q[1]), Math.max(p[2], q[2]), Math.max(p[3], q[3])];
+/** Widens `box` to take in `other`, in place. */
+function grow(box: Bbox, other: Bbox): void {
+  if (other[0] < box[0]) box[0] = other[0];
+  if (other[1] < box[1]) box[1] = other[1];
+  if (other[2] > box[2]) box[2] = other[2];
+  if (other[3] > box[3]) box[3] = other[3];
 }
