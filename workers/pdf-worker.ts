@@ -11,7 +11,7 @@ import { ocrContent, textLayerContent } from './page-content.js';
 import { pageImage, rotate } from './page-image.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
 import { isUsableText, layerText } from './text-layer.js';
-import { textWords, type TextContent } from './text-words.js';
+import { textWords, type DocumentFonts, type TextContent } from './text-words.js';
 import type { PDFDocumentProxy, PDFPageProxy } from './pdfjs.js';
 
 function send(message: ChildMessage): Promise<void> {
@@ -34,10 +34,11 @@ async function run(task: StartMessage): Promise<void> {
     await send({ type: 'document', pagesTotal: doc.numPages, pages: selected });
     const skip = new Set(task.skip);
     const form = await formKind(doc).catch(() => 'none' as const);
+    const fonts: DocumentFonts = new Map();
     const notes = form === 'xfa' ? (['xfa_form'] as const) : null;
     for (const pageNumber of selected) {
       if (skip.has(pageNumber) || (allowed && !allowed.has(pageNumber))) continue;
-      const result = await processPage(doc, pageNumber, task, ocr, form === 'acroform');
+      const result = await processPage(doc, pageNumber, task, ocr, { hasForm: form === 'acroform', fonts });
       await send({ type: 'page', result: notes ? { ...result, notes: [...notes] } : result });
     }
   } finally {
@@ -46,7 +47,13 @@ async function run(task: StartMessage): Promise<void> {
   }
 }
 
-async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, ocr: Ocr, hasForm: boolean): Promise<PageResult> {
+/** What the child knows of the document beyond the page: whether it has a form, what it learned of its fonts. */
+interface DocumentState {
+  hasForm: boolean;
+  fonts: DocumentFonts;
+}
+
+async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, ocr: Ocr, state: DocumentState): Promise<PageResult> {
   let page;
   try {
     page = await doc.getPage(pageNumber);
@@ -56,11 +63,11 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
   }
   try {
     const view = page.getViewport({ scale: 1 });
-    const fields = hasForm ? await formFields(page, view).catch(() => []) : [];
+    const fields = state.hasForm ? await formFields(page, view).catch(() => []) : [];
     const content = task.ocr === 'force' ? null : ((await page.getTextContent().catch(() => null)) as TextContent | null);
     const layer = content ? layerText(content) : '';
     if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(layer))) {
-      const read = textLayerContent(content ? textWords(content, view) : [], fields);
+      const read = textLayerContent(content ? textWords(content, view, state.fonts) : [], fields);
       return { page: pageNumber, source: 'text', error: null, ...size(view), ...read };
     }
     return await ocrPage(page, pageNumber, task, ocr, view, fields);
