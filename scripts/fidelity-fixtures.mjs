@@ -166,7 +166,7 @@ const TABLE = [
 ];
 const BULLETS = ['Roof shingles are worn', 'Gutters are blocked', 'Paint is peeling on the south side'];
 
-/** Headings at two sizes, paragraphs (one with a word hyphenated at a line's end), a list, a table. */
+/** Headings at two sizes and one in bold, paragraphs (one with a word hyphenated at a line's end), a list, a table. */
 async function structurePage() {
   const doc = await newDoc();
   const page = doc.addPage([W, H]);
@@ -199,12 +199,15 @@ async function structurePage() {
     row.forEach((cell, i) => text(cell, i === 0 && row === TABLE[0] ? bold : body, 11, [72, 220, 340][i]));
     y -= 18;
   }
-  y -= 12;
+  y -= 16;
+  // A heading in the body's size, set apart only by its weight.
+  text('Next steps', bold);
+  y -= 18;
   text('All costs are estimates from local contractors and may change.');
   return {
     doc,
     expected: {
-      headings: [['#', 'Home Inspection Report'], ['##', 'Findings'], ['##', 'Estimated costs']],
+      headings: [['#', 'Home Inspection Report'], ['##', 'Findings'], ['##', 'Estimated costs'], ['###', 'Next steps']],
       bullets: BULLETS,
       joined: 'inspection',
       table: TABLE,

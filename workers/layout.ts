@@ -18,6 +18,8 @@ export interface Token {
   line?: number;
   /** Quarter turns clockwise of the word's baseline on the displayed page. */
   turns?: 0 | 1 | 2 | 3;
+  /** Text layer: set in a font that reads as bold. */
+  bold?: boolean;
 }
 
 export interface Line {
@@ -26,6 +28,8 @@ export interface Line {
   size: number;
   /** The line as text, form fields as they read inline (see fieldText). */
   text: string;
+  /** Every word of it is bold. */
+  bold: boolean;
 }
 
 export type Block =
@@ -204,8 +208,10 @@ function makeLine(tokens: Token[]): Line {
   let min = Infinity;
   let max = -Infinity;
   let text = '';
+  let bold = true;
   for (const t of tokens) {
     grow(bbox, t.bbox);
+    if (!t.field && !t.bold) bold = false;
     const inline = t.field ? fieldText(t.field) : t.text;
     if (inline) text = text ? `${text} ${inline}` : inline;
     if (t.field) continue;
@@ -214,7 +220,7 @@ function makeLine(tokens: Token[]): Line {
   }
   // Most lines are set in one size; the median is only needed when they are not.
   const size = min === Infinity ? height(tokens[0]!.bbox) : min === max ? min : median(tokens.filter((t) => !t.field).map((t) => t.size));
-  return { tokens, bbox, size, text };
+  return { tokens, bbox, size, text, bold: bold && min !== Infinity };
 }
 
 // ---------------------------------------------------------------- tables
@@ -302,6 +308,8 @@ function lineBlocks(lines: Line[]): Block[] {
       const size = Math.max(line.size, last.size);
       if (gap < -0.5 * size || gap > BLOCK_GAP_EM * size) continue;
       if (Math.max(line.size, last.size) / Math.min(line.size, last.size) > BLOCK_SIZE_RATIO) continue;
+      // A bold line above or below plain ones is a heading of its own.
+      if (line.bold !== last.bold) continue;
       if (overlap([line.bbox[0], line.bbox[2]], [block.bbox[0], block.bbox[2]]) <= 0) continue;
       if (gap < bestGap) [best, bestGap] = [block, gap];
     }

@@ -32,6 +32,8 @@ export interface TextWord {
   size: number;
   /** Quarter turns clockwise of its baseline on the displayed page. */
   turns: 0 | 1 | 2 | 3;
+  /** Set in a font markedly wider than the page's body font (see wideFonts): bold, or a heading face. */
+  bold: boolean;
 }
 
 /**
@@ -219,6 +221,7 @@ export function textWords(content: TextContent, view: PageView, fonts?: Document
   const items = content.items.filter((raw): raw is TextItem => 'str' in raw);
   const fits = fitFonts(items, content.styles);
   const trusted = fonts ? learn(items, content.styles, fits, fonts) : null;
+  const wide = wideFonts(items, content.styles, fits);
   const words: TextWord[] = [];
   const glue: Glue = { word: null, x: 0, y: 0 };
   for (const item of items) {
@@ -227,7 +230,7 @@ export function textWords(content: TextContent, view: PageView, fonts?: Document
     if (str.length === 0) continue;
     const widths = trusted?.has(item.fontName) ? (fonts!.get(item.fontName) ?? undefined) : undefined;
     const model = widths ? { table: 'sans' as Table, scale: 1, space: widths.width(32), widths } : fits.get(item.fontName);
-    itemWords(item, content.styles[item.fontName], model, view, words, glue);
+    itemWords(item, content.styles[item.fontName], model, view, words, glue, wide.has(item.fontName));
     if (isSpace(str.charCodeAt(str.length - 1)) || item.hasEOL) glue.word = null;
   }
   return words;
@@ -242,6 +245,57 @@ interface Glue {
 
 /** Fonts whose widths a document learns, at most (each model: ~40-120 KB). */
 const MAX_LEARNED_FONTS = 16;
+/** A font this much wider than the body font, both measured against the body's standard table, reads as bold. */
+const BOLD_WIDTH_RATIO = 1.06;
+/** Characters a font needs on a page before its width says anything. */
+const MIN_WEIGHT_CHARS = 4;
+
+/**
+ * pdfjs's text content says nothing of a font's weight (no name, no flags); its widths do: a
+ * bold face's glyphs are wider than its regular's (Helvetica-Bold ~9 %, Times-Bold ~7 %), and
+ * a heading face unlike the body's differs too. Each font's characters are measured against the
+ * standard table of the page's body font (the font with the most characters); fonts markedly
+ * wider than the body are taken as bold. A heuristic for Markdown headings, not a fact.
+ */
+function wideFonts(items: TextItem[], styles: Record<string, FontStyle>, fits: Map<string, FontFit>): Set<string> {
+  const chars = new Map<string, number>();
+  for (const item of items) chars.set(item.fontName, (chars.get(item.fontName) ?? 0) + item.str.length);
+  let body = '';
+  for (const [font, n] of chars) if (!body || n > chars.get(body)!) body = font;
+  const table = fits.get(body)?.table ?? tableOf(styles[body]?.fontFamily ?? 'sans-serif');
+  const measured = new Map<string, { actual: number; standard: number; chars: number }>();
+  for (const item of items) {
+    const sizeAlong = Math.hypot(item.transform[0]!, item.transform[1]!);
+    if (sizeAlong === 0 || styles[item.fontName]?.vertical) continue;
+    let standard = 0;
+    let spaces = 0;
+    let n = 0;
+    for (let i = 0; i < item.str.length; i++) {
+      const code = codePoint(item.str, i);
+      if (code > 0xffff) i++;
+      if (isSpace(code)) spaces++;
+      else {
+        standard += advance(code, table) / 1000;
+        n++;
+      }
+    }
+    if (n === 0) continue;
+    const m = measured.get(item.fontName) ?? { actual: 0, standard: 0, chars: 0 };
+    m.actual += item.width / sizeAlong - spaces * (advance(32, table) / 1000);
+    m.standard += standard;
+    m.chars += n;
+    measured.set(item.fontName, m);
+  }
+  const wide = new Set<string>();
+  const base = measured.get(body);
+  if (!base || base.standard === 0) return wide;
+  const bodyRatio = base.actual / base.standard;
+  for (const [font, m] of measured) {
+    if (font !== body && m.chars >= MIN_WEIGHT_CHARS && m.actual / m.standard >= BOLD_WIDTH_RATIO * bodyRatio) wide.add(font);
+  }
+  return wide;
+}
+
 /** Pages in a row on which a font's learned widths may fail to beat the fit before it is given up. */
 const MAX_MISSES = 3;
 /** Learned widths are used when their squared prediction errors are below this share of the fit's. */
@@ -319,6 +373,7 @@ function itemWords(
   view: PageView,
   out: TextWord[],
   glue: Glue,
+  bold: boolean,
 ): void {
   const [a, b, c, d, e, f] = item.transform as [number, number, number, number, number, number];
   const sizeAlong = Math.hypot(a, b);
@@ -365,7 +420,7 @@ function itemWords(
       open.text += text;
       grow(open.bbox, bbox);
     } else {
-      const word = { text, bbox, size, turns };
+      const word = { text, bbox, size, turns, bold };
       out.push(word);
       glue.word = word;
     }
