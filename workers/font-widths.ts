@@ -13,6 +13,9 @@ const MAX_LEARNED = 120;
  * its standard width, one seen in hundreds takes its own.
  */
 const PRIOR_WEIGHT = 2;
+/** After this many pages in a row of good predictions, the widths are solved only every few pages. */
+const SETTLED_AFTER = 3;
+const SETTLED_SOLVE_EVERY = 4;
 /** Learned widths stay within these multiples of the prior (a guard against ill-posed pages). */
 const CLAMP = [0.4, 2.5];
 
@@ -25,10 +28,18 @@ export class FontWidths {
   /** AᵀA, `capacity` unknowns square; it grows with the characters seen (Latin text: ~70, ~40 KB). */
   private ata = new Float64Array(32 * 32);
   private capacity = 32;
+  private scratch = new Float64Array(0);
   private readonly touched: number[] = [];
   private n = 1;
   /** Pages in a row on which these widths did not predict better than the page's fit (kept by the caller). */
   misses = 0;
+  /** Pages in a row on which they did (kept by the caller). */
+  hits = 0;
+  private skipped = 0;
+
+  private settled(): boolean {
+    return this.hits >= SETTLED_AFTER;
+  }
   private solution: Float64Array | null = null;
   private dirty = false;
 
@@ -83,14 +94,20 @@ export class FontWidths {
     return this.solution && slot < this.solution.length ? this.solution[slot]! : this.prior[slot]!;
   }
 
-  /** Solves the normal equations anew if items came since the last solve. */
+  /**
+   * Solves the normal equations anew if items came since the last solve. Once the widths have
+   * done well for a while they change little: they are solved every few pages only.
+   */
   solve(): void {
     if (!this.dirty) return;
+    if (this.settled() && ++this.skipped < SETTLED_SOLVE_EVERY) return;
+    this.skipped = 0;
     this.dirty = false;
     const n = this.n;
     const size = this.capacity;
-    // (AᵀA + λI) x = Aᵀb + λ·prior, by Cholesky.
-    const m = new Float64Array(n * n);
+    // (AᵀA + λI) x = Aᵀb + λ·prior, by Cholesky, in scratch space kept between solves.
+    if (this.scratch.length < n * n) this.scratch = new Float64Array(size * size);
+    const m = this.scratch;
     const x = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) m[i * n + j] = this.ata[i * size + j]!;

@@ -360,7 +360,11 @@ function learn(items: TextItem[], styles: Record<string, FontStyle>, fits: Map<s
     if (e.learned < LEARNED_BETTER * e.fit) {
       trusted.add(font);
       widths.misses = 0;
-    } else if (++widths.misses >= MAX_MISSES) fonts.set(font, null);
+      widths.hits++;
+    } else {
+      widths.hits = 0;
+      if (++widths.misses >= MAX_MISSES) fonts.set(font, null);
+    }
   }
   return trusted;
 }
