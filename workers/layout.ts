@@ -235,18 +235,19 @@ function findTables(rows: Line[][]): { tables: Block[]; rest: Line[] } {
   let i = 0;
   while (i < rows.length) {
     const run = tableRun(rows, i);
-    if (run) {
-      tables.push(run.table);
-      i = run.end;
-    } else {
-      rest.push(...rows[i]!);
-      i++;
+    if (run?.table) tables.push(run.table);
+    else {
+      // Rows that line up but are no table (columns of prose) cannot start one either: a page of
+      // two columns would otherwise be tried from every row (measured: quadratic on tracemonkey).
+      for (let j = i; j < (run?.end ?? i + 1); j++) rest.push(...rows[j]!);
     }
+    i = run?.end ?? i + 1;
   }
   return { tables, rest };
 }
 
-function tableRun(rows: Line[][], start: number): { table: Block; end: number } | null {
+/** The run of aligned rows from `start` and the table it makes (null when it makes none), or null when no run starts there. */
+function tableRun(rows: Line[][], start: number): { table: Block | null; end: number } | null {
   const first = rows[start]!;
   if (first.length < 2 || hasField(first)) return null;
   const columns = first.map((line) => [line.bbox[0], line.bbox[2]] as [number, number]);
@@ -269,7 +270,7 @@ function tableRun(rows: Line[][], start: number): { table: Block; end: number } 
   if (columns.length === 2) {
     const cells = grid.flat().filter((c): c is Line => c !== null);
     const words = cells.reduce((sum, c) => sum + c.tokens.length, 0);
-    if (words / cells.length > MAX_WORDS_PER_CELL_IN_PAIRS) return null;
+    if (words / cells.length > MAX_WORDS_PER_CELL_IN_PAIRS) return { table: null, end };
   }
   const lines = grid.flat().filter((c): c is Line => c !== null);
   return { table: { kind: 'table', rows: grid, bbox: unionAll(lines.map((l) => l.bbox)), size: median(lines.map((l) => l.size)) }, end };
