@@ -13,9 +13,13 @@ const MAX_LEARNED = 120;
  * its standard width, one seen in hundreds takes its own.
  */
 const PRIOR_WEIGHT = 2;
-/** After this many pages in a row of good predictions, the widths are solved only every few pages. */
+/**
+ * Widths that predicted well on this many pages in a row, from at least this many items, are
+ * settled: no longer learned nor checked (the cost of learning is then spared for the rest of
+ * the document).
+ */
 const SETTLED_AFTER = 3;
-const SETTLED_SOLVE_EVERY = 4;
+const SETTLED_ITEMS = 500;
 /** Learned widths stay within these multiples of the prior (a guard against ill-posed pages). */
 const CLAMP = [0.4, 2.5];
 
@@ -35,10 +39,11 @@ export class FontWidths {
   misses = 0;
   /** Pages in a row on which they did (kept by the caller). */
   hits = 0;
-  private skipped = 0;
+  private items = 0;
 
-  private settled(): boolean {
-    return this.hits >= SETTLED_AFTER;
+  /** Learned enough: used as they are from now on. */
+  get settled(): boolean {
+    return this.hits >= SETTLED_AFTER && this.items >= SETTLED_ITEMS;
   }
   private solution: Float64Array | null = null;
   private dirty = false;
@@ -72,6 +77,7 @@ export class FontWidths {
       for (const j of touched) this.ata[i * size + j]! += ci * this.counts[j]!;
     }
     for (const i of touched) this.counts[i] = 0;
+    this.items++;
     this.dirty = true;
   }
 
@@ -94,14 +100,9 @@ export class FontWidths {
     return this.solution && slot < this.solution.length ? this.solution[slot]! : this.prior[slot]!;
   }
 
-  /**
-   * Solves the normal equations anew if items came since the last solve. Once the widths have
-   * done well for a while they change little: they are solved every few pages only.
-   */
+  /** Solves the normal equations anew if items came since the last solve. */
   solve(): void {
     if (!this.dirty) return;
-    if (this.settled() && ++this.skipped < SETTLED_SOLVE_EVERY) return;
-    this.skipped = 0;
     this.dirty = false;
     const n = this.n;
     const size = this.capacity;

@@ -315,6 +315,7 @@ let codes = new Int32Array(256);
 function learn(items: TextItem[], styles: Record<string, FontStyle>, fits: Map<string, FontFit>, fonts: DocumentFonts): Set<string> {
   const touched = new Set<FontWidths>();
   const errors = new Map<string, { fit: number; learned: number }>();
+  const trusted = new Set<string>();
   for (const item of items) {
     const style = styles[item.fontName];
     const sizeAlong = Math.hypot(item.transform[0]!, item.transform[1]!);
@@ -325,6 +326,10 @@ function learn(items: TextItem[], styles: Record<string, FontStyle>, fits: Map<s
     const space = fit ? fit.space : advance(32, table) / 1000;
     let widths = fonts.get(item.fontName);
     if (widths === null) continue;
+    if (widths?.settled) {
+      trusted.add(item.fontName);
+      continue;
+    }
     if (!widths) {
       // Models are made for the fonts pages are mostly set in (fitted on their first page), a
       // bounded number of them per document.
@@ -354,7 +359,6 @@ function learn(items: TextItem[], styles: Record<string, FontStyle>, fits: Map<s
     touched.add(widths);
   }
   for (const widths of touched) widths.solve();
-  const trusted = new Set<string>();
   for (const [font, e] of errors) {
     const widths = fonts.get(font)!;
     if (e.learned < LEARNED_BETTER * e.fit) {
