@@ -1,5 +1,6 @@
 import { ImageKind, loadCanvas, OPS, Util, type PDFPageProxy } from './pdfjs.js';
 import type { GrayImage } from './ocr.js';
+import { placedAt, resized, turned } from './placement.js';
 
 export interface ImageLimits {
   /** Resolution pages are rendered at; embedded scans above 1.25× this are scaled down to it. */
@@ -78,7 +79,8 @@ async function embeddedScan(page: PDFPageProxy): Promise<GrayImage | null> {
   const gray = toGray(image);
   if (!gray) return null;
   const upright = orient(gray, image.width, image.height, m);
-  return { ...upright, dpi: (upright.width / box.w) * PT_PER_INCH };
+  const placement = placedAt(x0, y0, box.w / upright.width, box.h / upright.height);
+  return { ...upright, dpi: (upright.width / box.w) * PT_PER_INCH, placement };
 }
 
 /** The one image op of a page with no text and no other image, with its placement. */
@@ -165,7 +167,7 @@ function downscale(image: GrayImage, factor: number): GrayImage {
     }
     for (let X = 0; X < W; X++) out[Y * W + X] = Math.round(sums[X]! / ((y1 - y0) * Math.max(1, xs[X + 1]! - xs[X]!)));
   }
-  return { pixels: out, width: W, height: H, dpi: image.dpi / factor };
+  return { pixels: out, width: W, height: H, dpi: image.dpi / factor, placement: resized(image.placement, image, { width: W, height: H }) };
 }
 
 /**
@@ -203,7 +205,7 @@ function upscale(image: GrayImage, factor: number): GrayImage {
       out[Y * W + X] = Math.round(top * (1 - fy) + bottom * fy);
     }
   }
-  return { pixels: out, width: W, height: H, dpi: image.dpi * factor };
+  return { pixels: out, width: W, height: H, dpi: image.dpi * factor, placement: resized(image.placement, image, { width: W, height: H }) };
 }
 
 /** The image turned by a quarter turn clockwise, `turns` times. */
@@ -217,7 +219,7 @@ export function rotate(image: GrayImage, turns: 1 | 2 | 3): GrayImage {
       out[Y * W + X] = pixels[y * w + x]!;
     }
   }
-  return { pixels: out, width: W, height: turns === 2 ? h : w, dpi: image.dpi };
+  return { pixels: out, width: W, height: turns === 2 ? h : w, dpi: image.dpi, placement: turned(image.placement, turns, w, h) };
 }
 
 /**
@@ -252,7 +254,7 @@ async function renderGrayOnce(page: PDFPageProxy, limits: ImageLimits): Promise<
     canvas.width = canvas.height = 0;
     for (let i = top * width, j = 0; j < rgba.length; i++, j += 4) gray[i] = luma(rgba[j]!, rgba[j + 1]!, rgba[j + 2]!);
   }
-  return { pixels: gray, width, height, dpi: scale * PT_PER_INCH };
+  return { pixels: gray, width, height, dpi: scale * PT_PER_INCH, placement: placedAt(0, 0, 1 / scale, 1 / scale) };
 }
 
 function near0(v: number): boolean {

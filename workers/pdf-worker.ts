@@ -3,13 +3,16 @@
  * message per finished page, then `done` (or `failed`) and exits so the OS takes back
  * every byte, WASM memory included.
  */
-import { childMessageSchema, parentMessageSchema, type ChildMessage, type PageResult, type StartMessage } from '../src/protocol.js';
+import { childMessageSchema, packWords, parentMessageSchema, type ChildMessage, type FormField, type PageResult, type StartMessage } from '../src/protocol.js';
 import { selectPages } from '../src/pages.js';
+import { formFields, formKind, type PageView } from './fields.js';
 import { Ocr, type GrayImage, type OcrText } from './ocr.js';
+import { ocrContent, textLayerContent } from './page-content.js';
 import { pageImage, rotate } from './page-image.js';
 import { fitToShare, pageShareBytes } from './page-share.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
-import { isUsableText, textLayer } from './text-layer.js';
+import { isUsableText, layerText } from './text-layer.js';
+import { textWords, type DocumentFonts, type TextContent } from './text-words.js';
 import type { PDFDocumentProxy, PDFPageProxy } from './pdfjs.js';
 
 function send(message: ChildMessage): Promise<void> {
@@ -33,9 +36,13 @@ async function run(task: StartMessage): Promise<void> {
     await send({ type: 'document', pagesTotal: doc.numPages, pages: selected });
     const skip = new Set(task.skip);
     const share = pageShareBytes(task.maxResultBytes, selected.length);
+    const form = await formKind(doc).catch(() => 'none' as const);
+    const fonts: DocumentFonts = new Map();
+    const notes = form === 'xfa' ? (['xfa_form'] as const) : null;
     for (const pageNumber of selected) {
       if (skip.has(pageNumber) || (allowed && !allowed.has(pageNumber))) continue;
-      await send({ type: 'page', result: fitToShare(await processPage(doc, pageNumber, task, ocr), share) });
+      const result = await processPage(doc, pageNumber, task, ocr, { hasForm: form === 'acroform', fonts });
+      await send({ type: 'page', result: fitToShare(notes ? { ...result, notes: [...notes] } : result, share) });
     }
   } finally {
     ocr.close();
@@ -43,30 +50,48 @@ async function run(task: StartMessage): Promise<void> {
   }
 }
 
-async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, ocr: Ocr): Promise<PageResult> {
+/** What the child knows of the document beyond the page: whether it has a form, what it learned of its fonts. */
+interface DocumentState {
+  hasForm: boolean;
+  fonts: DocumentFonts;
+}
+
+async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, ocr: Ocr, state: DocumentState): Promise<PageResult> {
   let page;
   try {
     page = await doc.getPage(pageNumber);
   } catch (err) {
-    return { page: pageNumber, text: '', source: 'text', error: { code: 'pdf_invalid', message: `page could not be read: ${errorText(err)}` } };
+    const error = { code: 'pdf_invalid' as const, message: `page could not be read: ${errorText(err)}` };
+    return { page: pageNumber, text: '', source: 'text', error, width: null, height: null, words: packWords([]), markdown: '' };
   }
   try {
-    const text = task.ocr === 'force' ? '' : await textLayer(page).catch(() => '');
-    if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(text))) return { page: pageNumber, text, source: 'text', error: null };
-    return await ocrPage(page, pageNumber, task, ocr);
+    const view = page.getViewport({ scale: 1 });
+    const fields = state.hasForm ? await formFields(page, view).catch(() => []) : [];
+    const content = task.ocr === 'force' ? null : ((await page.getTextContent().catch(() => null)) as TextContent | null);
+    const layer = content ? layerText(content) : '';
+    if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(layer))) {
+      const read = textLayerContent(content ? textWords(content, view, state.fonts) : [], fields);
+      return { page: pageNumber, source: 'text', error: null, ...size(view), ...read };
+    }
+    return await ocrPage(page, pageNumber, task, ocr, view, fields);
   } finally {
     page.cleanup();
   }
 }
 
-async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessage, ocr: Ocr): Promise<PageResult> {
-  const base = { page: pageNumber, text: '', source: 'ocr' as const, error: null };
+/** The displayed page's size, in points. */
+function size(view: PageView): { width: number; height: number } {
+  return { width: Math.round(view.width * 100) / 100, height: Math.round(view.height * 100) / 100 };
+}
+
+async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessage, ocr: Ocr, view: PageView, fields: FormField[]): Promise<PageResult> {
+  const base = { page: pageNumber, source: 'ocr' as const, error: null, ...size(view), ...ocrContent([], fields) };
   const oversizedBefore = oversizedImageCount();
   try {
     const reduce = task.reduced.includes(pageNumber) ? 2 : 1;
     const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) });
     const result = await recognizeUpright(ocr, image);
-    const ocred = { ...base, text: result.text, confidence: result.confidence };
+    const ocred = { ...base, ...ocrContent(result.words, fields), confidence: result.confidence };
     if (oversizedImageCount() === oversizedBefore) return ocred;
     const message = `an image on this page has more than ${task.maxPagePixels / 1e6} megapixels (MAX_PAGE_MEGAPIXELS) and was left out`;
     return { ...ocred, error: { code: 'image_too_large', message } };
