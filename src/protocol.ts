@@ -36,12 +36,108 @@ export type PageErrorCode = z.infer<typeof pageErrorCodeSchema>;
 
 export const pageErrorSchema = z.object({ code: pageErrorCodeSchema, message: z.string() });
 
+/** `[left, top, right, bottom]` in PDF points from the top-left corner of the page as displayed. */
+export const bboxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+export type Bbox = z.infer<typeof bboxSchema>;
+
+export const fieldTypeSchema = z.enum(['text', 'checkbox', 'radio', 'choice', 'signature', 'button']);
+export type FieldType = z.infer<typeof fieldTypeSchema>;
+
+/** One AcroForm widget: a text field's string, a box's state, the chosen option(s); null for signatures and buttons. */
+export const formFieldSchema = z.object({
+  name: z.string(),
+  type: fieldTypeSchema,
+  value: z.union([z.string(), z.boolean(), z.array(z.string()), z.null()]),
+  /** A radio button's export value (what its group's value is when it is the one selected). */
+  export: z.string().optional(),
+  bbox: bboxSchema,
+});
+export type FormField = z.infer<typeof formFieldSchema>;
+
+/** Things a reader of the page should know that its text cannot say. */
+export const pageNoteSchema = z.enum(['xfa_form']);
+export type PageNote = z.infer<typeof pageNoteSchema>;
+
+/** A word with its box; `confidence` (0-100) only on words read by OCR. */
+export interface Word {
+  text: string;
+  bbox: Bbox;
+  confidence?: number;
+}
+
+/**
+ * A page's words, packed: the parent keeps every page's words until the job is deleted, and as
+ * objects they cost ~150 bytes a word in its heap (+63 MB of server RSS over the corpus sweep
+ * of test/corpus.test.ts); packed, ~30. `text` is the words joined by single spaces (a word
+ * never holds whitespace); `boxes` four integers a word, tenths of a point (finer than any box
+ * here is true to; the boxes are most of a page's message); `confidence`
+ * one a word, OCR only. src/jobs/formats.ts unpacks them for the API.
+ */
+export const packedWordsSchema = z
+  .object({
+    text: z.string(),
+    boxes: z.array(z.number().int()),
+    confidence: z.array(z.number().int().min(0).max(100)).optional(),
+  })
+  .refine((w) => w.boxes.length === 4 * (w.text === '' ? 0 : w.text.split(' ').length), 'four box numbers a word')
+  .refine((w) => w.confidence === undefined || w.confidence.length * 4 === w.boxes.length, 'one confidence a word');
+export type PackedWords = z.infer<typeof packedWordsSchema>;
+
+/** Packs words one at a time (the child packs a page's words as it walks its layout). */
+export class WordPacker {
+  private readonly texts: string[] = [];
+  private readonly boxes: number[] = [];
+  private readonly confidence: number[] = [];
+
+  add(text: string, bbox: Bbox, confidence?: number): void {
+    this.texts.push(text);
+    this.boxes.push(Math.round(bbox[0] * 10), Math.round(bbox[1] * 10), Math.round(bbox[2] * 10), Math.round(bbox[3] * 10));
+    if (confidence !== undefined) this.confidence.push(Math.round(confidence));
+  }
+
+  packed(): PackedWords {
+    const packed: PackedWords = { text: this.texts.join(' '), boxes: this.boxes };
+    if (this.texts.length > 0 && this.confidence.length === this.texts.length) packed.confidence = this.confidence;
+    return packed;
+  }
+}
+
+export function packWords(words: Word[]): PackedWords {
+  const packer = new WordPacker();
+  for (const w of words) packer.add(w.text, w.bbox, w.confidence);
+  return packer.packed();
+}
+
+export function unpackWords(packed: PackedWords): Word[] {
+  if (packed.text === '') return [];
+  return packed.text.split(' ').map((text, i) => {
+    const b = packed.boxes.slice(4 * i, 4 * i + 4).map((v) => v / 10) as Bbox;
+    const c = packed.confidence?.[i];
+    return c === undefined ? { text, bbox: b } : { text, bbox: b, confidence: c };
+  });
+}
+
 export const pageResultSchema = z.object({
   page: z.number().int().positive(),
+  /** The page's text in reading order, with filled-in form values where they sit. */
   text: z.string(),
   source: z.enum(['text', 'ocr']),
   confidence: z.number().min(0).max(100).optional(),
   error: pageErrorSchema.nullable(),
+  /**
+   * The page as displayed (after /Rotate), in PDF points; null for a page that could not be
+   * opened. The fields below are absent on results the parent makes itself (a page that killed
+   * its child), which know nothing of the page.
+   */
+  width: z.number().positive().nullable().optional(),
+  height: z.number().positive().nullable().optional(),
+  /** AcroForm widgets in reading order, when the page has any. */
+  fields: z.array(formFieldSchema).optional(),
+  notes: z.array(pageNoteSchema).optional(),
+  /** Words in reading order. */
+  words: packedWordsSchema.optional(),
+  /** This page as Markdown, without the `<!-- page N -->` line the whole document puts before it. */
+  markdown: z.string().optional(),
 });
 export type PageResult = z.infer<typeof pageResultSchema>;
 

@@ -6,31 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config.js';
 import { childMessageSchema, type ChildMessage, type PageResult, type StartMessage } from '../src/protocol.js';
-import { Supervisor, type ChildExit, type Task } from '../src/jobs/supervisor.js';
-import { ROOT, corpusFile, wordAccuracy } from './helpers.js';
-
-const WORKER = path.join(ROOT, 'dist/workers/pdf-worker.js');
-const model = parseConfig({}).ocrModel;
-
-function task(file: string, extra: Partial<Task> = {}): Task {
-  return {
-    file,
-    ocr: 'auto',
-    lang: 'eng',
-    pages: null,
-    skip: [],
-    reduced: [],
-    only: null,
-    maxPages: 500,
-    maxResultBytes: 16 << 20,
-    ocrDpi: 200,
-    maxPagePixels: 12_000_000,
-    model: { dir: model.dir, gzip: model.gzip },
-    ...extra,
-  };
-}
+import { Supervisor, type ChildExit } from '../src/jobs/supervisor.js';
+import { WORKER, childTask as task, corpusFile, wordAccuracy } from './helpers.js';
 
 const listener = { onDocument: () => {}, onPage: () => {} };
 

@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { JobFailure } from './pdf.js';
+import { readWords, type OcrWord, type ResultIterator } from './ocr-words.js';
+import type { Placement } from './placement.js';
 
 export interface OcrModelRef {
   dir: string;
@@ -16,11 +18,15 @@ export interface GrayImage {
   height: number;
   /** Resolution of the image on the page, so tesseract need not guess it. */
   dpi: number;
+  /** Where the image lies on the displayed page: word boxes are mapped through it to points. */
+  placement: Placement;
 }
 
 export interface OcrText {
   text: string;
   confidence: number;
+  /** The words with their boxes on the displayed page, in the engine's order. */
+  words: OcrWord[];
 }
 
 /** The parts of tesseract.js-core's Emscripten module this child uses. */
@@ -30,7 +36,7 @@ interface TessBaseApi {
   SetImage(ptr: number, width: number, height: number, bytesPerPixel: number, bytesPerLine: number): void;
   SetSourceResolution(dpi: number): void;
   Recognize(monitor: null): number;
-  GetUTF8Text(): string;
+  GetIterator(): ResultIterator & { __destroy__(): void };
   MeanTextConf(): number;
   Clear(): void;
   End(): void;
@@ -78,10 +84,17 @@ export class Ocr {
     core._free(ptr);
     api.SetSourceResolution(Math.round(image.dpi));
     api.Recognize(null);
-    const text = api.GetUTF8Text().trim();
-    const confidence = api.MeanTextConf();
-    api.Clear();
-    return { text, confidence };
+    const iterator = api.GetIterator();
+    const scratch = core._malloc(16);
+    try {
+      const words = readWords(iterator, () => memory.buffer, scratch, image.placement);
+      const confidence = api.MeanTextConf();
+      return { text: words.map((w) => w.text).join(' '), confidence, words };
+    } finally {
+      core._free(scratch);
+      iterator.__destroy__();
+      api.Clear();
+    }
   }
 
   close(): void {

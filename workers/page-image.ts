@@ -1,6 +1,7 @@
 import { ImageKind, loadCanvas, OPS, Util, type PDFPageProxy } from './pdfjs.js';
 import type { JpegScans } from './jpeg-scan.js';
 import type { GrayImage } from './ocr.js';
+import { placedAt, resized, turned } from './placement.js';
 import type { StageClock } from './profile.js';
 
 export interface ImageLimits {
@@ -66,9 +67,9 @@ export async function pageImage(page: PDFPageProxy, limits: ImageLimits, clock: 
  */
 async function nativeJpeg(page: PDFPageProxy, jpegs: JpegScans, limits: ImageLimits): Promise<GrayImage | null> {
   const scan = jpegs.page(page.ref, limits.maxPixels);
-  const placed = scan && placement(page, scan.ctm);
+  const placed = scan && whereOnPage(page, scan.ctm);
   if (!scan || !placed) return null;
-  const { m, box } = placed;
+  const { m, box, left, top } = placed;
   const dpi = ((isTransposed(m) ? scan.height : scan.width) / box.w) * PT_PER_INCH;
   const factor = ocrFactor(dpi, scan.width * scan.height, limits);
   const sharp = await loadSharp();
@@ -82,7 +83,9 @@ async function nativeJpeg(page: PDFPageProxy, jpegs: JpegScans, limits: ImageLim
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 1) return null;
     const gray = new Uint8Array(data.buffer, data.byteOffset, data.length);
-    return { ...orient(gray, info.width, info.height, m), dpi: (dpi * info.width) / scan.width };
+    const upright = orient(gray, info.width, info.height, m);
+    const placement = placedAt(left, top, box.w / upright.width, box.h / upright.height);
+    return { ...upright, dpi: (dpi * info.width) / scan.width, placement };
   } catch {
     return null;
   }
@@ -119,34 +122,43 @@ interface Scan {
   m: Matrix;
   /** Its size on the page in points, upright. */
   box: { w: number; h: number };
+  /** Its top-left corner on the displayed page, in points. */
+  left: number;
+  top: number;
 }
 
 /**
  * The scan in gray at the resolution OCR wants. An upright scan to be scaled down is converted
  * and averaged in one pass, without a full-size gray copy (~40 % less time than two passes).
  */
-function scanToGray({ image, m, box }: Scan, limits: ImageLimits): GrayImage | null {
+function scanToGray(scan: Scan, limits: ImageLimits): GrayImage | null {
+  const { image, m, box, left, top } = scan;
   const dpi = ((isTransposed(m) ? image.height : image.width) / box.w) * PT_PER_INCH;
   const factor = ocrFactor(dpi, image.width * image.height, limits);
   const step = channels(image.kind);
   if (factor > 1 && step > 0 && isUpright(m)) {
-    return { ...areaAverage(image.data, step, image.width, image.height, factor), dpi: dpi / factor };
+    const small = areaAverage(image.data, step, image.width, image.height, factor);
+    return { ...small, dpi: dpi / factor, placement: placedAt(left, top, box.w / small.width, box.h / small.height) };
   }
-  const gray = toUprightGray(image, m, dpi);
+  const gray = toUprightGray(scan, dpi);
   if (!gray || factor === 1) return gray;
-  return factor < 1 ? upscale(gray, 1 / factor) : { ...areaAverage(gray.pixels, 1, gray.width, gray.height, factor), dpi: dpi / factor };
+  if (factor < 1) return upscale(gray, 1 / factor);
+  const small = areaAverage(gray.pixels, 1, gray.width, gray.height, factor);
+  return { ...small, dpi: dpi / factor, placement: resized(gray.placement, gray, small) };
 }
 
-function toUprightGray(image: Scan['image'], m: Matrix, dpi: number): GrayImage | null {
+function toUprightGray({ image, m, box, left, top }: Scan, dpi: number): GrayImage | null {
   const gray = toGray(image);
-  return gray && { ...orient(gray, image.width, image.height, m), dpi };
+  if (!gray) return null;
+  const upright = orient(gray, image.width, image.height, m);
+  return { ...upright, dpi, placement: placedAt(left, top, box.w / upright.width, box.h / upright.height) };
 }
 
 /** The page's only content, an axis-aligned image covering it, as pdfjs decoded it; else null. */
 async function embeddedScan(page: PDFPageProxy, clock: StageClock): Promise<Scan | null> {
   // pdfjs decodes a page's images while it builds the operator list.
   const placed = singleImage(await clock.time('decode', () => page.getOperatorList()));
-  const where = placed && placement(page, placed.ctm);
+  const where = placed && whereOnPage(page, placed.ctm);
   if (!placed || !where) return null;
   const objs = placed.name.startsWith('g_') ? page.commonObjs : page.objs;
   const image = await clock.time('decode', () => new Promise<DecodedImage | null>((resolve) => objs.get(placed.name, resolve)));
@@ -159,7 +171,7 @@ async function embeddedScan(page: PDFPageProxy, clock: StageClock): Promise<Scan
  * square to the page in points, `box` is its upright size. Null unless it is axis-aligned and
  * covers most of the page, as a scan does.
  */
-function placement(page: PDFPageProxy, ctm: Matrix): { m: Matrix; box: { w: number; h: number } } | null {
+function whereOnPage(page: PDFPageProxy, ctm: Matrix): Omit<Scan, 'image'> | null {
   const viewport = page.getViewport({ scale: 1 });
   const m = Util.transform(viewport.transform, ctm) as Matrix;
   const axisAligned = (near0(m[1]) && near0(m[2])) || (near0(m[0]) && near0(m[3]));
@@ -170,7 +182,7 @@ function placement(page: PDFPageProxy, ctm: Matrix): { m: Matrix; box: { w: numb
   const visibleW = Math.min(x0 + box.w, viewport.width) - Math.max(x0, 0);
   const visibleH = Math.min(y0 + box.h, viewport.height) - Math.max(y0, 0);
   if ((Math.max(0, visibleW) * Math.max(0, visibleH)) / (viewport.width * viewport.height) < MIN_SCAN_COVERAGE) return null;
-  return { m, box };
+  return { m, box, left: x0, top: y0 };
 }
 
 /** The one image op of a page with no text and no other image, with its placement. */
@@ -335,14 +347,16 @@ function upscale(image: GrayImage, factor: number): GrayImage {
       out[Y * W + X] = Math.round(top * (1 - fy) + bottom * fy);
     }
   }
-  return { pixels: out, width: W, height: H, dpi: image.dpi * factor };
+  return { pixels: out, width: W, height: H, dpi: image.dpi * factor, placement: resized(image.placement, image, { width: W, height: H }) };
 }
 
 /** The middle `share` of the image's rows, whole lines across (a probe, not for placing words). */
 export function middleRows(image: GrayImage, share: number): GrayImage {
   const rows = Math.max(1, Math.round(image.height * share));
   const top = Math.floor((image.height - rows) / 2);
-  return { ...image, pixels: image.pixels.subarray(top * image.width, (top + rows) * image.width), height: rows };
+  const [a, b, c, d, e, f] = image.placement;
+  const placement: GrayImage['placement'] = [a, b, c, d, e + c * top, f + d * top];
+  return { ...image, pixels: image.pixels.subarray(top * image.width, (top + rows) * image.width), height: rows, placement };
 }
 
 /** The image turned by a quarter turn clockwise, `turns` times. */
@@ -356,7 +370,7 @@ export function rotate(image: GrayImage, turns: 1 | 2 | 3): GrayImage {
       out[Y * W + X] = pixels[y * w + x]!;
     }
   }
-  return { pixels: out, width: W, height: turns === 2 ? h : w, dpi: image.dpi };
+  return { pixels: out, width: W, height: turns === 2 ? h : w, dpi: image.dpi, placement: turned(image.placement, turns, w, h) };
 }
 
 /**
@@ -391,7 +405,7 @@ async function renderGrayOnce(page: PDFPageProxy, limits: ImageLimits): Promise<
     canvas.width = canvas.height = 0;
     for (let i = top * width, j = 0; j < rgba.length; i++, j += 4) gray[i] = luma(rgba[j]!, rgba[j + 1]!, rgba[j + 2]!);
   }
-  return { pixels: gray, width, height, dpi: scale * PT_PER_INCH };
+  return { pixels: gray, width, height, dpi: scale * PT_PER_INCH, placement: placedAt(0, 0, 1 / scale, 1 / scale) };
 }
 
 function near0(v: number): boolean {

@@ -1,4 +1,4 @@
-import type { PageResult } from '../src/protocol.js';
+import type { PackedWords, PageResult } from '../src/protocol.js';
 
 /**
  * A page never gets less than this of MAX_RESULT_MB, however many pages are selected: dense
@@ -8,6 +8,12 @@ import type { PageResult } from '../src/protocol.js';
 const MIN_SHARE_BYTES = 256 * 1024;
 /** JSON escapes (quotes, control characters) make a text longer than its UTF-8: keep room for them. */
 const ESCAPE_ROOM = 0.9;
+/** How a cut page's share is split: the text and its Markdown a quarter each, the words (boxes and all) half. */
+const TEXT_PART = 0.25;
+const MARKDOWN_PART = 0.25;
+const WORDS_PART = 0.5;
+/** A packed word's four box numbers and confidence as JSON, beside its text. */
+const WORD_OVERHEAD_BYTES = 28;
 
 /** What one of `pages` selected pages may produce (all formats, as JSON). */
 export function pageShareBytes(maxResultBytes: number, pages: number): number {
@@ -18,13 +24,32 @@ export function pageShareBytes(maxResultBytes: number, pages: number): number {
 export function fitToShare(result: PageResult, shareBytes: number): PageResult {
   const bytes = Buffer.byteLength(JSON.stringify(result));
   if (bytes <= shareBytes) return result;
-  const text = cutUtf8(result.text, Math.floor(shareBytes * ESCAPE_ROOM));
+  const room = shareBytes * ESCAPE_ROOM;
   const message = `the page's text is ${Math.round(bytes / 1024)} kB, more than its ${Math.round(shareBytes / 1024)} kB share of MAX_RESULT_MB: it was cut`;
-  return { ...result, text, error: result.error ?? { code: 'text_truncated', message } };
+  return {
+    ...result,
+    text: cutUtf8(result.text, Math.floor(room * TEXT_PART)),
+    ...(result.markdown !== undefined ? { markdown: cutUtf8(result.markdown, Math.floor(room * MARKDOWN_PART)) } : {}),
+    ...(result.words !== undefined ? { words: firstWords(result.words, room * WORDS_PART) } : {}),
+    error: result.error ?? { code: 'text_truncated', message },
+  };
 }
 
 /** The longest start of `text` within `maxBytes` of UTF-8, never splitting a character. */
 function cutUtf8(text: string, maxBytes: number): string {
   const { read } = new TextEncoder().encodeInto(text, new Uint8Array(maxBytes));
   return text.slice(0, read);
+}
+
+/** The first words whose text and boxes fit in `maxBytes`. */
+function firstWords(words: PackedWords, maxBytes: number): PackedWords {
+  const texts = words.text === '' ? [] : words.text.split(' ');
+  let used = 0;
+  let kept = 0;
+  while (kept < texts.length && (used += Buffer.byteLength(texts[kept]!) + 1 + WORD_OVERHEAD_BYTES) <= maxBytes) kept++;
+  return {
+    text: texts.slice(0, kept).join(' '),
+    boxes: words.boxes.slice(0, kept * 4),
+    ...(words.confidence ? { confidence: words.confidence.slice(0, kept) } : {}),
+  };
 }

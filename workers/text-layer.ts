@@ -1,15 +1,16 @@
-import type { PDFPageProxy } from './pdfjs.js';
+import type { TextContent, TextItem } from './text-words.js';
 
 /** Below this many visible characters a page is treated as having no text layer. */
 const MIN_VISIBLE_CHARS = 3;
 /** A layer where this share of characters is unmapped glyphs is garbage, not text. */
 const MAX_GARBAGE_SHARE = 0.3;
 
-export async function textLayer(page: PDFPageProxy): Promise<string> {
-  const content = await page.getTextContent();
+/** The text layer as pdfjs strings it together: enough to judge it, not in reading order. */
+export function layerText(content: TextContent): string {
   let text = '';
-  for (const item of content.items) {
-    if (!('str' in item)) continue;
+  for (const raw of content.items) {
+    if (!('str' in raw)) continue;
+    const item = raw as TextItem;
     text += item.str;
     if (item.hasEOL) text += '\n';
   }

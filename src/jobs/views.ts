@@ -1,4 +1,5 @@
 import type { PageResult } from '../protocol.js';
+import { pageFidelity } from './formats.js';
 import type { Job, WebhookState } from './job.js';
 
 /** The job as the API and webhooks show it (snake_case; no internals such as the upload or the password). */
@@ -45,6 +46,7 @@ export function resultView(job: Job, pages: readonly PageResult[]) {
       source: p.source,
       ...(p.confidence !== undefined ? { confidence: p.confidence } : {}),
       error: p.error,
+      ...pageFidelity(p),
     })),
     text: plainText(pages),
   };

@@ -1,11 +1,21 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { createHash } from 'node:crypto';
 import { queuedJob, type Job, type NewJob } from '../jobs/job.js';
+import { markdownDocument, wordsBody } from '../jobs/formats.js';
 import { jobView, plainText, resultView } from '../jobs/views.js';
 import type { ReceivedUpload } from '../upload.js';
 import type { AppDeps } from './deps.js';
 import { ApiError } from './errors.js';
-import { errorResponses, idempotencyKeySchema, idParamSchema, jobOptionsSchema, jobSchema, resultSchema, type JobOptionsInput } from './schemas.js';
+import {
+  errorResponses,
+  idempotencyKeySchema,
+  idParamSchema,
+  jobOptionsSchema,
+  jobSchema,
+  resultSchema,
+  wordsResultSchema,
+  type JobOptionsInput,
+} from './schemas.js';
 
 const submitRoute = createRoute({
   method: 'post',
@@ -51,12 +61,22 @@ const getRoute = createRoute({
 const resultRoute = createRoute({
   method: 'get',
   path: '/api/jobs/{id}/result',
-  summary: 'The text',
-  request: { params: idParamSchema, query: z.object({ format: z.enum(['json', 'text']).optional() }) },
+  summary: 'The text, its words with boxes, or Markdown',
+  description:
+    '`format=json` (default): page by page, with each page\'s size, form fields and notes. `format=text` (or ' +
+    '`Accept: text/plain`): the plain text, pages separated by form feed. `format=words`: every word with its box ' +
+    '(PDF points from the top-left of the displayed page) and, on OCR pages, its confidence (a WordsResult). ' +
+    '`format=markdown` (or `Accept: text/markdown`): headings, paragraphs, lists, tables and form answers, each ' +
+    'page after a `<!-- page N -->` line.',
+  request: { params: idParamSchema, query: z.object({ format: z.enum(['json', 'text', 'words', 'markdown']).optional() }) },
   responses: {
     200: {
-      description: 'the text, per page',
-      content: { 'application/json': { schema: resultSchema }, 'text/plain': { schema: z.string() } },
+      description: 'the result in the format asked for',
+      content: {
+        'application/json': { schema: z.union([resultSchema, wordsResultSchema]) },
+        'text/plain': { schema: z.string() },
+        'text/markdown': { schema: z.string() },
+      },
     },
     ...errorResponses(401, 404, 409, 503),
   },
@@ -121,10 +141,16 @@ export function jobRoutes(deps: AppDeps) {
       throw new ApiError(409, job.error?.code ?? 'cancelled', job.error?.message ?? 'the job was cancelled');
     }
     const pages = await deps.jobs.pages(job.id);
-    const format = c.req.valid('query').format;
-    const wantsText = format === 'text' || (format === undefined && /^text\/plain/.test(c.req.header('accept') ?? ''));
-    if (wantsText) return c.text(plainText(pages), 200);
-    return c.json(resultView(job, pages), 200);
+    switch (c.req.valid('query').format ?? formatFromAccept(c.req.header('accept'))) {
+      case 'text':
+        return c.text(plainText(pages), 200);
+      case 'markdown':
+        return c.body(markdownDocument(pages), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
+      case 'words':
+        return c.json(wordsBody(job.id, pages), 200);
+      default:
+        return c.json(resultView(job, pages), 200);
+    }
   });
 
   app.openapi(deleteRoute, async (c) => {
@@ -136,6 +162,13 @@ export function jobRoutes(deps: AppDeps) {
   });
 
   return app;
+}
+
+/** Without `format`, the Accept header chooses: plain text or Markdown, else JSON. */
+function formatFromAccept(accept = ''): 'text' | 'markdown' | 'json' {
+  if (/^text\/plain/.test(accept)) return 'text';
+  if (/^text\/markdown/.test(accept)) return 'markdown';
+  return 'json';
 }
 
 function parseOptions(raw: Record<string, string>, languages: string[]): JobOptionsInput {

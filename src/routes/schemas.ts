@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { parsePageSpec } from '../pages.js';
-import { failureCodeSchema, ocrModeSchema, pageErrorCodeSchema } from '../protocol.js';
+import { failureCodeSchema, fieldTypeSchema, ocrModeSchema, pageErrorCodeSchema, pageNoteSchema } from '../protocol.js';
 
 /** Job options, from query parameters (raw PDF body) or form fields (multipart). */
 export const jobOptionsSchema = z.object({
@@ -64,6 +64,30 @@ export const jobSchema = z
   })
   .openapi('Job');
 
+const bboxSchema = z
+  .tuple([z.number(), z.number(), z.number(), z.number()])
+  .openapi({ description: '[left, top, right, bottom] in PDF points from the top-left corner of the page as displayed', example: [72, 90.2, 96.4, 102.1] });
+
+export const formFieldSchema = z
+  .object({
+    name: z.string().openapi({ example: 'roof.leaks' }),
+    type: fieldTypeSchema,
+    value: z.union([z.string(), z.boolean(), z.array(z.string()), z.null()]).openapi({
+      description: 'text: its string ("" when empty); checkbox: true/false; radio: true for the selected widget of its group; choice: the option or options; signature, button: null',
+    }),
+    export: z.string().optional().openapi({ description: "a radio button's export value" }),
+    bbox: bboxSchema,
+  })
+  .openapi('FormField');
+
+export const wordSchema = z
+  .object({
+    text: z.string(),
+    bbox: bboxSchema,
+    confidence: z.number().min(0).max(100).optional().openapi({ description: 'OCR words only' }),
+  })
+  .openapi('Word');
+
 export const resultSchema = z
   .object({
     id: z.string(),
@@ -72,15 +96,35 @@ export const resultSchema = z
     pages: z.array(
       z.object({
         page: z.number(),
-        text: z.string(),
+        text: z.string().openapi({ description: 'in reading order, with filled-in form values where they sit ([x] / [ ] for boxes)' }),
         source: z.enum(['text', 'ocr']),
         confidence: z.number().optional(),
         error: pageErrorSchema.nullable(),
+        width: z.number().nullable().openapi({ description: 'the page as displayed (after /Rotate), PDF points; null when it could not be read' }),
+        height: z.number().nullable(),
+        fields: z.array(formFieldSchema).optional().openapi({ description: 'AcroForm widgets in reading order' }),
+        notes: z.array(pageNoteSchema).optional().openapi({ description: 'xfa_form: the form lives only in XFA; its answers cannot be read' }),
       }),
     ),
     text: z.string(),
   })
   .openapi('Result');
+
+/** `?format=words`. */
+export const wordsResultSchema = z
+  .object({
+    id: z.string(),
+    pages: z.array(
+      z.object({
+        page: z.number(),
+        width: z.number().nullable(),
+        height: z.number().nullable(),
+        source: z.enum(['text', 'ocr']),
+        words: z.array(wordSchema).openapi({ description: 'in reading order' }),
+      }),
+    ),
+  })
+  .openapi('WordsResult');
 
 export const healthSchema = z
   .object({

@@ -18,6 +18,8 @@ const WEBHOOK_QUEUE = 'webhooks';
 const CONCURRENCY = 4;
 /** A delivery whose instance died mid-attempt is taken up again this often before it is given up. */
 const MAX_STALLS = 2;
+/** Closing needs Redis; with no attempt in flight an instance does not wait longer than this for it. */
+const IDLE_CLOSE_MS = 2000;
 
 interface Delivery {
   jobId: string;
@@ -55,25 +57,16 @@ export function queuedWebhooks(
     lookup: pinnedLookup(systemResolver, config.webhookAllowPrivate),
   };
 
+  let inFlight = 0;
   const worker = new Worker<Delivery>(
     WEBHOOK_QUEUE,
     async (queued) => {
-      const { jobId, message } = queued.data;
-      const attempts = queued.attemptsMade + 1;
-      const result = await attemptDelivery(message, options);
-      const report = { url: message.url, attempts, lastStatus: result.status };
-      if (result.outcome === 'delivered') {
-        await record(jobId, { ...report, state: 'delivered' });
-        done(jobId, 'delivered', attempts, result.status);
-        return;
+      inFlight++;
+      try {
+        await attempt(queued.data, queued.attemptsMade + 1);
+      } finally {
+        inFlight--;
       }
-      if (result.outcome === 'retry' && attempts < config.webhookMaxAttempts) {
-        await record(jobId, { ...report, state: 'pending', lastError: result.why });
-        throw new RetryLater(result.why, result.minDelayMs);
-      }
-      await record(jobId, { ...report, state: 'failed', lastError: result.why });
-      done(jobId, 'failed', attempts, result.status, result.why);
-      throw new UnrecoverableError(result.why);
     },
     {
       connection: connections.worker,
@@ -89,6 +82,24 @@ export function queuedWebhooks(
     },
   );
   worker.on('error', () => {});
+
+  /** One attempt; a retryable failure throws RetryLater (BullMQ schedules the next), a final one UnrecoverableError. */
+  async function attempt({ jobId, message }: Delivery, attempts: number): Promise<void> {
+    const result = await attemptDelivery(message, options);
+    const report = { url: message.url, attempts, lastStatus: result.status };
+    if (result.outcome === 'delivered') {
+      await record(jobId, { ...report, state: 'delivered' });
+      done(jobId, 'delivered', attempts, result.status);
+      return;
+    }
+    if (result.outcome === 'retry' && attempts < config.webhookMaxAttempts) {
+      await record(jobId, { ...report, state: 'pending', lastError: result.why });
+      throw new RetryLater(result.why, result.minDelayMs);
+    }
+    await record(jobId, { ...report, state: 'failed', lastError: result.why });
+    done(jobId, 'failed', attempts, result.status, result.why);
+    throw new UnrecoverableError(result.why);
+  }
 
   function done(jobId: string, state: 'delivered' | 'failed', attempts: number, status?: number, error?: string): void {
     metrics.webhookDelivery(state);
@@ -114,7 +125,8 @@ export function queuedWebhooks(
     },
     /** Attempts in flight get until `deadline`; deliveries waiting for their next attempt stay in Redis for the other instances. */
     async flush(deadline) {
-      await settlesWithin(worker.close(), Math.max(0, deadline - Date.now()));
+      const closing = worker.close();
+      await settlesWithin(closing, inFlight > 0 ? Math.max(0, deadline - Date.now()) : IDLE_CLOSE_MS);
     },
     async close() {
       await settlesWithin(queue.close(), 2000);

@@ -1,0 +1,115 @@
+/**
+ * The pure parts of document fidelity on made-up word boxes: layout, Markdown, result formats.
+ * (test/fidelity.test.ts drives the same code through the real child on real PDFs.)
+ */
+import { describe, expect, it } from 'vitest';
+import { markdownDocument, pageFidelity, wordsBody } from '../src/jobs/formats.js';
+import { packWords, unpackWords, type PageResult } from '../src/protocol.js';
+import { layoutPage, type Token } from '../workers/layout.js';
+import { pageMarkdown, reflow } from '../workers/markdown.js';
+import { plainText } from '../workers/plain-text.js';
+
+/** Words of a line of 10-pt text with its baseline at `y`, starting at `x`, each word 5 pt a character plus a 3-pt space. */
+function line(text: string, x: number, y: number, size = 10): Token[] {
+  const tokens: Token[] = [];
+  for (const word of text.split(' ')) {
+    tokens.push({ text: word, bbox: [x, y - 0.8 * size, x + word.length * 0.5 * size, y + 0.2 * size], size });
+    x += word.length * 0.5 * size + 0.3 * size;
+  }
+  return tokens;
+}
+
+describe('reflow', () => {
+  it('joins lines with spaces and a word hyphenated at a line end', () => {
+    expect(reflow(['the condition of the inspec-', 'tion and', 'the rest'])).toBe('the condition of the inspection and the rest');
+  });
+  it('keeps a hyphen before a capital (a compound, not a broken word)', () => {
+    expect(reflow(['trip to New-', 'York'])).toBe('trip to New- York');
+  });
+});
+
+describe('layout', () => {
+  it('reads two columns on the same baselines column by column, the header first', () => {
+    const tokens = [...line('Header across the page', 200, 40)];
+    for (let i = 0; i < 6; i++) {
+      tokens.push(...line(`left line ${i} of prose here`, 50, 80 + 14 * i));
+      tokens.push(...line(`right line ${i} of prose here`, 320, 80 + 14 * i));
+    }
+    const text = plainText(layoutPage(tokens, []));
+    const left = text.indexOf('left line 0');
+    expect(text.indexOf('Header')).toBeLessThan(left);
+    expect(text.indexOf('left line 5')).toBeLessThan(text.indexOf('right line 0'));
+    expect(text).not.toMatch(/left line \d of prose here right/);
+  });
+
+  it('makes a table of cells that line up over three rows or more, header row first', () => {
+    const rows = [['Item', 'Cost', 'Due'], ['Roof', '4500', 'May'], ['Paint', '1200', 'June']];
+    const tokens = rows.flatMap((cells, r) => cells.flatMap((cell, c) => line(cell, 50 + 150 * c, 100 + 18 * r)));
+    const md = pageMarkdown(layoutPage(tokens, []), 'text');
+    expect(md).toBe(['| Item | Cost | Due |', '| --- | --- | --- |', '| Roof | 4500 | May |', '| Paint | 1200 | June |'].join('\n'));
+  });
+
+  it('does not take two columns of prose for a two-column table', () => {
+    const tokens: Token[] = [];
+    for (let i = 0; i < 5; i++) {
+      tokens.push(...line(`a long line of prose in the left column ${i}`, 50, 80 + 14 * i));
+      tokens.push(...line(`a long line of prose in the right column ${i}`, 320, 80 + 14 * i));
+    }
+    expect(pageMarkdown(layoutPage(tokens, []), 'text')).not.toContain('|');
+  });
+
+  it('lays out text that runs down the page (a quarter turn) in its own direction', () => {
+    // The upright lines "first line here" / "second line below", turned a quarter clockwise on
+    // the page: x on the page is the upright y mirrored, y on the page the upright x.
+    const turn = (t: Token): Token => ({ ...t, bbox: [500 - t.bbox[3], t.bbox[0], 500 - t.bbox[1], t.bbox[2]], turns: 1 });
+    const tokens = [...line('first line here', 50, 100), ...line('second line below', 50, 114)].map(turn);
+    expect(plainText(layoutPage(tokens, []))).toBe('first line here\nsecond line below');
+  });
+
+  it('puts a checkbox on its label line and reads it as [x] in the text and - [x] label in Markdown', () => {
+    const tokens = line('Roof leaks', 50, 100);
+    const field = { name: 'roof', type: 'checkbox' as const, value: true, bbox: [150, 91, 160, 101] as [number, number, number, number] };
+    const blocks = layoutPage(tokens, [field]);
+    expect(plainText(blocks)).toBe('Roof leaks [x]');
+    expect(pageMarkdown(blocks, 'text')).toBe('- [x] Roof leaks');
+  });
+});
+
+describe('packed words', () => {
+  it('round-trip to tenths of a point, with confidences when OCR read them', () => {
+    const words = [
+      { text: 'Roof', bbox: [72.04, 80.5, 96.4, 92.1] as [number, number, number, number], confidence: 93 },
+      { text: 'leaks', bbox: [100, 80.5, 128.7, 92.1] as [number, number, number, number], confidence: 88 },
+    ];
+    const packed = packWords(words);
+    expect(packed).toEqual({ text: 'Roof leaks', boxes: [720, 805, 964, 921, 1000, 805, 1287, 921], confidence: [93, 88] });
+    expect(unpackWords(packed)).toEqual([{ ...words[0], bbox: [72, 80.5, 96.4, 92.1] }, words[1]]);
+    expect(unpackWords(packWords([]))).toEqual([]);
+  });
+});
+
+describe('result formats', () => {
+  const pages: PageResult[] = [
+    { page: 1, text: 'Hello', source: 'text', error: null, width: 612, height: 792, words: packWords([{ text: 'Hello', bbox: [72, 80, 100.5, 92] }]), markdown: '# Hello' },
+    { page: 2, text: '', source: 'ocr', error: { code: 'worker_crashed', message: 'x' } },
+  ];
+
+  it('builds the words body, with an unknown size and no words for a page the parent recorded', () => {
+    expect(wordsBody('j1', pages)).toEqual({
+      id: 'j1',
+      pages: [
+        { page: 1, width: 612, height: 792, source: 'text', words: [{ text: 'Hello', bbox: [72, 80, 100.5, 92] }] },
+        { page: 2, width: null, height: null, source: 'ocr', words: [] },
+      ],
+    });
+  });
+
+  it('builds the Markdown document with a page comment before each page', () => {
+    expect(markdownDocument(pages)).toBe('<!-- page 1 -->\n\n# Hello\n\n<!-- page 2 -->\n');
+  });
+
+  it('adds width, height and, when present, fields and notes to a page entry', () => {
+    expect(pageFidelity(pages[0]!)).toEqual({ width: 612, height: 792 });
+    expect(pageFidelity({ ...pages[0]!, notes: ['xfa_form'] })).toEqual({ width: 612, height: 792, notes: ['xfa_form'] });
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * A page's blocks (in reading order) as Markdown: headings from size, re-flowed paragraphs,
+ * lists, pipe tables, and form fields as `- [x] label` / `label: value`. Heuristic, no model.
+ */
+import type { FormField } from '../src/protocol.js';
+import { median, type Block, type Line, type Token } from './layout.js';
+import { fieldText } from './field-text.js';
+
+/** A block at least this many times the body size (text layer: font size; OCR: line height) is a heading. */
+const HEADING_RATIO = { text: 1.15, ocr: 1.3 };
+const MAX_HEADING_LINES = 3;
+const MAX_HEADING_WORDS = 20;
+/** A bold block at body size is a heading when this short. */
+const MAX_BOLD_HEADING_LINES = 2;
+const MAX_BOLD_HEADING_WORDS = 12;
+/** Heading sizes within this ratio are one level. */
+const SAME_LEVEL_RATIO = 1.06;
+/** A line alone above a field, this short, is the field's label. */
+const MAX_LABEL_WORDS = 8;
+
+const BULLET = /^[\u2022\u00b7\u2023\u2043\u25aa\u25ab\u25cf\u25cb\u25a0\u25a1\u25e6\u2013\u2014*\-\uf0a7\uf0b7\uf076\uf0d8]$/u;
+const ENUMERATOR = /^(\d{1,3}|[a-zA-Z])[.)]$/;
+
+export function pageMarkdown(blocks: Block[], source: 'text' | 'ocr'): string {
+  const levels = headingLevels(blocks, source);
+  const out: string[] = [];
+  for (const block of blocks) {
+    const level = levels.get(block);
+    if (block.kind === 'table') out.push(table(block.rows));
+    else if (level) out.push(`${'#'.repeat(level)} ${block.lines.map((l) => l.text).join(' ')}`);
+    else out.push(...textBlock(block.lines));
+  }
+  return out.filter((s) => s.trim() !== '').join('\n\n');
+}
+
+/** Heading level (1-3) of each block that is one: larger than the body text, short. */
+function headingLevels(blocks: Block[], source: 'text' | 'ocr'): Map<Block, number> {
+  // The body size: the size most characters are set in (the median by characters).
+  const chars = new Map<number, number>();
+  let total = 0;
+  for (const block of blocks) {
+    for (const line of block.kind === 'text' ? block.lines : []) {
+      for (const t of line.tokens) {
+        if (t.field) continue;
+        chars.set(t.size, (chars.get(t.size) ?? 0) + t.text.length);
+        total += t.text.length;
+      }
+    }
+  }
+  const levels = new Map<Block, number>();
+  if (total === 0) return levels;
+  let body = 0;
+  let seen = 0;
+  for (const [size, n] of [...chars].sort((a, b) => a[0] - b[0])) {
+    body = size;
+    seen += n;
+    if (seen * 2 > total) break;
+  }
+  const candidates = blocks.filter(
+    (b) =>
+      b.kind === 'text' &&
+      b.lines.length <= MAX_HEADING_LINES &&
+      b.size >= HEADING_RATIO[source] * body &&
+      !b.lines.some((l) => l.tokens.some((t) => t.field)) &&
+      b.lines.reduce((n, l) => n + l.tokens.length, 0) <= MAX_HEADING_WORDS,
+  );
+  const sizes = [...new Set(candidates.map((b) => b.size))].sort((a, b) => b - a);
+  const tiers: number[] = [];
+  for (const size of sizes) if (tiers.length === 0 || tiers.at(-1)! / size > SAME_LEVEL_RATIO) tiers.push(size);
+  for (const block of candidates) {
+    const tier = tiers.findIndex((t) => t / block.size <= SAME_LEVEL_RATIO);
+    levels.set(block, Math.min(3, tier + 1));
+  }
+  // Bold lines set like the body text, standing alone, are the level below the sized headings.
+  for (const block of blocks) {
+    if (block.kind !== 'text' || levels.has(block) || block.lines.length > MAX_BOLD_HEADING_LINES) continue;
+    const words = block.lines.reduce((n, l) => n + l.tokens.length, 0);
+    const text = block.lines.at(-1)!.text;
+    if (block.lines.every((l) => l.bold) && words <= MAX_BOLD_HEADING_WORDS && block.size >= 0.95 * body && !/[.,;:]$/.test(text) && /\p{L}/u.test(text)) {
+      levels.set(block, Math.min(3, tiers.length + 1));
+    }
+  }
+  return levels;
+}
+
+/** A block's lines as paragraphs, list items and form lines. */
+function textBlock(lines: Line[]): string[] {
+  const out: string[] = [];
+  // Consecutive list items (check boxes among them) are one list: a line each, no blank line.
+  const push = (part: string) => {
+    const last = out.at(-1);
+    if (last !== undefined && isListItem(part) && isListItem(last.slice(last.lastIndexOf('\n') + 1))) out[out.length - 1] = `${last}\n${part}`;
+    else out.push(part);
+  };
+  let paragraph: Line[] = [];
+  let item: { marker: string; lines: string[]; left: number } | null = null;
+  const flushParagraph = () => {
+    if (paragraph.length > 0) out.push(escapeStart(reflow(paragraph.map((l) => l.text))));
+    paragraph = [];
+  };
+  const flushItem = () => {
+    if (item) push(`${item.marker} ${reflow(item.lines)}`);
+    item = null;
+  };
+  const gaps = lines.slice(1).map((line, i) => line.bbox[1] - lines[i]!.bbox[3]);
+  const usualGap = gaps.length > 0 ? median(gaps) : 0;
+  for (const [i, line] of lines.entries()) {
+    const size = line.size;
+    // A paragraph starts after a wider gap than the block's usual one, or at an indented line.
+    const breaks = i > 0 && (gaps[i - 1]! > usualGap + 0.5 * size || line.bbox[0] > lines[0]!.bbox[0] + size);
+    if (line.tokens.some((t) => t.field)) {
+      flushItem();
+      // A short line alone above a field whose own line gives it no label is its label.
+      const above = paragraph.length === 1 && paragraph[0]!.tokens.length <= MAX_LABEL_WORDS ? paragraph[0]!.text : '';
+      const rendered = fieldLines(line, above);
+      if (rendered.usedAbove) paragraph = [];
+      flushParagraph();
+      rendered.lines.forEach(push);
+      continue;
+    }
+    const marker = listMarker(line.tokens);
+    if (marker) {
+      flushParagraph();
+      flushItem();
+      const rest = line.tokens.slice(marker.skip);
+      item = { marker: marker.text, lines: [rest.map((t) => t.text).join(' ')], left: rest[0]?.bbox[0] ?? line.bbox[0] };
+      continue;
+    }
+    const current = item as { marker: string; lines: string[]; left: number } | null;
+    if (current && !breaks && line.bbox[0] >= current.left - 0.5 * size) {
+      current.lines.push(line.text);
+      continue;
+    }
+    flushItem();
+    if (breaks) flushParagraph();
+    paragraph.push(line);
+  }
+  flushParagraph();
+  flushItem();
+  return out;
+}
+
+function isListItem(part: string): boolean {
+  return /^(- |\d+\. )/.test(part);
+}
+
+/** `- ` or `N. ` when the line starts with a bullet or an enumerator, and how many tokens that takes. */
+function listMarker(tokens: Token[]): { text: string; skip: number } | null {
+  const first = tokens[0]?.text ?? '';
+  if (tokens.length < 2) return null;
+  if (BULLET.test(first)) return { text: '-', skip: 1 };
+  const n = ENUMERATOR.exec(first);
+  if (n) return { text: /^\d+$/.test(n[1]!) ? `${n[1]}.` : '-', skip: 1 };
+  return null;
+}
+
+/**
+ * A line holding form fields. Check boxes and radio buttons take the text right after them as
+ * their label when every box on the line has some ("[x] Yes  [ ] No"), else the text before;
+ * text and choice fields take the text before them, or the short line above.
+ */
+function fieldLines(line: Line, above: string): { lines: string[]; usedAbove: boolean } {
+  type Segment = { field: FormField } | { text: string };
+  const segments: Segment[] = [];
+  for (const token of line.tokens) {
+    const last = segments.at(-1);
+    if (token.field) segments.push({ field: token.field });
+    else if (last && 'text' in last) last.text += ` ${token.text}`;
+    else segments.push({ text: token.text });
+  }
+  const isBox = (s: Segment | undefined) => s !== undefined && 'field' in s && (s.field.type === 'checkbox' || s.field.type === 'radio');
+  const boxes = segments.map((s, i) => (isBox(s) ? i : -1)).filter((i) => i >= 0);
+  const rightLabels = boxes.length > 0 && boxes.every((i) => segments[i + 1] !== undefined && 'text' in segments[i + 1]!);
+  const used = new Set<number>();
+  const lines: string[] = [];
+  let usedAbove = false;
+  const labelAt = (i: number): string => {
+    const s = segments[i];
+    if (s && 'text' in s && !used.has(i)) {
+      used.add(i);
+      return s.text.trim();
+    }
+    return '';
+  };
+  const rendered = new Map<number, string>();
+  segments.forEach((s, i) => {
+    if (!('field' in s)) return;
+    const field = s.field;
+    if (isBox(s)) {
+      const label = rightLabels ? labelAt(i + 1) : labelAt(i - 1) || takeAbove();
+      rendered.set(i, `- ${field.value === true ? '[x]' : '[ ]'} ${label || field.name}`.trimEnd());
+    } else if (field.type === 'text' || field.type === 'choice') {
+      const label = (labelAt(i - 1) || takeAbove() || field.name).replace(/:\s*$/, '');
+      rendered.set(i, `${label}: ${fieldText(field)}`.trimEnd());
+    }
+  });
+  function takeAbove(): string {
+    if (!above || usedAbove) return '';
+    usedAbove = true;
+    return above;
+  }
+  segments.forEach((s, i) => {
+    const r = rendered.get(i);
+    if (r) lines.push(r);
+    else if ('text' in s && !used.has(i)) lines.push(escapeStart(s.text.trim()));
+  });
+  return { lines, usedAbove };
+}
+
+/** Lines of one paragraph as one line: a break becomes a space, a word hyphenated at a line's end is joined. */
+export function reflow(lines: string[]): string {
+  let text = '';
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (!line) continue;
+    if (!text) text = line;
+    else if (hyphenated(text) && isLower(line.charAt(0))) text = text.slice(0, -1) + line;
+    else text += ` ${line}`;
+  }
+  return text;
+}
+
+/** Ends in a hyphen (or soft hyphen) right after a letter. */
+function hyphenated(text: string): boolean {
+  const last = text.charCodeAt(text.length - 1);
+  if (last !== 0x2d && last !== 0xad) return false;
+  const before = text.charAt(text.length - 2);
+  return before.toLowerCase() !== before.toUpperCase();
+}
+
+function isLower(ch: string): boolean {
+  return ch !== ch.toUpperCase() && ch === ch.toLowerCase();
+}
+
+/** A GitHub-flavoured pipe table, header row first. */
+function table(rows: (Line | null)[][]): string {
+  const cell = (line: Line | null) => (line ? line.text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|') : '');
+  const width = Math.max(...rows.map((r) => r.length));
+  const render = (row: (Line | null)[]) => `| ${Array.from({ length: width }, (_, j) => cell(row[j] ?? null)).join(' | ')} |`;
+  const [header, ...body] = rows;
+  return [render(header!), `|${' --- |'.repeat(width)}`, ...body.map(render)].join('\n');
+}
+
+/** Text that would read as Markdown structure at the start of a line is escaped. */
+function escapeStart(text: string): string {
+  return /^(#{1,6}\s|[-+*]\s|>|\d+[.)]\s)/.test(text) ? `\\${text}` : text;
+}

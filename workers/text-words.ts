@@ -1,0 +1,494 @@
+import type { Bbox } from '../src/protocol.js';
+import type { PageView } from './fields.js';
+import { SANS_WIDTHS, SERIF_WIDTHS, WIDTH_CHARS } from './glyph-widths.js';
+import { FontWidths } from './font-widths.js';
+import { quarterTurns } from './placement.js';
+
+/** What pdfjs's getTextContent gives: text items and, per font, its family and vertical metrics. */
+export interface TextItem {
+  str: string;
+  width: number;
+  height: number;
+  transform: number[];
+  fontName: string;
+  hasEOL: boolean;
+}
+export interface FontStyle {
+  fontFamily: string;
+  ascent: number;
+  descent: number;
+  vertical: boolean;
+}
+export interface TextContent {
+  items: readonly (TextItem | object)[];
+  styles: Record<string, FontStyle>;
+}
+
+/** A word of the text layer on the displayed page. */
+export interface TextWord {
+  text: string;
+  bbox: Bbox;
+  /** Font size in points. */
+  size: number;
+  /** Quarter turns clockwise of its baseline on the displayed page. */
+  turns: 0 | 1 | 2 | 3;
+  /** Set in a font markedly wider than the page's body font (see wideFonts): bold, or a heading face. */
+  bold: boolean;
+}
+
+/**
+ * Fallback vertical metrics (AFM Ascender/Descender of Helvetica, Times-Roman, Courier) for a font
+ * pdfjs gives none for (a standard font it draws with a Type 1 substitute reports NaN).
+ */
+const FALLBACK_METRICS: Record<string, [number, number]> = { 'sans-serif': [0.718, -0.207], serif: [0.683, -0.217], monospace: [0.629, -0.157] };
+/** Metrics outside these ranges are damage, not design; the family's fallback is used instead. */
+const ASCENT_RANGE = [0.5, 1.1];
+const DESCENT_RANGE = [-0.5, 0];
+/** Pieces closer than this (in em) with no space between them are one word (a word split by a font change, kerning). */
+const GLUE_GAP_EM = 0.15;
+
+/** Width tables indexed by UTF-16 code unit (0: not listed). */
+const TABLE_SIZE = 0x2200;
+const SANS_TABLE = new Uint16Array(TABLE_SIZE);
+const SERIF_TABLE = new Uint16Array(TABLE_SIZE);
+for (let i = 0; i < WIDTH_CHARS.length; i++) {
+  const code = WIDTH_CHARS.charCodeAt(i);
+  SANS_TABLE[code] = SANS_WIDTHS[i]!;
+  SERIF_TABLE[code] = SERIF_WIDTHS[i]!;
+}
+type Table = 'sans' | 'serif' | 'mono';
+
+/** A character's advance in 1/1000 em in a standard font's metrics; an estimate for characters they lack. */
+function advance(code: number, table: Table): number {
+  if (table === 'mono') return 600;
+  const listed = code < TABLE_SIZE ? (table === 'serif' ? SERIF_TABLE : SANS_TABLE)[code]! : 0;
+  if (listed > 0) return listed;
+  // CJK ideographs, kana, hangul, full-width forms (and astral characters, mostly CJK) take a full em.
+  if ((code >= 0x2e80 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af) || (code >= 0xff00 && code <= 0xffef) || code > 0xffff) return 1000;
+  // Combining marks sit on the previous character.
+  if (code >= 0x300 && code <= 0x36f) return 0;
+  return 500;
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || (code >= 0x2000 && code <= 0x200b) || code === 0x202f || code === 0x205f || code === 0x3000;
+}
+
+/** The code point at `i` of `s`, and how many code units it takes. */
+function codePoint(s: string, i: number): number {
+  const code = s.charCodeAt(i);
+  if (code >= 0xd800 && code <= 0xdbff && i + 1 < s.length) {
+    const low = s.charCodeAt(i + 1);
+    if (low >= 0xdc00 && low <= 0xdfff) return (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+  }
+  return code;
+}
+
+function tableOf(family: string): Table {
+  return family === 'serif' ? 'serif' : family === 'monospace' ? 'mono' : 'sans';
+}
+
+function metrics(style: FontStyle | undefined): [number, number] {
+  const fallback = FALLBACK_METRICS[style?.fontFamily ?? ''] ?? FALLBACK_METRICS['sans-serif']!;
+  const ascent = style && style.ascent >= ASCENT_RANGE[0]! && style.ascent <= ASCENT_RANGE[1]! ? style.ascent : fallback[0];
+  const descent = style && style.descent >= DESCENT_RANGE[0]! && style.descent <= DESCENT_RANGE[1]! ? style.descent : fallback[1];
+  return [ascent, descent];
+}
+
+/**
+ * How a font's glyphs compare with a standard font's: its characters are `scale` times as wide as
+ * in `table`, its spaces `space` em wide. Fitted per font and page by least squares over the
+ * items: pdfjs gives each item's exact advance, and for body text the fit comes within a point or
+ * two of the glyphs' own widths (checked against poppler's word boxes in the corpus).
+ */
+interface FontFit {
+  table: Table;
+  scale: number;
+  space: number;
+}
+
+/** Below this many characters of a font on a page, the fit is not trusted: the family's table is taken as it is. */
+const MIN_FIT_CHARS = 40;
+
+/** Sums of the normal equations of w = scale·n + space·s over a font's items. */
+interface Sums {
+  nn: number;
+  ns: number;
+  ss: number;
+  nw: number;
+  sw: number;
+}
+const TABLES: Table[] = ['sans', 'serif', 'mono'];
+
+function fitFonts(items: TextItem[], styles: Record<string, FontStyle>): Map<string, FontFit> {
+  const sums = new Map<string, { tables: Record<Table, Sums>; chars: number; items: number }>();
+  for (const item of items) {
+    const style = styles[item.fontName];
+    const size = Math.hypot(item.transform[0]!, item.transform[1]!);
+    if (style?.vertical || size === 0) continue;
+    let spaces = 0;
+    let chars = 0;
+    let sans = 0;
+    let serif = 0;
+    const str = item.str;
+    for (let i = 0; i < str.length; i++) {
+      const code = codePoint(str, i);
+      if (code > 0xffff) i++;
+      if (isSpace(code)) spaces++;
+      else {
+        sans += advance(code, 'sans');
+        serif += advance(code, 'serif');
+        chars++;
+      }
+    }
+    // Whitespace items are gaps pdfjs found between items, not glyphs.
+    if (chars === 0) continue;
+    let entry = sums.get(item.fontName);
+    if (!entry) {
+      const zero = (): Sums => ({ nn: 0, ns: 0, ss: 0, nw: 0, sw: 0 });
+      entry = { tables: { sans: zero(), serif: zero(), mono: zero() }, chars: 0, items: 0 };
+      sums.set(item.fontName, entry);
+    }
+    entry.chars += chars;
+    entry.items++;
+    const w = item.width / size;
+    const natural: Record<Table, number> = { sans: sans / 1000, serif: serif / 1000, mono: 0.6 * chars };
+    for (const table of TABLES) {
+      const t = entry.tables[table];
+      const n = natural[table];
+      t.nn += n * n;
+      t.ns += n * spaces;
+      t.ss += spaces * spaces;
+      t.nw += n * w;
+      t.sw += spaces * w;
+    }
+  }
+  const fits = new Map<string, FontFit>();
+  for (const [font, entry] of sums) {
+    if (entry.chars < MIN_FIT_CHARS) continue;
+    let best: (FontFit & { error: number }) | null = null;
+    for (const table of TABLES) {
+      const fit = fitTable(entry.tables[table], entry.items, table);
+      if (fit && (!best || fit.error < best.error)) best = fit;
+    }
+    if (best) fits.set(font, { table: best.table, scale: best.scale, space: best.space });
+  }
+  return fits;
+}
+
+/** Fits within these bounds are believed; outside them the metrics do not describe the font. */
+const SCALE_RANGE = [0.6, 1.6];
+const SPACE_RANGE = [0.1, 0.7];
+/** Fewer items than this leave the space width to the table (two lines fit any two numbers exactly). */
+const MIN_ITEMS_FOR_SPACE = 6;
+const TABLE_SPACE: Record<Table, number> = { sans: 0.278, serif: 0.25, mono: 0.6 };
+
+function fitTable(t: Sums, items: number, table: Table): (FontFit & { error: number }) | null {
+  const det = t.nn * t.ss - t.ns * t.ns;
+  let scale = 0;
+  let space = -1;
+  if (items >= MIN_ITEMS_FOR_SPACE && t.ss > 0 && det > 1e-6 * t.nn * t.ss) {
+    scale = (t.nw * t.ss - t.sw * t.ns) / det;
+    space = (t.nn * t.sw - t.ns * t.nw) / det;
+  }
+  if (!(space >= SPACE_RANGE[0]! && space <= SPACE_RANGE[1]!)) {
+    // The table's own space, and the scale alone fitted.
+    space = TABLE_SPACE[table];
+    scale = t.nn > 0 ? (t.nw - space * t.ns) / t.nn : 0;
+  }
+  if (!(scale >= SCALE_RANGE[0]! && scale <= SCALE_RANGE[1]!)) return null;
+  // The residual sum of squares, less Σw² (the same for every table).
+  const error = -2 * scale * t.nw - 2 * space * t.sw + scale * scale * t.nn + 2 * scale * space * t.ns + space * space * t.ss;
+  return { table, scale, space, error };
+}
+
+/**
+ * The words of a page's text layer with their boxes, in content order. pdfjs gives no glyph
+ * positions, only items (often a whole line) with their exact total advance; a word's place in
+ * its item is found from character widths: a standard font's metrics, fitted to the font's
+ * items on the page (see FontFit), and what the item's true width leaves over goes to its
+ * spaces, where justification and word spacing put it. Vertically a word runs from the font's
+ * descent to its ascent at the baseline.
+ */
+/**
+ * What is learned of a document's fonts (by pdfjs font name) as its pages are read; one per
+ * document. null: a font whose learned widths kept doing no better than the page fit, no longer
+ * learned (its cost is spared: ~5 ms a page).
+ */
+export type DocumentFonts = Map<string, FontWidths | null>;
+
+export function textWords(content: TextContent, view: PageView, fonts?: DocumentFonts): TextWord[] {
+  const items = content.items.filter((raw): raw is TextItem => 'str' in raw);
+  const fits = fitFonts(items, content.styles);
+  const trusted = fonts ? learn(items, content.styles, fits, fonts) : null;
+  const wide = wideFonts(items, content.styles, fits);
+  const words: TextWord[] = [];
+  const glue: Glue = { word: null, x: 0, y: 0 };
+  for (const item of items) {
+    const str = item.str;
+    if (str.length === 0 || isSpace(str.charCodeAt(0))) glue.word = null;
+    if (str.length === 0) continue;
+    const widths = trusted?.has(item.fontName) ? (fonts!.get(item.fontName) ?? undefined) : undefined;
+    const model = widths ? { table: 'sans' as Table, scale: 1, space: widths.width(32), widths } : fits.get(item.fontName);
+    itemWords(item, content.styles[item.fontName], model, view, words, glue, wide.has(item.fontName));
+    if (isSpace(str.charCodeAt(str.length - 1)) || item.hasEOL) glue.word = null;
+  }
+  return words;
+}
+
+/** The last word, while the next item may still continue it (no space or line end between), and where its baseline ends. */
+interface Glue {
+  word: TextWord | null;
+  x: number;
+  y: number;
+}
+
+/** Fonts whose widths a document learns, at most (each model: ~40-120 KB). */
+const MAX_LEARNED_FONTS = 16;
+/** A font this much wider than the body font, both measured against the body's standard table, reads as bold. */
+const BOLD_WIDTH_RATIO = 1.06;
+/** Characters a font needs on a page before its width says anything. */
+const MIN_WEIGHT_CHARS = 4;
+
+/**
+ * pdfjs's text content says nothing of a font's weight (no name, no flags); its widths do: a
+ * bold face's glyphs are wider than its regular's (Helvetica-Bold ~9 %, Times-Bold ~7 %), and
+ * a heading face unlike the body's differs too. Each font's characters are measured against the
+ * standard table of the page's body font (the font with the most characters); fonts markedly
+ * wider than the body are taken as bold. A heuristic for Markdown headings, not a fact.
+ */
+function wideFonts(items: TextItem[], styles: Record<string, FontStyle>, fits: Map<string, FontFit>): Set<string> {
+  const chars = new Map<string, number>();
+  for (const item of items) chars.set(item.fontName, (chars.get(item.fontName) ?? 0) + item.str.length);
+  let body = '';
+  for (const [font, n] of chars) if (!body || n > chars.get(body)!) body = font;
+  const table = fits.get(body)?.table ?? tableOf(styles[body]?.fontFamily ?? 'sans-serif');
+  const measured = new Map<string, { actual: number; standard: number; chars: number }>();
+  for (const item of items) {
+    const sizeAlong = Math.hypot(item.transform[0]!, item.transform[1]!);
+    if (sizeAlong === 0 || styles[item.fontName]?.vertical) continue;
+    let standard = 0;
+    let spaces = 0;
+    let n = 0;
+    for (let i = 0; i < item.str.length; i++) {
+      const code = codePoint(item.str, i);
+      if (code > 0xffff) i++;
+      if (isSpace(code)) spaces++;
+      else {
+        standard += advance(code, table) / 1000;
+        n++;
+      }
+    }
+    if (n === 0) continue;
+    const m = measured.get(item.fontName) ?? { actual: 0, standard: 0, chars: 0 };
+    m.actual += item.width / sizeAlong - spaces * (advance(32, table) / 1000);
+    m.standard += standard;
+    m.chars += n;
+    measured.set(item.fontName, m);
+  }
+  const wide = new Set<string>();
+  const base = measured.get(body);
+  if (!base || base.standard === 0) return wide;
+  const bodyRatio = base.actual / base.standard;
+  for (const [font, m] of measured) {
+    if (font !== body && m.chars >= MIN_WEIGHT_CHARS && m.actual / m.standard >= BOLD_WIDTH_RATIO * bodyRatio) wide.add(font);
+  }
+  return wide;
+}
+
+/** Pages in a row on which a font's learned widths may fail to beat the fit before it is given up. */
+const MAX_MISSES = 3;
+/** Learned widths are used when their squared prediction errors are below this share of the fit's. */
+const LEARNED_BETTER = 0.7;
+/** Scratch for an item's code points (spaces as 32). */
+let codes = new Int32Array(256);
+
+/**
+ * Feeds the page's items to their fonts' width models (made on a font's first page, with that
+ * page's fit, or the family's table, as the prior) and solves them. Returns the fonts whose
+ * learned widths this page should be read with: those that, learned from the earlier pages,
+ * predict this page's item widths clearly better than this page's own fit does. Measured
+ * against poppler's word boxes, learning helps most on ragged text in fonts unlike the standard
+ * ones (pdkids.pdf: median error 1.65 -> 0.1 pt) and hurts on some justified text, where a
+ * line's spacing varies and the fit is already close; the out-of-sample test tells them apart.
+ */
+function learn(items: TextItem[], styles: Record<string, FontStyle>, fits: Map<string, FontFit>, fonts: DocumentFonts): Set<string> {
+  const touched = new Set<FontWidths>();
+  const errors = new Map<string, { fit: number; learned: number }>();
+  const trusted = new Set<string>();
+  for (const item of items) {
+    const style = styles[item.fontName];
+    const sizeAlong = Math.hypot(item.transform[0]!, item.transform[1]!);
+    if (style?.vertical || sizeAlong === 0 || !item.str.trim()) continue;
+    const fit = fits.get(item.fontName);
+    const table = fit ? fit.table : tableOf(style?.fontFamily ?? 'sans-serif');
+    const scale = fit?.scale ?? 1;
+    const space = fit ? fit.space : advance(32, table) / 1000;
+    let widths = fonts.get(item.fontName);
+    if (widths === null) continue;
+    if (widths?.settled) {
+      trusted.add(item.fontName);
+      continue;
+    }
+    if (!widths) {
+      // Models are made for the fonts pages are mostly set in (fitted on their first page), a
+      // bounded number of them per document.
+      if (!fit || fonts.size >= MAX_LEARNED_FONTS) continue;
+      widths = new FontWidths((code) => (advance(code, table) * scale) / 1000, space);
+      fonts.set(item.fontName, widths);
+    }
+    const str = item.str;
+    if (codes.length < str.length) codes = new Int32Array(2 * str.length);
+    let n = 0;
+    let standard = 0;
+    for (let i = 0; i < str.length; i++) {
+      const code = codePoint(str, i);
+      if (code > 0xffff) i++;
+      const c = isSpace(code) ? 32 : code;
+      codes[n++] = c;
+      standard += c === 32 ? space : (advance(c, table) * scale) / 1000;
+    }
+    const advanceEm = item.width / sizeAlong;
+    if (widths.learned) {
+      const e = errors.get(item.fontName) ?? { fit: 0, learned: 0 };
+      e.fit += (advanceEm - standard) ** 2;
+      e.learned += (advanceEm - widths.predict(codes, n)) ** 2;
+      errors.set(item.fontName, e);
+    }
+    widths.observe(codes, n, advanceEm);
+    touched.add(widths);
+  }
+  for (const widths of touched) widths.solve();
+  for (const [font, e] of errors) {
+    const widths = fonts.get(font)!;
+    if (e.learned < LEARNED_BETTER * e.fit) {
+      trusted.add(font);
+      widths.misses = 0;
+      widths.hits++;
+    } else {
+      widths.hits = 0;
+      if (++widths.misses >= MAX_MISSES) fonts.set(font, null);
+    }
+  }
+  return trusted;
+}
+
+/** Appends the item's words to `out`; the first continues `glue.word` when it starts where that one ended. */
+function itemWords(
+  item: TextItem,
+  style: FontStyle | undefined,
+  fit: (FontFit & { widths?: FontWidths }) | undefined,
+  view: PageView,
+  out: TextWord[],
+  glue: Glue,
+  bold: boolean,
+): void {
+  const [a, b, c, d, e, f] = item.transform as [number, number, number, number, number, number];
+  const sizeAlong = Math.hypot(a, b);
+  const size = Math.hypot(c, d);
+  if (sizeAlong === 0 || size === 0) {
+    glue.word = null;
+    return;
+  }
+  const str = item.str;
+  const table = fit ? fit.table : tableOf(style?.fontFamily ?? 'sans-serif');
+  const [ascent, descent] = metrics(style);
+  // A point s along the baseline and t font sizes up, on the displayed page: X = xs·s + xt·t + x0.
+  const ux = a / sizeAlong;
+  const uy = b / sizeAlong;
+  const [m0, m1, m2, m3, m4, m5] = view.transform as [number, number, number, number, number, number];
+  const xs = m0 * ux + m2 * uy;
+  const ys = m1 * ux + m3 * uy;
+  const xt = m0 * c + m2 * d;
+  const yt = m1 * c + m3 * d;
+  const x0 = m0 * e + m2 * f + m4;
+  const y0 = m1 * e + m3 * f + m5;
+  const turns = quarterTurns(xs, ys);
+  /** Adds the word of str[begin, end) spanning s0..s1 on the baseline and t0..t1 up. */
+  const emit = (begin: number, end: number, s0: number, s1: number, t0: number, t1: number) => {
+    // The corners' bounds: each coordinate is smallest where each of its terms is.
+    const xa = xs * s0;
+    const xb = xs * s1;
+    const xc = xt * t0;
+    const xd = xt * t1;
+    const ya = ys * s0;
+    const yb = ys * s1;
+    const yc = yt * t0;
+    const yd = yt * t1;
+    const bbox: Bbox = [
+      x0 + Math.min(xa, xb) + Math.min(xc, xd),
+      y0 + Math.min(ya, yb) + Math.min(yc, yd),
+      x0 + Math.max(xa, xb) + Math.max(xc, xd),
+      y0 + Math.max(ya, yb) + Math.max(yc, yd),
+    ];
+    const text = str.slice(begin, end);
+    const open = glue.word;
+    const tolerance = GLUE_GAP_EM * (open?.size ?? 0);
+    if (open && Math.abs(x0 + xa - glue.x) <= tolerance && Math.abs(y0 + ya - glue.y) <= tolerance) {
+      open.text += text;
+      grow(open.bbox, bbox);
+    } else {
+      const word = { text, bbox, size, turns, bold };
+      out.push(word);
+      glue.word = word;
+    }
+    glue.x = x0 + xb;
+    glue.y = y0 + yb;
+  };
+  if (style?.vertical) {
+    // Vertical writing: the item is one column of glyphs; it is kept whole.
+    const text = str.trim();
+    if (text) emit(str.indexOf(text), str.indexOf(text) + text.length, 0, size, 0, -item.height / size);
+    glue.word = null;
+    return;
+  }
+  // Widths in user space: characters from the font's learned widths, else from the table
+  // (scaled by the fit); spaces from the same.
+  const learned = fit?.widths;
+  const charScale = ((fit?.scale ?? 1) * sizeAlong) / 1000;
+  const charWidth = learned ? (code: number) => learned.width(code) * sizeAlong : (code: number) => advance(code, table) * charScale;
+  const spaceWidth = (fit ? fit.space : advance(32, table) / 1000) * sizeAlong;
+  let natural = 0;
+  let spaces = 0;
+  for (let i = 0; i < str.length; i++) {
+    const code = codePoint(str, i);
+    if (code > 0xffff) i++;
+    if (isSpace(code)) {
+      spaces++;
+      natural += spaceWidth;
+    } else natural += charWidth(code);
+  }
+  // What the item's true width leaves over goes to its spaces, unless the font could not be
+  // fitted or that would make a space absurd: then all characters are scaled alike.
+  const extra = spaces > 0 ? (item.width - natural) / spaces : 0;
+  const toSpaces = fit !== undefined && spaces > 0 && Math.abs(extra) < 0.5 * sizeAlong;
+  const scale = toSpaces ? 1 : natural > 0 ? item.width / natural : 0;
+  let s = 0;
+  let wordStart = 0;
+  let begin = -1;
+  for (let i = 0; i < str.length; i++) {
+    const code = codePoint(str, i);
+    if (isSpace(code)) {
+      if (begin >= 0) emit(begin, i, wordStart, s, descent, ascent);
+      begin = -1;
+      glue.word = null;
+      s += (spaceWidth + (toSpaces ? extra : 0)) * scale;
+    } else {
+      if (begin < 0) {
+        begin = i;
+        wordStart = s;
+      }
+      s += charWidth(code) * scale;
+    }
+    if (code > 0xffff) i++;
+  }
+  if (begin >= 0) emit(begin, str.length, wordStart, s, descent, ascent);
+}
+
+/** Widens `box` to take in `other`, in place. */
+function grow(box: Bbox, other: Bbox): void {
+  if (other[0] < box[0]) box[0] = other[0];
+  if (other[1] < box[1]) box[1] = other[1];
+  if (other[2] > box[2]) box[2] = other[2];
+  if (other[3] > box[3]) box[3] = other[3];
+}
