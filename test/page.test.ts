@@ -109,6 +109,7 @@ async function finished(page: Page, timeout: number) {
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const fixture = (name: string) => path.join(ROOT, 'test/fixtures/fidelity', name);
 
 describe('the upload page', () => {
   let server: RunningServer;
@@ -187,14 +188,18 @@ describe('the upload page', () => {
     await page.close();
   });
 
-  it('falls back to polling when the event stream is lost, and shows the text of a text PDF', async () => {
+  it('falls back to polling when the event stream is lost, and shows the text of a text PDF even without its Markdown', async () => {
     const { page } = await browser.open();
     await page.route('**/api/jobs/*/events', (route) => route.abort('connectionreset'));
+    await page.route(/\/result\?format=markdown$/, (route) => route.abort('connectionreset'));
     await upload(page, corpusFile('text/multi_page.pdf'));
     await finished(page, 60_000);
     expect(await page.locator('.page').count()).toBe(5);
     expect(await page.locator('.source').first().textContent()).toBe('Text layer');
     expect(await page.locator('#result-summary').textContent()).toBe('5 pages.');
+    await page.getByRole('tab', { name: 'Markdown' }).click();
+    expect(await page.locator('#markdown-error').textContent()).toBe('The Markdown could not be loaded. The connection to the server was lost.');
+    expect(await page.getByRole('button', { name: 'Copy Markdown' }).isVisible()).toBe(false);
     await page.close();
   });
 
@@ -227,6 +232,48 @@ describe('the upload page', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 2, name: 'dropped.pdf' }).waitFor({ timeout: 60_000 });
     expect(await page.locator('.page').count()).toBe(5);
+    await page.close();
+  });
+
+  it('switches to the Markdown (from the keyboard too), and copies and downloads it as .md', async () => {
+    const { page } = await browser.open();
+    await upload(page, fixture('structure.pdf'));
+    await finished(page, 60_000);
+    const textTab = page.getByRole('tab', { name: 'Text' });
+    const markdownTab = page.getByRole('tab', { name: 'Markdown' });
+    expect(await textTab.getAttribute('aria-selected')).toBe('true');
+    const markdownPanel = page.getByRole('tabpanel', { name: 'Markdown' });
+    expect(await markdownPanel.isVisible()).toBe(false);
+
+    await textTab.focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await markdownTab.getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-markdown');
+    expect(await markdownPanel.isVisible()).toBe(true);
+    expect(await page.getByRole('tabpanel', { name: 'Text' }).isVisible()).toBe(false);
+
+    const markdown = (await markdownPanel.locator('pre').textContent())!;
+    expect(markdown.startsWith('<!-- page 1 -->\n')).toBe(true);
+    expect(markdown).toMatch(/^# Home Inspection Report$/m);
+    expect(markdown).toMatch(/^## Findings$/m);
+    expect(markdown).toMatch(/^- Roof shingles are worn$/m);
+    expect(markdown).toMatch(/^\| Item \| Cost \| Priority \|\n\| --- \| --- \| --- \|\n\| Roof \| 4500 \| High \|$/m);
+    await shot(page, 'page-markdown');
+
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await markdownPanel.getByRole('button', { name: 'Copy Markdown' }).click();
+    await expect.poll(() => page.locator('#copy-status').textContent()).toBe('The Markdown is on the clipboard.');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(markdown);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), markdownPanel.getByRole('link', { name: 'Download .md' }).click()]);
+    expect(download.suggestedFilename()).toBe('structure.md');
+    expect(readFileSync((await download.path())!, 'utf8')).toBe(markdown);
+
+    // Back to the text, page by page, with its own .txt download.
+    await textTab.click();
+    expect(await page.locator('.page-text').first().isVisible()).toBe(true);
+    expect(await page.locator('#download').getAttribute('download')).toBe('structure.txt');
+    expect(await markdownPanel.isVisible()).toBe(false);
     await page.close();
   });
 
@@ -289,6 +336,10 @@ describe('the upload page when the server requires an API key', () => {
     await finished(page, 60_000);
     expect(await alert.isVisible()).toBe(false);
     expect(await page.locator('.page').count()).toBeGreaterThan(0);
+    // The Markdown was fetched with the key too.
+    await page.getByRole('tab', { name: 'Markdown' }).click();
+    expect(await page.locator('#markdown-error').isVisible()).toBe(false);
+    expect(await page.locator('#markdown').textContent()).toMatch(/^<!-- page 1 -->\n/);
     await page.close();
   });
 });
