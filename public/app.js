@@ -406,8 +406,9 @@ function showFormAnswers(pages) {
 }
 
 /**
- * A page's fields as rows `{ name, answer, filled }`, in the page's reading order. A radio group
- * is one row, answered by the export value of its chosen button; buttons hold no answer and are left out.
+ * A page's fields as rows `{ name, label, answer, filled }`, in the page's reading order. A radio
+ * group is one row, answered by the export value of its chosen button (its buttons' labels are
+ * the options, not the question); buttons hold no answer and are left out.
  */
 function formRows(fields) {
   const rows = [];
@@ -424,12 +425,12 @@ function formRows(fields) {
       if (field.value === true) row.chosen.push(field.export || 'Chosen (its button has no export value)');
       continue;
     }
-    rows.push({ name: field.name, type: field.type, answer: fieldAnswer(field) });
+    rows.push({ name: field.name, label: field.label, type: field.type, answer: fieldAnswer(field) });
   }
   return rows.map((row) => {
     const answer = row.type === 'radio' ? row.chosen.join(', ') : row.answer;
     const filled = answer.trim() !== '';
-    return { name: row.name, filled, answer: filled ? answer : BLANK_WORDS[row.type] };
+    return { name: row.name, label: row.label, filled, answer: filled ? answer : BLANK_WORDS[row.type] };
   });
 }
 
@@ -486,7 +487,14 @@ function answerTable(rows, caption) {
   head.append(tableRow([cell('th', 'Field', 'col'), cell('th', 'Answer', 'col')]));
   const body = document.createElement('tbody');
   for (const row of rows) {
+    // The question as the page words it, when the service found it, above the form's own name for the field.
     const name = cell('th', '', 'row');
+    if (row.label) {
+      const label = document.createElement('span');
+      label.className = 'field-label';
+      label.textContent = row.label;
+      name.append(label);
+    }
     const code = document.createElement('code');
     code.textContent = row.name || '(no name)';
     name.append(code);

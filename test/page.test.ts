@@ -116,35 +116,40 @@ interface FixtureField {
   type: 'text' | 'checkbox' | 'radio' | 'choice' | 'signature' | 'button';
   value: string | string[] | boolean | null;
   export?: string;
+  label?: string;
 }
 
 /**
- * The rows a person should see for a form drawn with known values (form.json): each answer in
- * words, a radio group as its chosen option, the fields left blank apart; buttons hold no answer.
+ * The rows a person should see for a form drawn with known values (form.json): each field by the
+ * question drawn beside it and its name, each answer in words, a radio group by its name as its
+ * chosen option, the fields left blank apart; buttons hold no answer.
  */
 function expectedAnswers(fields: FixtureField[]): { filled: string[][]; blank: string[][] } {
   const filled: string[][] = [];
   const blank: string[][] = [];
   const radios = new Set<string>();
+  const heading = (f: FixtureField) => (f.label ? `${f.label.replace(/:\s*$/, '')} ${f.name}` : f.name);
   for (const f of fields) {
     if (f.type === 'radio') {
       if (radios.has(f.name)) continue;
       radios.add(f.name);
       const chosen = fields.find((g) => g.name === f.name && g.value === true);
       (chosen ? filled : blank).push([f.name, chosen ? chosen.export! : 'Nothing chosen']);
-    } else if (f.type === 'text') (f.value ? filled : blank).push([f.name, f.value ? String(f.value) : 'Empty']);
-    else if (f.type === 'checkbox') (f.value ? filled : blank).push([f.name, f.value ? 'Checked' : 'Not checked']);
+    } else if (f.type === 'text') (f.value ? filled : blank).push([heading(f), f.value ? String(f.value) : 'Empty']);
+    else if (f.type === 'checkbox') (f.value ? filled : blank).push([heading(f), f.value ? 'Checked' : 'Not checked']);
     else if (f.type === 'choice') {
       const chosen = ([] as unknown[]).concat(f.value).filter(Boolean).join(', ');
-      (chosen ? filled : blank).push([f.name, chosen || 'Nothing chosen']);
+      (chosen ? filled : blank).push([heading(f), chosen || 'Nothing chosen']);
     } else if (f.type === 'signature') blank.push([f.name, 'A signature field; whether it is signed is not read']);
   }
   return { filled, blank };
 }
 
-/** The [field, answer] rows of a table, as the page shows them. */
+/** The [field, answer] rows of a table, as the page shows them (a field's label and name read as two words). */
 const tableRows = (table: Locator) =>
-  table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [r.querySelector('th')!.textContent!, r.querySelector('td')!.textContent!]));
+  table
+    .locator('tbody tr')
+    .evaluateAll((rows) => rows.map((r) => [[...r.querySelector('th')!.children].map((e) => e.textContent).join(' '), r.querySelector('td')!.textContent!]));
 
 describe('the upload page', () => {
   let server: RunningServer;
@@ -283,7 +288,7 @@ describe('the upload page', () => {
     const filled = page1.getByRole('table', { name: 'Answers on page 1' });
     expect(await tableRows(filled)).toEqual(expected.filled);
     expect(await filled.getByRole('columnheader').allTextContents()).toEqual(['Field', 'Answer']);
-    expect(await filled.getByRole('rowheader', { name: 'roof.leaks' }).isVisible()).toBe(true);
+    expect(await filled.getByRole('rowheader', { name: 'Roof leaks roof.leaks' }).isVisible()).toBe(true);
 
     // The blank ones wait behind a disclosure that opens from the keyboard.
     const blank = page1.getByRole('table', { name: 'Fields without an answer on page 1' });
@@ -312,6 +317,8 @@ describe('the upload page', () => {
       [expect.stringMatching(/\.c1_01_0_\[0\]$/), 'Checked'],
       [expect.stringMatching(/\.p2-t124\[0\]$/), 'foobar'],
     ]);
+    // The text field is found by the words the form prints before it.
+    expect(rows[1]![0]).toMatch(/^Firm’s address/);
     await answers.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SHOTS, 'phone-form-answers.png') }); // the screen as the phone shows it
     // Long field names wrap instead of widening the page.
