@@ -1,5 +1,6 @@
 // The upload page: upload with progress (XHR), follow the job's event stream (fetch, so the
-// API key can travel in the Authorization header), fall back to polling, show the text.
+// API key can travel in the Authorization header), fall back to polling, show the text, the
+// Markdown and the form answers.
 'use strict';
 
 const JOB_FAILURES = {
@@ -28,8 +29,8 @@ const resultBox = $('result');
 const authRequired = document.body.dataset.authRequired === 'true';
 
 let current = null; // AbortController of the job being followed
-let downloadUrl = null;
-let copyText = '';
+let downloadUrls = []; // object URLs of the current downloads, released with the result
+const copyTexts = { text: '', markdown: '' };
 
 keyField.hidden = !authRequired;
 
@@ -282,7 +283,13 @@ function showJobFailure(job) {
 }
 
 async function showResult(job, fileName) {
-  const res = await fetch(`/api/jobs/${encodeURIComponent(job.id)}/result`, { headers: authHeaders(), cache: 'no-store' });
+  const id = encodeURIComponent(job.id);
+  // The Markdown is asked for alongside the JSON, so its view and download are ready with the
+  // text, even if the job expires before the reader looks at them.
+  const [res, markdown] = await Promise.all([
+    fetch(`/api/jobs/${id}/result`, { headers: authHeaders(), cache: 'no-store' }),
+    fetchMarkdown(id),
+  ]);
   if (!res.ok) throw uploadError(res.status, parseJson(await res.text()), null);
   const result = await res.json();
   statusBox.hidden = true;
@@ -319,15 +326,14 @@ async function showResult(job, fileName) {
   }
 
   const count = result.pages.length;
+  const base = fileName.replace(/\.pdf$/i, '') || 'text';
   $('result-title').textContent = fileName;
   $('result-summary').textContent =
     `${count} ${count === 1 ? 'page' : 'pages'}` + (ocrPages ? `, ${ocrPages} read with OCR` : '') + '.';
-  copyText = result.pages.map((p) => p.text.trim()).join('\n\n');
-  if (downloadUrl) URL.revokeObjectURL(downloadUrl);
-  downloadUrl = URL.createObjectURL(new Blob([result.text], { type: 'text/plain;charset=utf-8' }));
-  const download = $('download');
-  download.href = downloadUrl;
-  download.download = `${fileName.replace(/\.pdf$/i, '') || 'text'}.txt`;
+  copyTexts.text = result.pages.map((p) => p.text.trim()).join('\n\n');
+  offerDownload($('download'), result.text, 'text/plain', `${base}.txt`);
+  showFormAnswers(result.pages);
+  showMarkdown(markdown, base);
   resultBox.hidden = false;
   $('result-title').focus();
 }
@@ -337,19 +343,230 @@ function sourceLabel(page) {
   return typeof page.confidence === 'number' ? `OCR · ${Math.round(page.confidence)}% confidence` : 'OCR';
 }
 
-$('copy').addEventListener('click', async () => {
-  const button = $('copy');
-  let ok = false;
+/** The document as Markdown: `{ text }`, or `{ error }` in words; never throws, the text view stands without it. */
+async function fetchMarkdown(id) {
   try {
-    await navigator.clipboard.writeText(copyText);
-    ok = true;
+    const res = await fetch(`/api/jobs/${id}/result?format=markdown`, {
+      headers: { Accept: 'text/markdown', ...authHeaders() },
+      cache: 'no-store',
+    });
+    if (!res.ok) return { error: uploadError(res.status, parseJson(await res.text()), null).message };
+    return { text: await res.text() };
   } catch {
-    ok = copyWithSelection(copyText);
+    return { error: 'The connection to the server was lost.' };
   }
-  button.textContent = ok ? 'Copied' : 'Copy failed';
-  $('copy-status').textContent = ok ? 'The text is on the clipboard.' : 'Copying did not work; select the text instead.';
-  setTimeout(() => (button.textContent = 'Copy text'), 2000);
+}
+
+function showMarkdown(markdown, base) {
+  const failed = markdown.error !== undefined;
+  $('markdown-error').textContent = failed ? `The Markdown could not be loaded. ${markdown.error}` : '';
+  $('markdown-error').hidden = !failed;
+  $('markdown-actions').hidden = failed;
+  $('markdown').hidden = failed;
+  // textContent, never innerHTML: the source is shown as it is, and markup in a PDF cannot run here.
+  $('markdown').textContent = failed ? '' : markdown.text;
+  copyTexts.markdown = failed ? '' : markdown.text;
+  if (!failed) offerDownload($('download-markdown'), markdown.text, 'text/markdown', `${base}.md`);
+}
+
+function offerDownload(link, text, type, name) {
+  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+  downloadUrls.push(url);
+  link.href = url;
+  link.download = name;
+}
+
+// ---- form answers ------------------------------------------------------------------------
+
+/** What a field without an answer says, by type (the API gives a signature field no value). */
+const BLANK_WORDS = {
+  text: 'Empty',
+  checkbox: 'Not checked',
+  radio: 'Nothing chosen',
+  choice: 'Nothing chosen',
+  signature: 'A signature field; whether it is signed is not read',
+};
+
+/** What was filled in, page by page: the answers in a table, the fields without one behind a disclosure. */
+function showFormAnswers(pages) {
+  const container = $('form-pages');
+  container.replaceChildren();
+  for (const page of pages) {
+    const rows = formRows(page.fields || []);
+    if (rows.length > 0) container.append(formPage(page.page, rows));
+  }
+  const xfa = pages.filter((p) => (p.notes || []).includes('xfa_form')).map((p) => p.page);
+  const note = $('xfa-note');
+  note.hidden = xfa.length === 0;
+  note.textContent = xfa.length === 0 ? '' :
+    'This PDF is an XFA form, and its fields could not be read: XFA keeps them in a format this service does not read, so what was filled in them is missing here and in the text' +
+    (xfa.length < pages.length ? ` (${xfa.length === 1 ? 'page' : 'pages'} ${xfa.join(', ')}).` : '.');
+  $('form-answers-hint').hidden = container.childElementCount === 0;
+  $('form-answers').hidden = container.childElementCount === 0 && xfa.length === 0;
+}
+
+/**
+ * A page's fields as rows `{ name, label, answer, filled }`, in the page's reading order. A radio
+ * group is one row, answered by the export value of its chosen button (its buttons' labels are
+ * the options, not the question); buttons hold no answer and are left out.
+ */
+function formRows(fields) {
+  const rows = [];
+  const radios = new Map();
+  for (const field of fields) {
+    if (field.type === 'button') continue;
+    if (field.type === 'radio') {
+      let row = radios.get(field.name);
+      if (!row) {
+        row = { name: field.name, type: 'radio', chosen: [] };
+        radios.set(field.name, row);
+        rows.push(row);
+      }
+      if (field.value === true) row.chosen.push(field.export || 'Chosen (its button has no export value)');
+      continue;
+    }
+    rows.push({ name: field.name, label: field.label, type: field.type, answer: fieldAnswer(field) });
+  }
+  return rows.map((row) => {
+    const answer = row.type === 'radio' ? row.chosen.join(', ') : row.answer;
+    const filled = answer.trim() !== '';
+    return { name: row.name, label: row.label, filled, answer: filled ? answer : BLANK_WORDS[row.type] };
+  });
+}
+
+/** A field's answer in words, or '' when nothing was filled in. */
+function fieldAnswer(field) {
+  switch (field.type) {
+    case 'text':
+      return typeof field.value === 'string' ? field.value : '';
+    case 'checkbox':
+      return field.value === true ? 'Checked' : '';
+    case 'choice':
+      return (Array.isArray(field.value) ? field.value : [field.value]).filter((v) => typeof v === 'string' && v !== '').join(', ');
+    default:
+      return '';
+  }
+}
+
+function formPage(number, rows) {
+  const section = document.createElement('section');
+  section.className = 'form-page';
+  const title = document.createElement('h4');
+  title.id = `form-page-${number}`;
+  title.textContent = `Page ${number}`;
+  section.setAttribute('aria-labelledby', title.id);
+  section.append(title);
+
+  const filled = rows.filter((r) => r.filled);
+  const blank = rows.filter((r) => !r.filled);
+  if (filled.length > 0) section.append(answerTable(filled, `Answers on page ${number}`));
+  else {
+    const none = document.createElement('p');
+    none.className = 'hint';
+    none.textContent = 'Nothing was filled in on this page.';
+    section.append(none);
+  }
+  if (blank.length > 0) {
+    const more = document.createElement('details');
+    more.className = 'blank-fields';
+    const summary = document.createElement('summary');
+    summary.textContent = `${blank.length} ${blank.length === 1 ? 'field' : 'fields'} without an answer`;
+    more.append(summary, answerTable(blank, `Fields without an answer on page ${number}`));
+    section.append(more);
+  }
+  return section;
+}
+
+function answerTable(rows, caption) {
+  const table = document.createElement('table');
+  table.className = 'answers';
+  const cap = document.createElement('caption');
+  cap.className = 'visually-hidden';
+  cap.textContent = caption;
+  const head = document.createElement('thead');
+  head.append(tableRow([cell('th', 'Field', 'col'), cell('th', 'Answer', 'col')]));
+  const body = document.createElement('tbody');
+  for (const row of rows) {
+    // The question as the page words it, when the service found it, above the form's own name for the field.
+    const name = cell('th', '', 'row');
+    if (row.label) {
+      const label = document.createElement('span');
+      label.className = 'field-label';
+      label.textContent = row.label;
+      name.append(label);
+    }
+    const code = document.createElement('code');
+    code.textContent = row.name || '(no name)';
+    name.append(code);
+    const answer = cell('td', row.answer);
+    if (!row.filled) answer.className = 'blank';
+    body.append(tableRow([name, answer]));
+  }
+  table.append(cap, head, body);
+  return table;
+}
+
+function cell(tag, text, scope) {
+  const el = document.createElement(tag);
+  el.textContent = text;
+  if (scope) el.scope = scope;
+  return el;
+}
+
+function tableRow(cells) {
+  const tr = document.createElement('tr');
+  tr.append(...cells);
+  return tr;
+}
+
+// ---- the views: text or Markdown ---------------------------------------------------------
+
+const VIEWS = ['text', 'markdown'];
+
+/** Shows one view; the tabs follow the ARIA tabs pattern (one tab stop, arrows move between them). */
+function selectView(name, focus) {
+  for (const view of VIEWS) {
+    const tab = $(`tab-${view}`);
+    const selected = view === name;
+    tab.setAttribute('aria-selected', String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    $(`panel-${view}`).hidden = !selected;
+    if (selected && focus) tab.focus();
+  }
+}
+
+for (const view of VIEWS) $(`tab-${view}`).addEventListener('click', () => selectView(view, false));
+
+document.querySelector('[role="tablist"]').addEventListener('keydown', (e) => {
+  const at = VIEWS.findIndex((v) => $(`tab-${v}`) === document.activeElement);
+  if (at < 0) return;
+  const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: VIEWS.length - 1 }[e.key];
+  if (next === undefined) return;
+  e.preventDefault();
+  selectView(VIEWS[(next + VIEWS.length) % VIEWS.length], true);
 });
+
+// ---- copying -----------------------------------------------------------------------------
+
+for (const [id, view, label, what] of [
+  ['copy', 'text', 'Copy text', 'The text'],
+  ['copy-markdown', 'markdown', 'Copy Markdown', 'The Markdown'],
+]) {
+  const button = $(id);
+  button.addEventListener('click', async () => {
+    const text = copyTexts[view];
+    let ok = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      ok = true;
+    } catch {
+      ok = copyWithSelection(text);
+    }
+    button.textContent = ok ? 'Copied' : 'Copy failed';
+    $('copy-status').textContent = ok ? `${what} is on the clipboard.` : 'Copying did not work; select the text instead.';
+    setTimeout(() => (button.textContent = label), 2000);
+  });
+}
 
 function copyWithSelection(text) {
   const area = document.createElement('textarea');
@@ -393,8 +610,13 @@ function hideError() {
 function clearResult() {
   resultBox.hidden = true;
   $('page-list').replaceChildren();
+  $('form-pages').replaceChildren();
+  $('markdown').textContent = '';
   $('status-note').hidden = true;
-  copyText = '';
+  copyTexts.text = '';
+  copyTexts.markdown = '';
+  for (const url of downloadUrls) URL.revokeObjectURL(url);
+  downloadUrls = [];
 }
 
 function parseJson(text) {

@@ -51,6 +51,8 @@ export const formFieldSchema = z.object({
   /** A radio button's export value (what its group's value is when it is the one selected). */
   export: z.string().optional(),
   bbox: bboxSchema,
+  /** The text a reader takes for the field's question: beside it (a box's own words) or before or above it. */
+  label: z.string().optional(),
 });
 export type FormField = z.infer<typeof formFieldSchema>;
 

@@ -45,7 +45,7 @@ describe('layout', () => {
   it('makes a table of cells that line up over three rows or more, header row first', () => {
     const rows = [['Item', 'Cost', 'Due'], ['Roof', '4500', 'May'], ['Paint', '1200', 'June']];
     const tokens = rows.flatMap((cells, r) => cells.flatMap((cell, c) => line(cell, 50 + 150 * c, 100 + 18 * r)));
-    const md = pageMarkdown(layoutPage(tokens, []), 'text');
+    const md = pageMarkdown(layoutPage(tokens, []), 'text').markdown;
     expect(md).toBe(['| Item | Cost | Due |', '| --- | --- | --- |', '| Roof | 4500 | May |', '| Paint | 1200 | June |'].join('\n'));
   });
 
@@ -55,7 +55,7 @@ describe('layout', () => {
       tokens.push(...line(`a long line of prose in the left column ${i}`, 50, 80 + 14 * i));
       tokens.push(...line(`a long line of prose in the right column ${i}`, 320, 80 + 14 * i));
     }
-    expect(pageMarkdown(layoutPage(tokens, []), 'text')).not.toContain('|');
+    expect(pageMarkdown(layoutPage(tokens, []), 'text').markdown).not.toContain('|');
   });
 
   it('lays out text that runs down the page (a quarter turn) in its own direction', () => {
@@ -71,7 +71,9 @@ describe('layout', () => {
     const field = { name: 'roof', type: 'checkbox' as const, value: true, bbox: [150, 91, 160, 101] as [number, number, number, number] };
     const blocks = layoutPage(tokens, [field]);
     expect(plainText(blocks)).toBe('Roof leaks [x]');
-    expect(pageMarkdown(blocks, 'text')).toBe('- [x] Roof leaks');
+    const { markdown, labels } = pageMarkdown(blocks, 'text');
+    expect(markdown).toBe('- [x] Roof leaks');
+    expect(labels.get(field)).toBe('Roof leaks');
   });
 });
 

@@ -69,6 +69,8 @@ describe('form fields', () => {
       const got = page.fields![i]!;
       expect({ type: got.type, value: got.value, export: got.export }, f.name).toEqual({ type: f.type, value: f.value, export: f.export });
       expectBox(got.bbox, f.bbox, 2, f.name);
+      // The words the generator drew as the field's question, without a trailing colon.
+      expect(got.label, f.name).toBe(f.label?.replace(/:\s*$/, ''));
     }
   }
 

@@ -2,7 +2,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, corpusFile, startServer, submitOk, waitForJob, type RunningServer } from './helpers.js';
 
@@ -109,6 +109,47 @@ async function finished(page: Page, timeout: number) {
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const fixture = (name: string) => path.join(ROOT, 'test/fixtures/fidelity', name);
+
+interface FixtureField {
+  name: string;
+  type: 'text' | 'checkbox' | 'radio' | 'choice' | 'signature' | 'button';
+  value: string | string[] | boolean | null;
+  export?: string;
+  label?: string;
+}
+
+/**
+ * The rows a person should see for a form drawn with known values (form.json): each field by the
+ * question drawn beside it and its name, each answer in words, a radio group by its name as its
+ * chosen option, the fields left blank apart; buttons hold no answer.
+ */
+function expectedAnswers(fields: FixtureField[]): { filled: string[][]; blank: string[][] } {
+  const filled: string[][] = [];
+  const blank: string[][] = [];
+  const radios = new Set<string>();
+  const heading = (f: FixtureField) => (f.label ? `${f.label.replace(/:\s*$/, '')} ${f.name}` : f.name);
+  for (const f of fields) {
+    if (f.type === 'radio') {
+      if (radios.has(f.name)) continue;
+      radios.add(f.name);
+      const chosen = fields.find((g) => g.name === f.name && g.value === true);
+      (chosen ? filled : blank).push([f.name, chosen ? chosen.export! : 'Nothing chosen']);
+    } else if (f.type === 'text') (f.value ? filled : blank).push([heading(f), f.value ? String(f.value) : 'Empty']);
+    else if (f.type === 'checkbox') (f.value ? filled : blank).push([heading(f), f.value ? 'Checked' : 'Not checked']);
+    else if (f.type === 'choice') {
+      const chosen = ([] as unknown[]).concat(f.value).filter(Boolean).join(', ');
+      (chosen ? filled : blank).push([heading(f), chosen || 'Nothing chosen']);
+    } else if (f.type === 'signature') blank.push([f.name, 'A signature field; whether it is signed is not read']);
+  }
+  return { filled, blank };
+}
+
+/** The [field, answer] rows of a table, as the page shows them (a field's label and name read as two words). */
+const tableRows = (table: Locator) =>
+  table
+    .locator('tbody tr')
+    .evaluateAll((rows) => rows.map((r) => [[...r.querySelector('th')!.children].map((e) => e.textContent).join(' '), r.querySelector('td')!.textContent!]));
 
 describe('the upload page', () => {
   let server: RunningServer;
@@ -187,14 +228,18 @@ describe('the upload page', () => {
     await page.close();
   });
 
-  it('falls back to polling when the event stream is lost, and shows the text of a text PDF', async () => {
+  it('falls back to polling when the event stream is lost, and shows the text of a text PDF even without its Markdown', async () => {
     const { page } = await browser.open();
     await page.route('**/api/jobs/*/events', (route) => route.abort('connectionreset'));
+    await page.route(/\/result\?format=markdown$/, (route) => route.abort('connectionreset'));
     await upload(page, corpusFile('text/multi_page.pdf'));
     await finished(page, 60_000);
     expect(await page.locator('.page').count()).toBe(5);
     expect(await page.locator('.source').first().textContent()).toBe('Text layer');
     expect(await page.locator('#result-summary').textContent()).toBe('5 pages.');
+    await page.getByRole('tab', { name: 'Markdown' }).click();
+    expect(await page.locator('#markdown-error').textContent()).toBe('The Markdown could not be loaded. The connection to the server was lost.');
+    expect(await page.getByRole('button', { name: 'Copy Markdown' }).isVisible()).toBe(false);
     await page.close();
   });
 
@@ -227,6 +272,116 @@ describe('the upload page', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 2, name: 'dropped.pdf' }).waitFor({ timeout: 60_000 });
     expect(await page.locator('.page').count()).toBe(5);
+    await page.close();
+  });
+
+  it('shows the answers filled into a form, and the fields left blank behind a disclosure', async () => {
+    const { page } = await browser.open();
+    await upload(page, fixture('form.pdf'));
+    await finished(page, 60_000);
+    const { fields } = JSON.parse(readFileSync(fixture('form.json'), 'utf8')) as { fields: FixtureField[] };
+    const expected = expectedAnswers(fields);
+
+    const answers = page.getByRole('region', { name: 'Form answers' });
+    expect(await answers.isVisible()).toBe(true);
+    const page1 = answers.getByRole('region', { name: 'Page 1' });
+    const filled = page1.getByRole('table', { name: 'Answers on page 1' });
+    expect(await tableRows(filled)).toEqual(expected.filled);
+    expect(await filled.getByRole('columnheader').allTextContents()).toEqual(['Field', 'Answer']);
+    expect(await filled.getByRole('rowheader', { name: 'Roof leaks roof.leaks' }).isVisible()).toBe(true);
+
+    // The blank ones wait behind a disclosure that opens from the keyboard.
+    const blank = page1.getByRole('table', { name: 'Fields without an answer on page 1' });
+    expect(await blank.isVisible()).toBe(false);
+    const disclosure = page1.getByText(`${expected.blank.length} fields without an answer`);
+    await disclosure.focus();
+    await page.keyboard.press('Enter');
+    await blank.waitFor({ state: 'visible' });
+    expect(await tableRows(blank)).toEqual(expected.blank);
+    expect(await page.locator('#xfa-note').isVisible()).toBe(false);
+    // The answers are in the text too, where they sit on the page.
+    expect(await page.locator('.page-text').first().textContent()).toMatch(/Roof leaks \[x\]/);
+    await shot(page, 'page-form-answers');
+    await page.close();
+  });
+
+  it('shows the answers of a real filled form (prefilled_f1040: a text and a box on page 2), on a phone', async () => {
+    const { page } = await browser.open(PHONE);
+    await upload(page, corpusFile('text/prefilled_f1040.pdf'));
+    await finished(page, 60_000);
+    const answers = page.getByRole('region', { name: 'Form answers' });
+    const page1 = answers.getByRole('region', { name: 'Page 1' });
+    expect(await page1.getByText('Nothing was filled in on this page.').isVisible()).toBe(true);
+    const rows = await tableRows(answers.getByRole('region', { name: 'Page 2' }).getByRole('table', { name: 'Answers on page 2' }));
+    expect(rows).toEqual([
+      [expect.stringMatching(/\.c1_01_0_\[0\]$/), 'Checked'],
+      [expect.stringMatching(/\.p2-t124\[0\]$/), 'foobar'],
+    ]);
+    // The text field is found by the words the form prints before it.
+    expect(rows[1]![0]).toMatch(/^Firm’s address/);
+    await answers.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'phone-form-answers.png') }); // the screen as the phone shows it
+    // Long field names wrap instead of widening the page.
+    await page1.locator('summary').click();
+    await page1.getByRole('table', { name: 'Fields without an answer on page 1' }).waitFor({ state: 'visible' });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.close();
+  });
+
+  it('says in words that an XFA form\'s fields could not be read', async () => {
+    const { page } = await browser.open();
+    await upload(page, fixture('xfa.pdf'));
+    await finished(page, 60_000);
+    const answers = page.getByRole('region', { name: 'Form answers' });
+    expect(await answers.isVisible()).toBe(true);
+    expect(await answers.locator('#xfa-note').textContent()).toMatch(/^This PDF is an XFA form, and its fields could not be read/);
+    expect(await answers.getByRole('table').count()).toBe(0);
+    expect(await page.locator('#form-answers-hint').isVisible()).toBe(false); // no field names to speak of
+    await shot(page, 'page-xfa');
+    await page.close();
+  });
+
+  it('switches to the Markdown (from the keyboard too), and copies and downloads it as .md', async () => {
+    const { page } = await browser.open();
+    await upload(page, fixture('structure.pdf'));
+    await finished(page, 60_000);
+    expect(await page.locator('#form-answers').isVisible()).toBe(false); // no form in this PDF
+    const textTab = page.getByRole('tab', { name: 'Text' });
+    const markdownTab = page.getByRole('tab', { name: 'Markdown' });
+    expect(await textTab.getAttribute('aria-selected')).toBe('true');
+    const markdownPanel = page.getByRole('tabpanel', { name: 'Markdown' });
+    expect(await markdownPanel.isVisible()).toBe(false);
+
+    await textTab.focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await markdownTab.getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-markdown');
+    expect(await markdownPanel.isVisible()).toBe(true);
+    expect(await page.getByRole('tabpanel', { name: 'Text' }).isVisible()).toBe(false);
+
+    const markdown = (await markdownPanel.locator('pre').textContent())!;
+    expect(markdown.startsWith('<!-- page 1 -->\n')).toBe(true);
+    expect(markdown).toMatch(/^# Home Inspection Report$/m);
+    expect(markdown).toMatch(/^## Findings$/m);
+    expect(markdown).toMatch(/^- Roof shingles are worn$/m);
+    expect(markdown).toMatch(/^\| Item \| Cost \| Priority \|\n\| --- \| --- \| --- \|\n\| Roof \| 4500 \| High \|$/m);
+    await shot(page, 'page-markdown');
+
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await markdownPanel.getByRole('button', { name: 'Copy Markdown' }).click();
+    await expect.poll(() => page.locator('#copy-status').textContent()).toBe('The Markdown is on the clipboard.');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(markdown);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), markdownPanel.getByRole('link', { name: 'Download .md' }).click()]);
+    expect(download.suggestedFilename()).toBe('structure.md');
+    expect(readFileSync((await download.path())!, 'utf8')).toBe(markdown);
+
+    // Back to the text, page by page, with its own .txt download.
+    await textTab.click();
+    expect(await page.locator('.page-text').first().isVisible()).toBe(true);
+    expect(await page.locator('#download').getAttribute('download')).toBe('structure.txt');
+    expect(await markdownPanel.isVisible()).toBe(false);
     await page.close();
   });
 
@@ -289,6 +444,10 @@ describe('the upload page when the server requires an API key', () => {
     await finished(page, 60_000);
     expect(await alert.isVisible()).toBe(false);
     expect(await page.locator('.page').count()).toBeGreaterThan(0);
+    // The Markdown was fetched with the key too.
+    await page.getByRole('tab', { name: 'Markdown' }).click();
+    expect(await page.locator('#markdown-error').isVisible()).toBe(false);
+    expect(await page.locator('#markdown').textContent()).toMatch(/^<!-- page 1 -->\n/);
     await page.close();
   });
 });

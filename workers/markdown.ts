@@ -21,16 +21,18 @@ const MAX_LABEL_WORDS = 8;
 const BULLET = /^[\u2022\u00b7\u2023\u2043\u25aa\u25ab\u25cf\u25cb\u25a0\u25a1\u25e6\u2013\u2014*\-\uf0a7\uf0b7\uf076\uf0d8]$/u;
 const ENUMERATOR = /^(\d{1,3}|[a-zA-Z])[.)]$/;
 
-export function pageMarkdown(blocks: Block[], source: 'text' | 'ocr'): string {
+/** The page's Markdown, and the label it gave each form field (the text beside or above it). */
+export function pageMarkdown(blocks: Block[], source: 'text' | 'ocr'): { markdown: string; labels: Map<FormField, string> } {
   const levels = headingLevels(blocks, source);
+  const labels = new Map<FormField, string>();
   const out: string[] = [];
   for (const block of blocks) {
     const level = levels.get(block);
     if (block.kind === 'table') out.push(table(block.rows));
     else if (level) out.push(`${'#'.repeat(level)} ${block.lines.map((l) => l.text).join(' ')}`);
-    else out.push(...textBlock(block.lines));
+    else out.push(...textBlock(block.lines, labels));
   }
-  return out.filter((s) => s.trim() !== '').join('\n\n');
+  return { markdown: out.filter((s) => s.trim() !== '').join('\n\n'), labels };
 }
 
 /** Heading level (1-3) of each block that is one: larger than the body text, short. */
@@ -84,7 +86,7 @@ function headingLevels(blocks: Block[], source: 'text' | 'ocr'): Map<Block, numb
 }
 
 /** A block's lines as paragraphs, list items and form lines. */
-function textBlock(lines: Line[]): string[] {
+function textBlock(lines: Line[], labels: Map<FormField, string>): string[] {
   const out: string[] = [];
   // Consecutive list items (check boxes among them) are one list: a line each, no blank line.
   const push = (part: string) => {
@@ -112,7 +114,7 @@ function textBlock(lines: Line[]): string[] {
       flushItem();
       // A short line alone above a field whose own line gives it no label is its label.
       const above = paragraph.length === 1 && paragraph[0]!.tokens.length <= MAX_LABEL_WORDS ? paragraph[0]!.text : '';
-      const rendered = fieldLines(line, above);
+      const rendered = fieldLines(line, above, labels);
       if (rendered.usedAbove) paragraph = [];
       flushParagraph();
       rendered.lines.forEach(push);
@@ -159,7 +161,7 @@ function listMarker(tokens: Token[]): { text: string; skip: number } | null {
  * their label when every box on the line has some ("[x] Yes  [ ] No"), else the text before;
  * text and choice fields take the text before them, or the short line above.
  */
-function fieldLines(line: Line, above: string): { lines: string[]; usedAbove: boolean } {
+function fieldLines(line: Line, above: string, labels: Map<FormField, string>): { lines: string[]; usedAbove: boolean } {
   type Segment = { field: FormField } | { text: string };
   const segments: Segment[] = [];
   for (const token of line.tokens) {
@@ -188,10 +190,12 @@ function fieldLines(line: Line, above: string): { lines: string[]; usedAbove: bo
     const field = s.field;
     if (isBox(s)) {
       const label = rightLabels ? labelAt(i + 1) : labelAt(i - 1) || takeAbove();
+      if (label) labels.set(field, label);
       rendered.set(i, `- ${field.value === true ? '[x]' : '[ ]'} ${label || field.name}`.trimEnd());
     } else if (field.type === 'text' || field.type === 'choice') {
-      const label = (labelAt(i - 1) || takeAbove() || field.name).replace(/:\s*$/, '');
-      rendered.set(i, `${label}: ${fieldText(field)}`.trimEnd());
+      const label = (labelAt(i - 1) || takeAbove()).replace(/:\s*$/, '');
+      if (label) labels.set(field, label);
+      rendered.set(i, `${label || field.name}: ${fieldText(field)}`.trimEnd());
     }
   });
   function takeAbove(): string {

@@ -46,14 +46,15 @@ function content(tokens: Token[], fields: FormField[], source: 'text' | 'ocr'): 
     const lines = block.kind === 'text' ? block.lines : block.rows.flat();
     for (const line of lines) for (const t of line?.tokens ?? []) if (t.field) ordered.push(t.field);
   }
+  const { markdown, labels } = pageMarkdown(blocks, source);
   return {
     text: plainText(blocks),
-    markdown: pageMarkdown(blocks, source),
+    markdown,
     words: packedWords(blocks),
-    ...(ordered.length > 0 ? { fields: ordered.map(roundField) } : {}),
+    ...(ordered.length > 0 ? { fields: ordered.map((f) => withLabel(f, labels.get(f))) } : {}),
   };
 }
 
-function roundField(field: FormField): FormField {
-  return { ...field, bbox: field.bbox.map((v) => Math.round(v * 100) / 100) as FormField['bbox'] };
+function withLabel(field: FormField, label: string | undefined): FormField {
+  return { ...field, ...(label ? { label } : {}), bbox: field.bbox.map((v) => Math.round(v * 100) / 100) as FormField['bbox'] };
 }

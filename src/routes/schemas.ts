@@ -77,6 +77,7 @@ export const formFieldSchema = z
     }),
     export: z.string().optional().openapi({ description: "a radio button's export value" }),
     bbox: bboxSchema,
+    label: z.string().optional().openapi({ description: 'the text beside, before or above the field: what it asks', example: 'Roof leaks' }),
   })
   .openapi('FormField');
 
