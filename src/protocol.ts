@@ -183,8 +183,10 @@ export const profileStageSchema = z.enum([
   'startup',
   /** The PDF opened, pages looked up. */
   'open',
-  /** Text layers read. */
+  /** Text layers and form fields read (pdfjs). */
   'text',
+  /** What a page says put together: word boxes, reading order, text, Markdown (document fidelity). */
+  'layout',
   /** Scanned images decoded, or pages rendered. */
   'decode',
   /** Pixels converted in JavaScript: gray, orientation, scaling, quarter turns. */
