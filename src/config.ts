@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { availableCpus } from './cpus.js';
 
 const flag = z
   .enum(['true', 'false', '1', '0'])
@@ -139,6 +140,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     publicUrl: c.PUBLIC_URL,
     logLevel: c.LOG_LEVEL,
     ocrModel: resolveOcrModel(c.OCR_MODEL_DIR),
+    cpus: availableCpus(),
     tmpDir: c.TMP_DIR,
     role,
     redisUrl: c.REDIS_URL,

@@ -30,6 +30,7 @@ export function createEngine(config: Config, repository: JobRepository, metrics:
     model: config.ocrModel,
     jobTimeoutMs: config.jobTimeoutMs,
     maxResultBytes: config.maxResultBytes,
+    splitDocuments: config.cpus >= 2,
   });
   collectWhenIdle(repository, scheduler);
   return { scheduler, supervisor };

@@ -26,6 +26,7 @@ const startInfo = {
   role: config.role,
   redis: config.redisUrl ? 'on' : 'off',
   workers: config.role === 'api' ? 0 : config.workerThreads,
+  cpus: config.cpus,
   childMemoryMb: config.childMemoryMb,
   ocrModel: config.ocrModel.name,
   config: { ...config, apiKey: config.apiKey && '[redacted]', webhookSecret: config.webhookSecret && '[redacted]', redisUrl: config.redisUrl && '[redacted]' },

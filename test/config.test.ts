@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../src/config.js';
+import { parseCpuMax } from '../src/cpus.js';
 import { ROOT } from './helpers.js';
 
 describe('configuration', () => {
@@ -46,5 +47,14 @@ describe('configuration', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/invalid configuration/);
     expect(run.stderr).toMatch(/JOB_TIMEOUT_S/);
+  });
+});
+
+describe('CPUs', () => {
+  it("reads a cgroup v2 CPU quota as CPUs, and 'max' as no limit", () => {
+    expect(parseCpuMax('50000 100000\n')).toBe(0.5);
+    expect(parseCpuMax('200000 100000')).toBe(2);
+    expect(parseCpuMax('max 100000')).toBeUndefined();
+    expect(parseConfig({}).cpus).toBeGreaterThan(0);
   });
 });

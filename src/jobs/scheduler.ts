@@ -17,6 +17,12 @@ export interface SchedulerOptions {
   jobTimeoutMs: number;
   /** MAX_RESULT_MB: a job whose pages pass it fails with `result_too_large`. */
   maxResultBytes: number;
+  /**
+   * Whether a lone document's pages may be split over two children. A second child costs ~1.4
+   * CPU s to start (node, pdfjs, the engine and its WebAssembly warming up); with under two CPUs
+   * it saves no time, only spends them.
+   */
+  splitDocuments: boolean;
 }
 
 export interface QueueStats {
@@ -264,7 +270,7 @@ export class Scheduler {
 
   /** Gives the second half of a document's remaining pages to a second child when a slot would idle. */
   private maybeSplit(active: ActiveJob, first: Run): void {
-    if (active.failure || active.runs.size > 1 || active.runs.get(first) !== null) return;
+    if (!this.options.splitDocuments || active.failure || active.runs.size > 1 || active.runs.get(first) !== null) return;
     const left = (active.selected ?? []).filter((p) => !active.done.has(p));
     if (left.length < MIN_PAGES_TO_SPLIT || this.queue.length > 0 || this.children() >= this.options.slots) return;
     const half = Math.ceil(left.length / 2);

@@ -36,6 +36,7 @@ interface LogEntry {
 
 interface Setup {
   slots?: number;
+  splitDocuments?: boolean;
   pageTimeoutMs?: number;
   jobTimeoutMs?: number;
   maxResultBytes?: number;
@@ -74,6 +75,7 @@ function setup(options: Setup = {}) {
     model: { dir: '/nonexistent', gzip: false, name: 'none', languages: ['eng'] },
     jobTimeoutMs: options.jobTimeoutMs ?? 60_000,
     maxResultBytes: options.maxResultBytes ?? 16 << 20,
+    splitDocuments: options.splitDocuments ?? true,
   };
   const scheduler = new Scheduler(repository, supervisor, schedulerOptions);
   const logDir = tempDir();
@@ -303,6 +305,14 @@ describe('the scheduler around jobs', () => {
     expect(second!.task!.only).toEqual([6, 7, 8]);
     expect(job.pagesSent().sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect((await job.pages()).map((p) => p.page)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('does not split a lone document on a host with under two CPUs: a second child would only cost its start', async () => {
+    const { submit, exits } = setup({ slots: 2, splitDocuments: false });
+    const job = await submit({ pages: 8, source: 'ocr' });
+    expect(await job.departure).toBe('ended');
+    expect((await job.job()).status).toBe('succeeded');
+    expect(exits).toHaveLength(1);
   });
 
   it('does not split text pages: a second child would cost more than it saves', async () => {
