@@ -6,6 +6,7 @@
  * is not plainly that returns null and goes through pdfjs as before.
  */
 import { statSync } from 'node:fs';
+import { compose } from './placement.js';
 import { asArray, isName, isOp, isStream, Lexer, PdfName, PdfObjects, PdfRef, type PdfDict, type PdfStream, type PdfValue } from './pdf-objects.js';
 
 type Matrix = [number, number, number, number, number, number];
@@ -130,24 +131,13 @@ export class JpegScans {
         ctm = saved.pop() ?? ctm;
       } else if (token.op === 'cm') {
         if (operands.length !== 6 || !operands.every((v) => typeof v === 'number')) return null;
-        ctm = multiply(operands as Matrix, ctm);
+        // `cm` concatenates its matrix before the current one: it applies first.
+        ctm = compose(ctm, operands as Matrix);
       }
       operands = [];
     }
     return operands.length === 0 ? found : null;
   }
-}
-
-/** `m` then `n`, as PDF concatenates matrices. */
-function multiply(m: Matrix, n: Matrix): Matrix {
-  return [
-    m[0] * n[0] + m[1] * n[2],
-    m[0] * n[1] + m[1] * n[3],
-    m[2] * n[0] + m[3] * n[2],
-    m[2] * n[1] + m[3] * n[3],
-    m[4] * n[0] + m[5] * n[2] + n[4],
-    m[4] * n[1] + m[5] * n[3] + n[5],
-  ];
 }
 
 /** Width, height and components from a JPEG's start-of-frame marker; null if it has none. */

@@ -32,8 +32,8 @@ export function turned(p: Placement, turns: 1 | 2 | 3, width: number, height: nu
   return compose(p, back);
 }
 
-/** p ∘ q: first q, then p. */
-function compose(p: Placement, q: Placement): Placement {
+/** p ∘ q: first q, then p (pdfjs's Util.transform, without loading pdfjs). */
+export function compose(p: Placement, q: Placement): Placement {
   return [
     p[0] * q[0] + p[2] * q[1],
     p[1] * q[0] + p[3] * q[1],
