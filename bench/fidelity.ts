@@ -3,7 +3,8 @@
  * test/fixtures/fidelity/ (scripts/fidelity-fixtures.mjs says what it drew where) and of corpus
  * pages, scored against what is known to be on them: form values, reading order, word boxes,
  * Markdown structure. Each document is read once by the real compiled child through the
- * Supervisor (harness/child.ts), as test/fidelity.test.ts reads them.
+ * Supervisor (harness/child.ts), as test/fidelity.test.ts reads them. What producing it costs
+ * is fidelity-cost.ts's row.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { corpusFile, ROOT, wordMatches, words } from '../harness/service.js';
 import { unpackWords, type Bbox, type FormField, type PageResult } from '../src/protocol.js';
 import { fieldText } from '../workers/field-text.js';
 import type { BenchCase, BenchContext, Row } from './cases.js';
+import { fidelityCostRow } from './fidelity-cost.js';
 import { mustRun } from './reference.js';
 
 const fixture = (name: string) => path.join(ROOT, 'test/fixtures/fidelity', name);
@@ -19,8 +21,10 @@ const expected = <T>(name: string): T => JSON.parse(readFileSync(fixture(name), 
 /** The password scripts/fidelity-fixtures.mjs encrypted form-encrypted.pdf with. */
 const FORM_PASSWORD = 'inspect';
 const AMT = corpusFile('text/amt_handbook_sample.pdf');
-/** Corpus text documents (a 55-page book, a 14-page two-column paper): word boxes held to poppler's. */
+/** Corpus text documents (a 55-page book, a 14-page two-column paper): word boxes held to poppler's, and the cost. */
 const TEXT_DOCS = [corpusFile('text/pdkids.pdf'), corpusFile('text/tracemonkey.pdf')];
+/** One-page 200-dpi scans whose OCR results are read both ways for the cost. */
+const COST_SCANS = ['words-scan.pdf', 'two-column-scan.pdf', 'form-scan.pdf'].map(fixture);
 /** The test's tolerances (issue 12): a text page's word boxes within 2 pt of where they were drawn, a 200-dpi scan's within 6. */
 const DRAWN_TOLERANCE = { text: 2, ocr: 6 };
 /** Against poppler, on left and right edges (test/fidelity.test.ts's bounds). */
@@ -41,7 +45,13 @@ export const fidelity: BenchCase = {
   async run(ctx) {
     const reads = new Map<string, ChildRead>();
     const read = reader(ctx, reads);
-    return [await formRow(read), await orderRow(read), await drawnBoxRow(read), await popplerBoxRow(read, ctx), await markdownRow(read)];
+    const rows = [await formRow(read), await orderRow(read), await drawnBoxRow(read), await popplerBoxRow(read, ctx), await markdownRow(read)];
+    const children: { file: string; read: ChildRead }[] = [];
+    for (const file of TEXT_DOCS) {
+      await read(file);
+      children.push({ file, read: reads.get(file)! });
+    }
+    return [...rows, await fidelityCostRow(ctx, children, COST_SCANS)];
   },
 };
 
