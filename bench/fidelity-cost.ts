@@ -56,7 +56,7 @@ async function documentCost(file: string): Promise<DocumentCost> {
 
 /**
  * What fidelity added: the whole readings' difference. The calls timed inside (words, layout,
- * Markdown; the larger message) account for most of it (70-80 % measured); the rest falls
+ * Markdown; the larger message) account for most of it (60-80 % measured); the rest falls
  * outside them (the collection of their garbage, among other things), so the timed calls alone
  * would flatter it.
  */
@@ -95,7 +95,7 @@ export async function fidelityCostRow(ctx: BenchContext, children: { file: strin
     const extraMs = 1000 * extraS(docs.find((d) => d.file === file)!);
     return (
       `${path.basename(file)} ${perPage(profile.totalCpuMs - profile.cpuMs.startup)} CPU a page after start-up (text stage ${perPage(profile.cpuMs.text)}), ` +
-      `${(profile.totalCpuMs / 1000).toFixed(2)} s the job, fidelity ${((100 * extraMs) / (profile.totalCpuMs - extraMs)).toFixed(1)} % of it without; owned peak ${read.exit.peakMemoryMb} MB`
+      `${(profile.totalCpuMs / 1000).toFixed(2)} s the whole job (start-up included), +${((100 * extraMs) / (profile.totalCpuMs - extraMs)).toFixed(0)} % over it without fidelity; owned peak ${read.exit.peakMemoryMb} MB`
     );
   });
   const ms = (s: number) => `${((1000 * s) / ocr.pages).toFixed(0)} ms`;

@@ -89,9 +89,9 @@ interface Filled {
   field: FormField;
 }
 
-/** Widgets that hold an answer: a filled text field, any box (off is an answer too), a chosen option. */
-function answers(fields: FormField[], page = 1): Filled[] {
-  return fields.filter((f) => f.type === 'checkbox' || f.type === 'radio' || fieldText(f) !== '').map((field) => ({ page, field }));
+/** The widgets of a one-page form that hold an answer: a filled text field, any box (off is an answer too), a chosen option. */
+function answers(fields: FormField[]): Filled[] {
+  return fields.filter((f) => f.type === 'checkbox' || f.type === 'radio' || fieldText(f) !== '').map((field) => ({ page: 1, field }));
 }
 
 /** Every field qpdf finds filled in (its own reading of the field dictionaries, not pdfjs's): text, check boxes, choices. */
