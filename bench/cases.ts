@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { MemoryPeak } from '../harness/memory.js';
 import { corpusFile, ROOT, sleep } from '../harness/service.js';
 import { accuracy, splitPages, worstPages, type Accuracy } from './accuracy.js';
+import { fidelity } from './fidelity.js';
 import { caseProfile, formatProfile, type CaseProfile } from './profile.js';
 import { pdfPageCount, pdftotext, tesseractPages, type OcrmypdfRun, type TesseractRun } from './reference.js';
 import { scannedPdf } from './scan-pdf.js';
@@ -430,4 +431,4 @@ function memoryRow(name: string, seconds: number, memory: MemoryPeak, summary: {
 }
 
 /** In the order they run: cheap first, so a --only-less run shows early numbers early. */
-export const CASES: BenchCase[] = [idle, text, loneCase(SCAN_200), loneCase(SCAN_300), fourCase(SCAN_200), fourCase(SCAN_300), scaled];
+export const CASES: BenchCase[] = [idle, text, fidelity, loneCase(SCAN_200), loneCase(SCAN_300), fourCase(SCAN_200), fourCase(SCAN_300), scaled];

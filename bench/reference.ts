@@ -39,13 +39,13 @@ export function runCommand(cmd: string, args: string[], env: Record<string, stri
 }
 
 /** Like runCommand, but a non-zero exit is an error naming the command. */
-async function mustRun(cmd: string, args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
+export async function mustRun(cmd: string, args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
   const r = await runCommand(cmd, args, env);
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.code}: ${r.stderr.slice(-2000)}`);
   return r;
 }
 
-export const SETUP_HINT = 'apt-get install -y ocrmypdf tesseract-ocr poppler-utils ghostscript redis-server';
+export const SETUP_HINT = 'apt-get install -y ocrmypdf tesseract-ocr poppler-utils ghostscript redis-server qpdf';
 
 /** Version strings of the reference tools; throws with the setup step when one is missing. */
 export async function toolVersions(tools: string[]): Promise<Record<string, string>> {
@@ -56,6 +56,7 @@ export async function toolVersions(tools: string[]): Promise<Record<string, stri
     pdftoppm: ['pdftoppm', ['-v']],
     gs: ['gs', ['--version']],
     'redis-server': ['redis-server', ['--version']],
+    qpdf: ['qpdf', ['--version']],
   };
   const versions: Record<string, string> = {};
   for (const tool of tools) {

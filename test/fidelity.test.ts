@@ -9,11 +9,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unpackWords, type PageResult, type Word } from '../src/protocol.js';
-import { Supervisor, type Task } from '../src/jobs/supervisor.js';
-import { ROOT, WORKER, childTask, corpusFile } from './helpers.js';
+import type { Task } from '../src/jobs/supervisor.js';
+import { ROOT, corpusFile, readWithChild } from './helpers.js';
 
 const FIXTURES = path.join(ROOT, 'test/fixtures/fidelity');
-const supervisor = new Supervisor({ workerFile: WORKER, childMemoryMb: 208, pageTimeoutMs: 120_000 });
 
 type Box = [number, number, number, number];
 interface ExpectedWord {
@@ -35,11 +34,9 @@ const expected = <T>(name: string): T => JSON.parse(readFileSync(fixture(name), 
 const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 async function read(file: string, extra: Partial<Task> = {}): Promise<PageResult[]> {
-  const pages: PageResult[] = [];
-  const task = childTask(file, extra);
-  const outcome = await supervisor.run(task, { onDocument: () => {}, onPage: (p) => pages.push(p) }, 'fidelity').outcome;
+  const { outcome, pages } = await readWithChild(file, extra);
   expect(outcome).toMatchObject({ ok: true });
-  return pages.sort((a, b) => a.page - b.page);
+  return pages;
 }
 
 function expectBox(got: number[] | undefined, want: Box, tolerance: number, what: string): void {

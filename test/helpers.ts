@@ -1,35 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect } from 'vitest';
-import { CORPUS, ROOT, sleep, startServer, type RunningServer } from '../harness/service.js';
-import { parseConfig } from '../src/config.js';
-import type { Task } from '../src/jobs/supervisor.js';
+import { CORPUS, sleep, startServer, type RunningServer } from '../harness/service.js';
 
-// Starting the server, the API client and word accuracy live in harness/ so the benchmark shares them.
+// Starting the server or a lone child, the API client and word accuracy live in harness/ so the benchmark shares them.
 export * from '../harness/service.js';
-
-/** The compiled child program, for tests that run it through the supervisor without a server. */
-export const WORKER = path.join(ROOT, 'dist/workers/pdf-worker.js');
-
-/** A child's task with the service's defaults, for `file`. */
-export function childTask(file: string, extra: Partial<Task> = {}): Task {
-  const model = parseConfig({}).ocrModel;
-  return {
-    file,
-    ocr: 'auto',
-    lang: 'eng',
-    pages: null,
-    skip: [],
-    reduced: [],
-    only: null,
-    maxPages: 500,
-    maxResultBytes: 16 << 20,
-    ocrDpi: 200,
-    maxPagePixels: 12_000_000,
-    model: { dir: model.dir, gzip: model.gzip },
-    ...extra,
-  };
-}
+export * from '../harness/child.js';
 
 /** Pids of the live processes whose command line runs the PDF worker, children of `parent`. */
 export function workerPids(parent?: number): number[] {

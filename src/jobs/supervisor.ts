@@ -158,12 +158,7 @@ export class Supervisor {
 
   private spawn(): ResultPromise {
     const { childMemoryMb, workerFile } = this.options;
-    const heapMb = Math.min(MAX_HEAP_MB, Math.max(48, Math.floor(childMemoryMb / 2)));
-    // Measured per child: a 1 MB semi-space saves ~20 MB at the peak; --expose-gc lets the child
-    // collect decoded page images between pages. WebAssembly is compiled on the main thread:
-    // V8's background compile jobs failed to allocate code space under the data limit (a V8
-    // OOM abort). --single-threaded did the same but made text-layer PDFs 1.5 s slower.
-    const nodeFlags = [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=1', '--wasm-num-compilation-tasks=0', '--expose-gc'];
+    const nodeFlags = childNodeFlags(childMemoryMb);
     // prlimit replaces itself with node (same pid), so IPC and the RSS watchdog still see the child.
     const wrapped = PRLIMIT
       ? { nodePath: PRLIMIT, nodeOptions: [`--data=${(childMemoryMb + DATA_LIMIT_HEADROOM_MB) * 1024 * 1024}`, process.execPath, ...nodeFlags] }
@@ -196,10 +191,22 @@ export class Supervisor {
   }
 }
 
+/**
+ * Node's flags for a child. Measured per child: a 1 MB semi-space saves ~20 MB at the peak;
+ * --expose-gc lets the child collect decoded page images between pages. WebAssembly is compiled
+ * on the main thread: V8's background compile jobs failed to allocate code space under the data
+ * limit (a V8 OOM abort). --single-threaded did the same but made text-layer PDFs 1.5 s slower.
+ * (Exported for the bench, which runs its measurements of the child's code as a child runs.)
+ */
+export function childNodeFlags(childMemoryMb: number): string[] {
+  const heapMb = Math.min(MAX_HEAP_MB, Math.max(48, Math.floor(childMemoryMb / 2)));
+  return [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=1', '--wasm-num-compilation-tasks=0', '--expose-gc'];
+}
+
 /** The parent's variables a child may see. */
 const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ'];
 
-function childEnv(): Record<string, string> {
+export function childEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of INHERITED_ENV) {
     const value = process.env[name];

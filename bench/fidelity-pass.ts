@@ -1,0 +1,149 @@
+/**
+ * One measuring run of the child's own compiled code (dist/workers), for the fidelity cost
+ * (fidelity-cost.ts starts it as the Supervisor starts a child: same node flags and env):
+ *
+ *   node dist/bench/fidelity-pass.js text <pdf> plain|full   a text document without or with fidelity
+ *   node dist/bench/fidelity-pass.js ocr <pdf>…              one-page scans: plain text vs words
+ *
+ * It prints one JSON line. The service has no switch to turn fidelity off (and must have none),
+ * so the two ways are run here, on the same functions the child calls.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseConfig } from '../src/config.js';
+import { childMessageSchema, type PageResult } from '../src/protocol.js';
+import { formKind } from '../workers/fields.js';
+import { JpegScans } from '../workers/jpeg-scan.js';
+import { Ocr } from '../workers/ocr.js';
+import { readWords } from '../workers/ocr-words.js';
+import { ocrContent, textLayerContent } from '../workers/page-content.js';
+import { pageImage } from '../workers/page-image.js';
+import { fitToShare, pageShareBytes } from '../workers/page-share.js';
+import { openPdf } from '../workers/pdf.js';
+import { StageClock } from '../workers/profile.js';
+import { isUsableText, layerText } from '../workers/text-layer.js';
+import { textWords, type DocumentFonts, type TextContent } from '../workers/text-words.js';
+
+export interface TextPass {
+  /** CPU of reading the document: open, every page, close (not node's start nor the imports). */
+  cpuS: number;
+  /** Of that, fidelity's own work: words, layout, text, Markdown, packing, the form check. */
+  fidelityS: number;
+  /** Of that, each page's message in the child: fitted to its share of MAX_RESULT_MB and checked before it is sent. */
+  messageS: number;
+  /** The process's peak RSS (VmHWM), MB. */
+  peakMb: number;
+  pages: number;
+}
+
+export interface OcrPass {
+  pages: number;
+  recognizeS: number;
+  /** The engine's plain text, as the child read it before issue 12. */
+  plainS: number;
+  /** Its words with boxes and confidences from the result iterator, as the child reads them now. */
+  wordsS: number;
+  /** Their layout, text, Markdown and packing. */
+  layoutS: number;
+}
+
+const config = parseConfig({});
+
+function cpuS(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** A text document read as the child reads a text page: getTextContent and the layer's text, and with fidelity its words and Markdown. */
+async function textPass(file: string, fidelity: boolean): Promise<TextPass> {
+  const started = cpuS();
+  const spent = { fidelityS: 0, messageS: 0 };
+  const timed = async <T>(key: keyof typeof spent, work: () => Promise<T> | T): Promise<T> => {
+    const t = cpuS();
+    try {
+      return await work();
+    } finally {
+      spent[key] += cpuS() - t;
+    }
+  };
+  const doc = await openPdf(file, undefined, config.maxPagePixels);
+  const share = pageShareBytes(config.maxResultBytes, doc.numPages);
+  const fonts: DocumentFonts = new Map();
+  try {
+    if (fidelity) await timed('fidelityS', () => formKind(doc));
+    for (let n = 1; n <= doc.numPages; n++) {
+      const page = await doc.getPage(n);
+      const view = page.getViewport({ scale: 1 });
+      const content = (await page.getTextContent()) as TextContent;
+      const text = layerText(content);
+      if (!isUsableText(text)) throw new Error(`${path.basename(file)} page ${n} has no usable text layer`);
+      const read = fidelity ? await timed('fidelityS', () => textLayerContent(textWords(content, view, fonts), [])) : { text };
+      const result: PageResult = { page: n, source: 'text', error: null, width: view.width, height: view.height, ...read };
+      // As pdf-worker.ts sends it: fitted to its share, then checked by send().
+      await timed('messageS', () => childMessageSchema.parse({ type: 'page', result: fitToShare(result, share) }));
+      page.cleanup();
+    }
+  } finally {
+    await doc.destroy();
+  }
+  const peakMb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) / 1024;
+  return { cpuS: cpuS() - started, ...spent, peakMb, pages: doc.numPages };
+}
+
+/** Each scan's first page recognized once, as Ocr.recognize does, and its result read both ways. */
+async function ocrPass(files: string[]): Promise<OcrPass> {
+  const ocr = new Ocr('eng', { dir: config.ocrModel.dir, gzip: config.ocrModel.gzip });
+  const cost: OcrPass = { pages: 0, recognizeS: 0, plainS: 0, wordsS: 0, layoutS: 0 };
+  const time = <T>(key: Exclude<keyof OcrPass, 'pages'>, work: () => T): T => {
+    const t = cpuS();
+    const value = work();
+    cost[key] += cpuS() - t;
+    return value;
+  };
+  try {
+    const { core, api, memory } = await ocr.start();
+    for (const file of files) {
+      const doc = await openPdf(file, undefined, config.maxPagePixels);
+      const jpegs = JpegScans.open(file);
+      try {
+        const image = await pageImage(await doc.getPage(1), { dpi: config.ocrDpi, maxPixels: config.maxPagePixels }, new StageClock(), jpegs);
+        const ptr = core._malloc(image.pixels.length);
+        new Uint8Array(memory.buffer, ptr, image.pixels.length).set(image.pixels);
+        api.SetImage(ptr, image.width, image.height, 1, image.width);
+        core._free(ptr);
+        api.SetSourceResolution(Math.round(image.dpi));
+        time('recognizeS', () => api.Recognize(null));
+        time('plainS', () => (api as unknown as { GetUTF8Text(): string }).GetUTF8Text());
+        const scratch = core._malloc(16);
+        const iterator = api.GetIterator();
+        const words = time('wordsS', () => readWords(iterator, () => memory.buffer, scratch, image.placement));
+        iterator.__destroy__();
+        core._free(scratch);
+        time('layoutS', () => ocrContent(words, []));
+        api.Clear();
+        cost.pages++;
+      } finally {
+        jpegs?.close();
+        await doc.destroy();
+      }
+    }
+  } finally {
+    ocr.close();
+  }
+  return cost;
+}
+
+async function main(): Promise<TextPass | OcrPass> {
+  const [kind, ...args] = process.argv.slice(2);
+  if (kind === 'text' && args.length === 2 && ['plain', 'full'].includes(args[1]!)) return textPass(args[0]!, args[1] === 'full');
+  if (kind === 'ocr' && args.length > 0) return ocrPass(args);
+  throw new Error('usage: fidelity-pass.js text <pdf> plain|full | ocr <pdf>…');
+}
+
+main().then(
+  (result) => console.log(JSON.stringify(result)),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);
