@@ -56,12 +56,12 @@ export class FontWidths {
     this.prior[0] = priorSpace;
   }
 
-  /** One item: its characters (code points; spaces as 32) and its advance in em. */
-  observe(codes: ArrayLike<number>, length: number, advanceEm: number): void {
+  /** One item: its characters (code points; spaces as 32) at codes[start, end), and its advance in em. */
+  observe(codes: Int32Array, start: number, end: number, advanceEm: number): void {
     let rhs = advanceEm;
     const touched = this.touched;
     touched.length = 0;
-    for (let i = 0; i < length; i++) {
+    for (let i = start; i < end; i++) {
       const slot = this.slotOf(codes[i]!);
       if (slot < 0) {
         rhs -= this.priorWidth(codes[i]!);
@@ -87,9 +87,9 @@ export class FontWidths {
   }
 
   /** An item's advance in em by the learned widths. */
-  predict(codes: ArrayLike<number>, length: number): number {
+  predict(codes: Int32Array, start: number, end: number): number {
     let sum = 0;
-    for (let i = 0; i < length; i++) sum += this.width(codes[i]!);
+    for (let i = start; i < end; i++) sum += this.width(codes[i]!);
     return sum;
   }
 

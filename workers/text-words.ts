@@ -120,27 +120,87 @@ interface Sums {
 }
 const TABLES: Table[] = ['sans', 'serif', 'mono'];
 
-function fitFonts(items: TextItem[], styles: Record<string, FontStyle>): Map<string, FontFit> {
-  const sums = new Map<string, { tables: Record<Table, Sums>; chars: number; items: number }>();
-  for (const item of items) {
-    const style = styles[item.fontName];
-    const size = Math.hypot(item.transform[0]!, item.transform[1]!);
-    if (style?.vertical || size === 0) continue;
+/**
+ * The page's items, each decoded once for every pass over its characters (the fits, the fonts'
+ * weights, learning, the words): its code points (spaces as 32) at codes[start[k], end[k]), and
+ * what the passes sum over them. Before, each pass decoded every character again (five passes;
+ * measured: most of the words' cost on a fresh child, whose code is not yet optimized).
+ */
+interface Decoded {
+  codes: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
+  /** Space characters. */
+  spaces: Int32Array;
+  /** Other characters. */
+  chars: Int32Array;
+  /** Their advances in the sans and serif tables, 1/1000 em (integers, so summed exactly). */
+  sans: Int32Array;
+  serif: Int32Array;
+  /** The font size along the baseline (0: a degenerate matrix). */
+  sizeAlong: Float64Array;
+}
+
+/** Scratch kept between pages (a page's items and characters are at most a few thousand). */
+let scratch: Decoded = decodedOf(256, 4096);
+
+function decodedOf(items: number, chars: number): Decoded {
+  const ints = () => new Int32Array(items);
+  return { codes: new Int32Array(chars), start: ints(), end: ints(), spaces: ints(), chars: ints(), sans: ints(), serif: ints(), sizeAlong: new Float64Array(items) };
+}
+
+function decode(items: TextItem[]): Decoded {
+  let total = 0;
+  for (let k = 0; k < items.length; k++) total += items[k]!.str.length;
+  if (scratch.start.length < items.length || scratch.codes.length < total) {
+    scratch = decodedOf(Math.max(scratch.start.length, 2 * items.length), Math.max(scratch.codes.length, 2 * total));
+  }
+  const d = scratch;
+  const codes = d.codes;
+  let n = 0;
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
+    const str = item.str;
+    d.start[k] = n;
     let spaces = 0;
-    let chars = 0;
     let sans = 0;
     let serif = 0;
-    const str = item.str;
     for (let i = 0; i < str.length; i++) {
       const code = codePoint(str, i);
       if (code > 0xffff) i++;
-      if (isSpace(code)) spaces++;
-      else {
+      if (isSpace(code)) {
+        spaces++;
+        codes[n++] = 32;
+      } else {
         sans += advance(code, 'sans');
         serif += advance(code, 'serif');
-        chars++;
+        codes[n++] = code;
       }
     }
+    d.end[k] = n;
+    d.spaces[k] = spaces;
+    d.chars[k] = n - d.start[k]! - spaces;
+    d.sans[k] = sans;
+    d.serif[k] = serif;
+    d.sizeAlong[k] = Math.hypot(item.transform[0]!, item.transform[1]!);
+  }
+  return d;
+}
+
+/** The item's characters' advances in `table`, in 1/1000 em (spaces left out). */
+function tableSum(d: Decoded, k: number, table: Table): number {
+  return table === 'sans' ? d.sans[k]! : table === 'serif' ? d.serif[k]! : 600 * d.chars[k]!;
+}
+
+function fitFonts(items: TextItem[], d: Decoded, styles: Record<string, FontStyle>): Map<string, FontFit> {
+  const sums = new Map<string, { tables: Record<Table, Sums>; chars: number; items: number }>();
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
+    const style = styles[item.fontName];
+    const size = d.sizeAlong[k]!;
+    if (style?.vertical || size === 0) continue;
+    const spaces = d.spaces[k]!;
+    const chars = d.chars[k]!;
     // Whitespace items are gaps pdfjs found between items, not glyphs.
     if (chars === 0) continue;
     let entry = sums.get(item.fontName);
@@ -152,10 +212,9 @@ function fitFonts(items: TextItem[], styles: Record<string, FontStyle>): Map<str
     entry.chars += chars;
     entry.items++;
     const w = item.width / size;
-    const natural: Record<Table, number> = { sans: sans / 1000, serif: serif / 1000, mono: 0.6 * chars };
     for (const table of TABLES) {
       const t = entry.tables[table];
-      const n = natural[table];
+      const n = table === 'mono' ? 0.6 * chars : tableSum(d, k, table) / 1000;
       t.nn += n * n;
       t.ns += n * spaces;
       t.ss += spaces * spaces;
@@ -219,18 +278,20 @@ export type DocumentFonts = Map<string, FontWidths | null>;
 
 export function textWords(content: TextContent, view: PageView, fonts?: DocumentFonts): TextWord[] {
   const items = content.items.filter((raw): raw is TextItem => 'str' in raw);
-  const fits = fitFonts(items, content.styles);
-  const trusted = fonts ? learn(items, content.styles, fits, fonts) : null;
-  const wide = wideFonts(items, content.styles, fits);
+  const d = decode(items);
+  const fits = fitFonts(items, d, content.styles);
+  const trusted = fonts ? learn(items, d, content.styles, fits, fonts) : null;
+  const wide = wideFonts(items, d, content.styles, fits);
   const words: TextWord[] = [];
   const glue: Glue = { word: null, x: 0, y: 0 };
-  for (const item of items) {
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
     const str = item.str;
     if (str.length === 0 || isSpace(str.charCodeAt(0))) glue.word = null;
     if (str.length === 0) continue;
     const widths = trusted?.has(item.fontName) ? (fonts!.get(item.fontName) ?? undefined) : undefined;
     const model = widths ? { table: 'sans' as Table, scale: 1, space: widths.width(32), widths } : fits.get(item.fontName);
-    itemWords(item, content.styles[item.fontName], model, view, words, glue, wide.has(item.fontName));
+    itemWords(item, d, k, content.styles[item.fontName], model, view, words, glue, wide.has(item.fontName));
     if (isSpace(str.charCodeAt(str.length - 1)) || item.hasEOL) glue.word = null;
   }
   return words;
@@ -257,29 +318,21 @@ const MIN_WEIGHT_CHARS = 4;
  * standard table of the page's body font (the font with the most characters); fonts markedly
  * wider than the body are taken as bold. A heuristic for Markdown headings, not a fact.
  */
-function wideFonts(items: TextItem[], styles: Record<string, FontStyle>, fits: Map<string, FontFit>): Set<string> {
+function wideFonts(items: TextItem[], d: Decoded, styles: Record<string, FontStyle>, fits: Map<string, FontFit>): Set<string> {
   const chars = new Map<string, number>();
   for (const item of items) chars.set(item.fontName, (chars.get(item.fontName) ?? 0) + item.str.length);
   let body = '';
   for (const [font, n] of chars) if (!body || n > chars.get(body)!) body = font;
   const table = fits.get(body)?.table ?? tableOf(styles[body]?.fontFamily ?? 'sans-serif');
   const measured = new Map<string, { actual: number; standard: number; chars: number }>();
-  for (const item of items) {
-    const sizeAlong = Math.hypot(item.transform[0]!, item.transform[1]!);
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
+    const sizeAlong = d.sizeAlong[k]!;
     if (sizeAlong === 0 || styles[item.fontName]?.vertical) continue;
-    let standard = 0;
-    let spaces = 0;
-    let n = 0;
-    for (let i = 0; i < item.str.length; i++) {
-      const code = codePoint(item.str, i);
-      if (code > 0xffff) i++;
-      if (isSpace(code)) spaces++;
-      else {
-        standard += advance(code, table) / 1000;
-        n++;
-      }
-    }
+    const spaces = d.spaces[k]!;
+    const n = d.chars[k]!;
     if (n === 0) continue;
+    const standard = tableSum(d, k, table) / 1000;
     const m = measured.get(item.fontName) ?? { actual: 0, standard: 0, chars: 0 };
     m.actual += item.width / sizeAlong - spaces * (advance(32, table) / 1000);
     m.standard += standard;
@@ -300,8 +353,6 @@ function wideFonts(items: TextItem[], styles: Record<string, FontStyle>, fits: M
 const MAX_MISSES = 3;
 /** Learned widths are used when their squared prediction errors are below this share of the fit's. */
 const LEARNED_BETTER = 0.7;
-/** Scratch for an item's code points (spaces as 32). */
-let codes = new Int32Array(256);
 
 /**
  * Feeds the page's items to their fonts' width models (made on a font's first page, with that
@@ -312,13 +363,14 @@ let codes = new Int32Array(256);
  * ones (pdkids.pdf: median error 1.65 -> 0.1 pt) and hurts on some justified text, where a
  * line's spacing varies and the fit is already close; the out-of-sample test tells them apart.
  */
-function learn(items: TextItem[], styles: Record<string, FontStyle>, fits: Map<string, FontFit>, fonts: DocumentFonts): Set<string> {
+function learn(items: TextItem[], d: Decoded, styles: Record<string, FontStyle>, fits: Map<string, FontFit>, fonts: DocumentFonts): Set<string> {
   const touched = new Set<FontWidths>();
   const errors = new Map<string, { fit: number; learned: number }>();
   const trusted = new Set<string>();
-  for (const item of items) {
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
     const style = styles[item.fontName];
-    const sizeAlong = Math.hypot(item.transform[0]!, item.transform[1]!);
+    const sizeAlong = d.sizeAlong[k]!;
     if (style?.vertical || sizeAlong === 0 || !item.str.trim()) continue;
     const fit = fits.get(item.fontName);
     const table = fit ? fit.table : tableOf(style?.fontFamily ?? 'sans-serif');
@@ -337,25 +389,15 @@ function learn(items: TextItem[], styles: Record<string, FontStyle>, fits: Map<s
       widths = new FontWidths((code) => (advance(code, table) * scale) / 1000, space);
       fonts.set(item.fontName, widths);
     }
-    const str = item.str;
-    if (codes.length < str.length) codes = new Int32Array(2 * str.length);
-    let n = 0;
-    let standard = 0;
-    for (let i = 0; i < str.length; i++) {
-      const code = codePoint(str, i);
-      if (code > 0xffff) i++;
-      const c = isSpace(code) ? 32 : code;
-      codes[n++] = c;
-      standard += c === 32 ? space : (advance(c, table) * scale) / 1000;
-    }
+    const standard = d.spaces[k]! * space + (tableSum(d, k, table) * scale) / 1000;
     const advanceEm = item.width / sizeAlong;
     if (widths.learned) {
       const e = errors.get(item.fontName) ?? { fit: 0, learned: 0 };
       e.fit += (advanceEm - standard) ** 2;
-      e.learned += (advanceEm - widths.predict(codes, n)) ** 2;
+      e.learned += (advanceEm - widths.predict(d.codes, d.start[k]!, d.end[k]!)) ** 2;
       errors.set(item.fontName, e);
     }
-    widths.observe(codes, n, advanceEm);
+    widths.observe(d.codes, d.start[k]!, d.end[k]!, advanceEm);
     touched.add(widths);
   }
   for (const widths of touched) widths.solve();
@@ -376,6 +418,8 @@ function learn(items: TextItem[], styles: Record<string, FontStyle>, fits: Map<s
 /** Appends the item's words to `out`; the first continues `glue.word` when it starts where that one ended. */
 function itemWords(
   item: TextItem,
+  d: Decoded,
+  k: number,
   style: FontStyle | undefined,
   fit: (FontFit & { widths?: FontWidths }) | undefined,
   view: PageView,
@@ -383,9 +427,9 @@ function itemWords(
   glue: Glue,
   bold: boolean,
 ): void {
-  const [a, b, c, d, e, f] = item.transform as [number, number, number, number, number, number];
-  const sizeAlong = Math.hypot(a, b);
-  const size = Math.hypot(c, d);
+  const [a, b, c, dy, e, f] = item.transform as [number, number, number, number, number, number];
+  const sizeAlong = d.sizeAlong[k]!;
+  const size = Math.hypot(c, dy);
   if (sizeAlong === 0 || size === 0) {
     glue.word = null;
     return;
@@ -399,8 +443,8 @@ function itemWords(
   const [m0, m1, m2, m3, m4, m5] = view.transform as [number, number, number, number, number, number];
   const xs = m0 * ux + m2 * uy;
   const ys = m1 * ux + m3 * uy;
-  const xt = m0 * c + m2 * d;
-  const yt = m1 * c + m3 * d;
+  const xt = m0 * c + m2 * dy;
+  const yt = m1 * c + m3 * dy;
   const x0 = m0 * e + m2 * f + m4;
   const y0 = m1 * e + m3 * f + m5;
   const turns = quarterTurns(xs, ys);
@@ -448,16 +492,10 @@ function itemWords(
   const charScale = ((fit?.scale ?? 1) * sizeAlong) / 1000;
   const charWidth = learned ? (code: number) => learned.width(code) * sizeAlong : (code: number) => advance(code, table) * charScale;
   const spaceWidth = (fit ? fit.space : advance(32, table) / 1000) * sizeAlong;
+  const spaces = d.spaces[k]!;
   let natural = 0;
-  let spaces = 0;
-  for (let i = 0; i < str.length; i++) {
-    const code = codePoint(str, i);
-    if (code > 0xffff) i++;
-    if (isSpace(code)) {
-      spaces++;
-      natural += spaceWidth;
-    } else natural += charWidth(code);
-  }
+  if (learned) for (let i = d.start[k]!; i < d.end[k]!; i++) natural += d.codes[i] === 32 ? spaceWidth : charWidth(d.codes[i]!);
+  else natural = spaces * spaceWidth + tableSum(d, k, table) * charScale;
   // What the item's true width leaves over goes to its spaces, unless the font could not be
   // fitted or that would make a space absurd: then all characters are scaled alike.
   const extra = spaces > 0 ? (item.width - natural) / spaces : 0;
