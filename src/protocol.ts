@@ -85,16 +85,26 @@ export const packedWordsSchema = z
   .refine((w) => w.confidence === undefined || w.confidence.length * 4 === w.boxes.length, 'one confidence a word');
 export type PackedWords = z.infer<typeof packedWordsSchema>;
 
-/** Packs words one at a time (the child packs a page's words as it walks its layout). */
+/**
+ * Packs words one at a time (the child packs a page's words as it walks its layout). Arrays
+ * grow by index, not push: in the child pdfjs's core-js replaces Array.prototype.push with a
+ * slower one taking `arguments` (measured: most of the packing's garbage on a fresh child).
+ */
 export class WordPacker {
   private readonly texts: string[] = [];
   private readonly boxes: number[] = [];
   private readonly confidence: number[] = [];
 
   add(text: string, bbox: Bbox, confidence?: number): void {
-    this.texts.push(text);
-    this.boxes.push(Math.round(bbox[0] * 10), Math.round(bbox[1] * 10), Math.round(bbox[2] * 10), Math.round(bbox[3] * 10));
-    if (confidence !== undefined) this.confidence.push(Math.round(confidence));
+    const texts = this.texts;
+    const boxes = this.boxes;
+    texts[texts.length] = text;
+    const n = boxes.length;
+    boxes[n] = Math.round(bbox[0] * 10);
+    boxes[n + 1] = Math.round(bbox[1] * 10);
+    boxes[n + 2] = Math.round(bbox[2] * 10);
+    boxes[n + 3] = Math.round(bbox[3] * 10);
+    if (confidence !== undefined) this.confidence[this.confidence.length] = Math.round(confidence);
   }
 
   packed(): PackedWords {

@@ -16,12 +16,19 @@ export function plainText(blocks: Block[]): string {
 /** The page's words in reading order, packed (form fields are in `fields`, not here). */
 export function packedWords(blocks: Block[]): PackedWords {
   const packer = new WordPacker();
-  const add = (line: Line | null) => {
-    for (const t of line?.tokens ?? []) if (!t.field) packer.add(t.text, t.bbox, t.confidence);
-  };
   for (const block of blocks) {
-    if (block.kind === 'text') block.lines.forEach(add);
-    else block.rows.forEach((row) => row.forEach(add));
+    if (block.kind === 'text') for (let i = 0; i < block.lines.length; i++) addLine(packer, block.lines[i]!);
+    else for (const row of block.rows) for (let i = 0; i < row.length; i++) addLine(packer, row[i] ?? null);
   }
   return packer.packed();
+}
+
+/** Index loops: a page has thousands of words, and a fresh child runs this code unoptimized, where each iterator step allocates. */
+function addLine(packer: WordPacker, line: Line | null): void {
+  if (!line) return;
+  const tokens = line.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (!t.field) packer.add(t.text, t.bbox, t.confidence);
+  }
 }
