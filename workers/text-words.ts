@@ -88,13 +88,6 @@ function tableOf(family: string): Table {
   return family === 'serif' ? 'serif' : family === 'monospace' ? 'mono' : 'sans';
 }
 
-function metrics(style: FontStyle | undefined): [number, number] {
-  const fallback = FALLBACK_METRICS[style?.fontFamily ?? ''] ?? FALLBACK_METRICS['sans-serif']!;
-  const ascent = style && style.ascent >= ASCENT_RANGE[0]! && style.ascent <= ASCENT_RANGE[1]! ? style.ascent : fallback[0];
-  const descent = style && style.descent >= DESCENT_RANGE[0]! && style.descent <= DESCENT_RANGE[1]! ? style.descent : fallback[1];
-  return [ascent, descent];
-}
-
 /**
  * How a font's glyphs compare with a standard font's: its characters are `scale` times as wide as
  * in `table`, its spaces `space` em wide. Fitted per font and page by least squares over the
@@ -284,14 +277,20 @@ export function textWords(content: TextContent, view: PageView, fonts?: Document
   const wide = wideFonts(items, d, content.styles, fits);
   const words: TextWord[] = [];
   const glue: Glue = { word: null, x: 0, y: 0 };
+  const perFont = new Map<string, ItemFont>();
   for (let k = 0; k < items.length; k++) {
     const item = items[k]!;
     const str = item.str;
     if (str.length === 0 || isSpace(str.charCodeAt(0))) glue.word = null;
     if (str.length === 0) continue;
-    const widths = trusted?.has(item.fontName) ? (fonts!.get(item.fontName) ?? undefined) : undefined;
-    const model = widths ? { table: 'sans' as Table, scale: 1, space: widths.width(32), widths } : fits.get(item.fontName);
-    itemWords(item, d, k, content.styles[item.fontName], model, view, words, glue, wide.has(item.fontName));
+    let font = perFont.get(item.fontName);
+    if (!font) {
+      const widths = trusted?.has(item.fontName) ? (fonts!.get(item.fontName) ?? undefined) : undefined;
+      const model = widths ? { table: 'sans' as Table, scale: 1, space: widths.width(32), widths } : fits.get(item.fontName);
+      font = itemFont(content.styles[item.fontName], model, wide.has(item.fontName));
+      perFont.set(item.fontName, font);
+    }
+    itemWords(item, d, k, font, view, words, glue);
     if (isSpace(str.charCodeAt(str.length - 1)) || item.hasEOL) glue.word = null;
   }
   return words;
@@ -415,118 +414,156 @@ function learn(items: TextItem[], d: Decoded, styles: Record<string, FontStyle>,
   return trusted;
 }
 
+/**
+ * Where an item's words go on the displayed page: a point s along the baseline and t font sizes
+ * up is X = xs·s + xt·t + x0, Y = ys·s + yt·t + y0. One object, refilled per item (itemWords ran
+ * as closures made per item; a fresh child runs this code unoptimized for much of a document,
+ * where each closure, destructured array and intermediate number allocates: measured the words'
+ * largest share of the garbage).
+ */
+const frame = { xs: 0, ys: 0, xt: 0, yt: 0, x0: 0, y0: 0, size: 0, turns: 0 as TextWord['turns'], bold: false, str: '' };
+
+/**
+ * What a font's items need for their words, resolved once a page: per item, the look-ups by
+ * font and family name kept sending itemWords back to the interpreter ("wrong name" deopts).
+ */
+interface ItemFont {
+  vertical: boolean;
+  /** Fitted or learned: what an item's width leaves over goes to its spaces. */
+  fitted: boolean;
+  table: Table;
+  /** Characters' widths are the table's times this, unless learned. */
+  scale: number;
+  /** A space's width, em. */
+  space: number;
+  widths: FontWidths | null;
+  ascent: number;
+  descent: number;
+  bold: boolean;
+}
+
+function itemFont(style: FontStyle | undefined, fit: (FontFit & { widths?: FontWidths }) | undefined, bold: boolean): ItemFont {
+  const table = fit ? fit.table : tableOf(style?.fontFamily ?? 'sans-serif');
+  const fallback = FALLBACK_METRICS[style?.fontFamily ?? ''] ?? FALLBACK_METRICS['sans-serif']!;
+  return {
+    vertical: Boolean(style?.vertical),
+    fitted: fit !== undefined,
+    table,
+    scale: fit?.scale ?? 1,
+    space: fit ? fit.space : advance(32, table) / 1000,
+    widths: fit?.widths ?? null,
+    ascent: style && style.ascent >= ASCENT_RANGE[0]! && style.ascent <= ASCENT_RANGE[1]! ? style.ascent : fallback[0],
+    descent: style && style.descent >= DESCENT_RANGE[0]! && style.descent <= DESCENT_RANGE[1]! ? style.descent : fallback[1],
+    bold,
+  };
+}
+
 /** Appends the item's words to `out`; the first continues `glue.word` when it starts where that one ended. */
-function itemWords(
-  item: TextItem,
-  d: Decoded,
-  k: number,
-  style: FontStyle | undefined,
-  fit: (FontFit & { widths?: FontWidths }) | undefined,
-  view: PageView,
-  out: TextWord[],
-  glue: Glue,
-  bold: boolean,
-): void {
-  const [a, b, c, dy, e, f] = item.transform as [number, number, number, number, number, number];
+function itemWords(item: TextItem, d: Decoded, k: number, font: ItemFont, view: PageView, out: TextWord[], glue: Glue): void {
+  const t = item.transform;
   const sizeAlong = d.sizeAlong[k]!;
-  const size = Math.hypot(c, dy);
+  const size = Math.hypot(t[2]!, t[3]!);
   if (sizeAlong === 0 || size === 0) {
     glue.word = null;
     return;
   }
   const str = item.str;
-  const table = fit ? fit.table : tableOf(style?.fontFamily ?? 'sans-serif');
-  const [ascent, descent] = metrics(style);
-  // A point s along the baseline and t font sizes up, on the displayed page: X = xs·s + xt·t + x0.
-  const ux = a / sizeAlong;
-  const uy = b / sizeAlong;
-  const [m0, m1, m2, m3, m4, m5] = view.transform as [number, number, number, number, number, number];
-  const xs = m0 * ux + m2 * uy;
-  const ys = m1 * ux + m3 * uy;
-  const xt = m0 * c + m2 * dy;
-  const yt = m1 * c + m3 * dy;
-  const x0 = m0 * e + m2 * f + m4;
-  const y0 = m1 * e + m3 * f + m5;
-  const turns = quarterTurns(xs, ys);
-  /** Adds the word of str[begin, end) spanning s0..s1 on the baseline and t0..t1 up. */
-  const emit = (begin: number, end: number, s0: number, s1: number, t0: number, t1: number) => {
-    // The corners' bounds: each coordinate is smallest where each of its terms is.
-    const xa = xs * s0;
-    const xb = xs * s1;
-    const xc = xt * t0;
-    const xd = xt * t1;
-    const ya = ys * s0;
-    const yb = ys * s1;
-    const yc = yt * t0;
-    const yd = yt * t1;
-    const bbox: Bbox = [
-      x0 + Math.min(xa, xb) + Math.min(xc, xd),
-      y0 + Math.min(ya, yb) + Math.min(yc, yd),
-      x0 + Math.max(xa, xb) + Math.max(xc, xd),
-      y0 + Math.max(ya, yb) + Math.max(yc, yd),
-    ];
-    const text = str.slice(begin, end);
-    const open = glue.word;
-    const tolerance = GLUE_GAP_EM * (open?.size ?? 0);
-    if (open && Math.abs(x0 + xa - glue.x) <= tolerance && Math.abs(y0 + ya - glue.y) <= tolerance) {
-      open.text += text;
-      grow(open.bbox, bbox);
-    } else {
-      const word = { text, bbox, size, turns, bold };
-      out.push(word);
-      glue.word = word;
-    }
-    glue.x = x0 + xb;
-    glue.y = y0 + yb;
-  };
-  if (style?.vertical) {
+  const table = font.table;
+  const ascent = font.ascent;
+  const descent = font.descent;
+  const ux = t[0]! / sizeAlong;
+  const uy = t[1]! / sizeAlong;
+  const m = view.transform;
+  const fr = frame;
+  fr.xs = m[0]! * ux + m[2]! * uy;
+  fr.ys = m[1]! * ux + m[3]! * uy;
+  fr.xt = m[0]! * t[2]! + m[2]! * t[3]!;
+  fr.yt = m[1]! * t[2]! + m[3]! * t[3]!;
+  fr.x0 = m[0]! * t[4]! + m[2]! * t[5]! + m[4]!;
+  fr.y0 = m[1]! * t[4]! + m[3]! * t[5]! + m[5]!;
+  fr.size = size;
+  fr.turns = quarterTurns(fr.xs, fr.ys);
+  fr.bold = font.bold;
+  fr.str = str;
+  if (font.vertical) {
     // Vertical writing: the item is one column of glyphs; it is kept whole.
     const text = str.trim();
-    if (text) emit(str.indexOf(text), str.indexOf(text) + text.length, 0, size, 0, -item.height / size);
+    if (text) emit(str.indexOf(text), str.indexOf(text) + text.length, 0, size, 0, -item.height / size, out, glue);
     glue.word = null;
     return;
   }
   // Widths in user space: characters from the font's learned widths, else from the table
   // (scaled by the fit); spaces from the same.
-  const learned = fit?.widths;
-  const charScale = ((fit?.scale ?? 1) * sizeAlong) / 1000;
-  const charWidth = learned ? (code: number) => learned.width(code) * sizeAlong : (code: number) => advance(code, table) * charScale;
-  const spaceWidth = (fit ? fit.space : advance(32, table) / 1000) * sizeAlong;
+  const learned = font.widths;
+  const charScale = (font.scale * sizeAlong) / 1000;
+  const spaceWidth = font.space * sizeAlong;
   const spaces = d.spaces[k]!;
+  const codes = d.codes;
+  const first = d.start[k]!;
+  const last = d.end[k]!;
   let natural = 0;
-  if (learned) for (let i = d.start[k]!; i < d.end[k]!; i++) natural += d.codes[i] === 32 ? spaceWidth : charWidth(d.codes[i]!);
+  if (learned) for (let j = first; j < last; j++) natural += codes[j] === 32 ? spaceWidth : learned.width(codes[j]!) * sizeAlong;
   else natural = spaces * spaceWidth + tableSum(d, k, table) * charScale;
   // What the item's true width leaves over goes to its spaces, unless the font could not be
   // fitted or that would make a space absurd: then all characters are scaled alike.
   const extra = spaces > 0 ? (item.width - natural) / spaces : 0;
-  const toSpaces = fit !== undefined && spaces > 0 && Math.abs(extra) < 0.5 * sizeAlong;
+  const toSpaces = font.fitted && spaces > 0 && Math.abs(extra) < 0.5 * sizeAlong;
   const scale = toSpaces ? 1 : natural > 0 ? item.width / natural : 0;
+  const spaceStep = (spaceWidth + (toSpaces ? extra : 0)) * scale;
   let s = 0;
   let wordStart = 0;
   let begin = -1;
-  for (let i = 0; i < str.length; i++) {
-    const code = codePoint(str, i);
-    if (isSpace(code)) {
-      if (begin >= 0) emit(begin, i, wordStart, s, descent, ascent);
+  // The decoded code points (spaces as 32), with i their place in str (astral ones take two).
+  for (let j = first, i = 0; j < last; j++, i++) {
+    const code = codes[j]!;
+    if (code === 32) {
+      if (begin >= 0) emit(begin, i, wordStart, s, descent, ascent, out, glue);
       begin = -1;
       glue.word = null;
-      s += (spaceWidth + (toSpaces ? extra : 0)) * scale;
+      s += spaceStep;
     } else {
       if (begin < 0) {
         begin = i;
         wordStart = s;
       }
-      s += charWidth(code) * scale;
+      s += (learned ? learned.width(code) * sizeAlong : advance(code, table) * charScale) * scale;
+      if (code > 0xffff) i++;
     }
-    if (code > 0xffff) i++;
   }
-  if (begin >= 0) emit(begin, str.length, wordStart, s, descent, ascent);
+  if (begin >= 0) emit(begin, str.length, wordStart, s, descent, ascent, out, glue);
 }
 
-/** Widens `box` to take in `other`, in place. */
-function grow(box: Bbox, other: Bbox): void {
-  if (other[0] < box[0]) box[0] = other[0];
-  if (other[1] < box[1]) box[1] = other[1];
-  if (other[2] > box[2]) box[2] = other[2];
-  if (other[3] > box[3]) box[3] = other[3];
+/** Adds the word of frame.str[begin, end) spanning s0..s1 on the baseline and t0..t1 up. */
+function emit(begin: number, end: number, s0: number, s1: number, t0: number, t1: number, out: TextWord[], glue: Glue): void {
+  const fr = frame;
+  // The corners' bounds: each coordinate is smallest where each of its terms is.
+  const xa = fr.xs * s0;
+  const xb = fr.xs * s1;
+  const xc = fr.xt * t0;
+  const xd = fr.xt * t1;
+  const ya = fr.ys * s0;
+  const yb = fr.ys * s1;
+  const yc = fr.yt * t0;
+  const yd = fr.yt * t1;
+  const left = fr.x0 + Math.min(xa, xb) + Math.min(xc, xd);
+  const top = fr.y0 + Math.min(ya, yb) + Math.min(yc, yd);
+  const right = fr.x0 + Math.max(xa, xb) + Math.max(xc, xd);
+  const bottom = fr.y0 + Math.max(ya, yb) + Math.max(yc, yd);
+  const text = fr.str.slice(begin, end);
+  const open = glue.word;
+  const tolerance = GLUE_GAP_EM * (open?.size ?? 0);
+  if (open && Math.abs(fr.x0 + xa - glue.x) <= tolerance && Math.abs(fr.y0 + ya - glue.y) <= tolerance) {
+    open.text += text;
+    const box = open.bbox;
+    if (left < box[0]) box[0] = left;
+    if (top < box[1]) box[1] = top;
+    if (right > box[2]) box[2] = right;
+    if (bottom > box[3]) box[3] = bottom;
+  } else {
+    const word: TextWord = { text, bbox: [left, top, right, bottom], size: fr.size, turns: fr.turns, bold: fr.bold };
+    out[out.length] = word;
+    glue.word = word;
+  }
+  glue.x = fr.x0 + xb;
+  glue.y = fr.y0 + yb;
 }
