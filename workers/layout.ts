@@ -88,7 +88,7 @@ export function layoutPage(tokens: Token[], fields: FormField[]): Block[] {
 /** The quarter turn most of the page's text (by characters) runs at. */
 function dominantTurns(tokens: Token[]): 0 | 1 | 2 | 3 {
   const weight = [0, 0, 0, 0];
-  for (const t of tokens) weight[t.turns ?? 0]! += t.text.length;
+  for (let i = 0; i < tokens.length; i++) weight[tokens[i]!.turns ?? 0]! += tokens[i]!.text.length;
   return weight.indexOf(Math.max(...weight)) as 0 | 1 | 2 | 3;
 }
 
@@ -109,21 +109,37 @@ function layoutUpright(tokens: Token[], fields: FormField[]): Block[] {
 
 // ---------------------------------------------------------------- lines
 
-/** Rows of lines (fragments of one baseline, split at wide gaps), top to bottom. */
+/**
+ * Rows of lines (fragments of one baseline, split at wide gaps), top to bottom. The per-word
+ * loops here and below index their arrays and grow them by index: a fresh child runs this code
+ * unoptimized for much of a document, where iterator steps, map's closures and core-js's push
+ * (pdfjs installs it; it takes \`arguments\`) allocate per word.
+ */
 function geometricRows(words: Token[], fields: Token[]): Line[][] {
-  const cys = words.map((w) => centerY(w.bbox));
-  const byY = words.map((_, i) => i).sort((i, j) => cys[i]! - cys[j]!);
+  const cys = new Float64Array(words.length);
+  const byY = new Array<number>(words.length);
+  for (let i = 0; i < words.length; i++) {
+    const b = words[i]!.bbox;
+    cys[i] = (b[1] + b[3]) / 2;
+    byY[i] = i;
+  }
+  byY.sort((i, j) => cys[i]! - cys[j]!);
   const rows: { tokens: Token[]; cy: number; h: number }[] = [];
-  for (const i of byY) {
+  let row: (typeof rows)[number] | undefined;
+  for (let n = 0; n < byY.length; n++) {
+    const i = byY[n]!;
     const word = words[i]!;
     const cy = cys[i]!;
-    const h = height(word.bbox);
-    const row = rows.at(-1);
+    const h = word.bbox[3] - word.bbox[1];
     if (row && Math.abs(cy - row.cy) <= 0.5 * Math.min(h, row.h)) {
-      row.tokens.push(word);
-      row.cy += (cy - row.cy) / row.tokens.length;
+      const tokens = row.tokens;
+      tokens[tokens.length] = word;
+      row.cy += (cy - row.cy) / tokens.length;
       row.h = Math.min(row.h, h);
-    } else rows.push({ tokens: [word], cy, h });
+    } else {
+      row = { tokens: [word], cy, h };
+      rows[rows.length] = row;
+    }
   }
   // Superscripts and subscripts (smaller, off the baseline) join the row whose height they sit in.
   for (let i = rows.length - 1; i >= 0; i--) {
@@ -155,15 +171,16 @@ function geometricRows(words: Token[], fields: Token[]): Line[][] {
 function splitRow(tokens: Token[]): Line[] {
   const lines: Line[] = [];
   let current: Token[] = [];
-  for (const token of tokens) {
-    const last = current.at(-1);
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const last = current.length > 0 ? current[current.length - 1]! : undefined;
     if (last && !last.field && !token.field && token.bbox[0] - last.bbox[2] > SPLIT_GAP_EM * Math.max(last.size, token.size)) {
-      lines.push(makeLine(current));
+      lines[lines.length] = makeLine(current);
       current = [];
     }
-    current.push(token);
+    current[current.length] = token;
   }
-  if (current.length > 0) lines.push(makeLine(current));
+  if (current.length > 0) lines[lines.length] = makeLine(current);
   return lines;
 }
 
@@ -209,7 +226,8 @@ function makeLine(tokens: Token[]): Line {
   let max = -Infinity;
   let text = '';
   let bold = true;
-  for (const t of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
     grow(bbox, t.bbox);
     if (!t.field && !t.bold) bold = false;
     const inline = t.field ? fieldText(t.field) : t.text;

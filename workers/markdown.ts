@@ -42,7 +42,10 @@ function headingLevels(blocks: Block[], source: 'text' | 'ocr'): Map<Block, numb
   let total = 0;
   for (const block of blocks) {
     for (const line of block.kind === 'text' ? block.lines : []) {
-      for (const t of line.tokens) {
+      // An index loop: every word of the page passes here (see geometricRows in layout.ts).
+      const tokens = line.tokens;
+      for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i]!;
         if (t.field) continue;
         chars.set(t.size, (chars.get(t.size) ?? 0) + t.text.length);
         total += t.text.length;

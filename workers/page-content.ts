@@ -44,7 +44,11 @@ function content(tokens: Token[], fields: FormField[], source: 'text' | 'ocr'): 
   const ordered: FormField[] = [];
   for (const block of blocks) {
     const lines = block.kind === 'text' ? block.lines : block.rows.flat();
-    for (const line of lines) for (const t of line?.tokens ?? []) if (t.field) ordered.push(t.field);
+    for (const line of lines) {
+      const tokens = line?.tokens ?? [];
+      // An index loop: every word of the page passes here (see geometricRows in layout.ts).
+      for (let i = 0; i < tokens.length; i++) if (tokens[i]!.field) ordered.push(tokens[i]!.field!);
+    }
   }
   const { markdown, labels } = pageMarkdown(blocks, source);
   return {
