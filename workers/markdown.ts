@@ -37,30 +37,9 @@ export function pageMarkdown(blocks: Block[], source: 'text' | 'ocr'): { markdow
 
 /** Heading level (1-3) of each block that is one: larger than the body text, short. */
 function headingLevels(blocks: Block[], source: 'text' | 'ocr'): Map<Block, number> {
-  // The body size: the size most characters are set in (the median by characters).
-  const chars = new Map<number, number>();
-  let total = 0;
-  for (const block of blocks) {
-    for (const line of block.kind === 'text' ? block.lines : []) {
-      // An index loop: every word of the page passes here (see geometricRows in layout.ts).
-      const tokens = line.tokens;
-      for (let i = 0; i < tokens.length; i++) {
-        const t = tokens[i]!;
-        if (t.field) continue;
-        chars.set(t.size, (chars.get(t.size) ?? 0) + t.text.length);
-        total += t.text.length;
-      }
-    }
-  }
   const levels = new Map<Block, number>();
-  if (total === 0) return levels;
-  let body = 0;
-  let seen = 0;
-  for (const [size, n] of [...chars].sort((a, b) => a[0] - b[0])) {
-    body = size;
-    seen += n;
-    if (seen * 2 > total) break;
-  }
+  const body = bodySize(blocks);
+  if (body === null) return levels;
   const candidates = blocks.filter(
     (b) =>
       b.kind === 'text' &&
@@ -86,6 +65,37 @@ function headingLevels(blocks: Block[], source: 'text' | 'ocr'): Map<Block, numb
     }
   }
   return levels;
+}
+
+/**
+ * The body size: the size most characters are set in (the median by characters); null on a
+ * page without words. Its own function: every word of the page passes here, and this loop alone
+ * is what gets optimized (headingLevels whole took ~27 ms of TurboFan's time on pdkids).
+ */
+function bodySize(blocks: Block[]): number | null {
+  const chars = new Map<number, number>();
+  let total = 0;
+  for (const block of blocks) {
+    if (block.kind !== 'text') continue;
+    for (const line of block.lines) {
+      const tokens = line.tokens;
+      for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i]!;
+        if (t.field) continue;
+        chars.set(t.size, (chars.get(t.size) ?? 0) + t.text.length);
+        total += t.text.length;
+      }
+    }
+  }
+  if (total === 0) return null;
+  let body = 0;
+  let seen = 0;
+  for (const [size, n] of [...chars].sort((a, b) => a[0] - b[0])) {
+    body = size;
+    seen += n;
+    if (seen * 2 > total) break;
+  }
+  return body;
 }
 
 /** A block's lines as paragraphs, list items and form lines. */
