@@ -132,6 +132,8 @@ interface Decoded {
   serif: Int32Array;
   /** The font size along the baseline (0: a degenerate matrix). */
   sizeAlong: Float64Array;
+  /** Scratch beside codes: an item's learned widths (itemWords). */
+  widths: Float64Array;
 }
 
 /** Scratch kept between pages (a page's items and characters are at most a few thousand). */
@@ -139,7 +141,7 @@ let scratch: Decoded = decodedOf(256, 4096);
 
 function decodedOf(items: number, chars: number): Decoded {
   const ints = () => new Int32Array(items);
-  return { codes: new Int32Array(chars), start: ints(), end: ints(), spaces: ints(), chars: ints(), sans: ints(), serif: ints(), sizeAlong: new Float64Array(items) };
+  return { codes: new Int32Array(chars), start: ints(), end: ints(), spaces: ints(), chars: ints(), sans: ints(), serif: ints(), sizeAlong: new Float64Array(items), widths: new Float64Array(chars) };
 }
 
 function decode(items: TextItem[]): Decoded {
@@ -511,9 +513,12 @@ function itemWords(item: TextItem, d: Decoded, k: number, font: ItemFont, view: 
   const codes = d.codes;
   const first = d.start[k]!;
   const last = d.end[k]!;
+  const widths = d.widths;
   let natural = 0;
-  if (learned) for (let j = first; j < last; j++) natural += codes[j] === 32 ? spaceWidth : learned.width(codes[j]!) * sizeAlong;
-  else natural = spaces * spaceWidth + tableSum(d, k, table) * charScale;
+  if (learned) {
+    learned.widthsOf(codes, first, last, widths);
+    for (let j = first; j < last; j++) natural += codes[j] === 32 ? spaceWidth : widths[j]! * sizeAlong;
+  } else natural = spaces * spaceWidth + tableSum(d, k, table) * charScale;
   // What the item's true width leaves over goes to its spaces, unless the font could not be
   // fitted or that would make a space absurd: then all characters are scaled alike.
   const extra = spaces > 0 ? (item.width - natural) / spaces : 0;
@@ -536,7 +541,7 @@ function itemWords(item: TextItem, d: Decoded, k: number, font: ItemFont, view: 
         begin = i;
         wordStart = s;
       }
-      s += (learned ? learned.width(code) * sizeAlong : advance(code, table) * charScale) * scale;
+      s += (learned ? widths[j]! * sizeAlong : advance(code, table) * charScale) * scale;
       if (code > 0xffff) i++;
     }
   }
