@@ -100,6 +100,13 @@ interface FontFit {
   space: number;
 }
 
+/**
+ * The page's fonts by pdfjs name. A Map, not the object pdfjs gives: looked up by a different
+ * name item after item, the object's keyed loads kept deoptimizing the per-item loops ("wrong
+ * name", measured with --trace-deopt on pdkids).
+ */
+type Styles = Map<string, FontStyle>;
+
 /** Below this many characters of a font on a page, the fit is not trusted: the family's table is taken as it is. */
 const MIN_FIT_CHARS = 40;
 
@@ -194,11 +201,11 @@ function tableSum(d: Decoded, k: number, table: Table): number {
  */
 const SUMS_PER_TABLE = 5;
 
-function fitFonts(items: TextItem[], d: Decoded, styles: Record<string, FontStyle>): Map<string, FontFit> {
+function fitFonts(items: TextItem[], d: Decoded, styles: Styles): Map<string, FontFit> {
   const sums = new Map<string, { tables: Float64Array; chars: number; items: number }>();
   for (let k = 0; k < items.length; k++) {
     const item = items[k]!;
-    const style = styles[item.fontName];
+    const style = styles.get(item.fontName);
     const size = d.sizeAlong[k]!;
     if (style?.vertical || size === 0) continue;
     const spaces = d.spaces[k]!;
@@ -284,9 +291,10 @@ export type DocumentFonts = Map<string, FontWidths | null>;
 export function textWords(content: TextContent, view: PageView, fonts?: DocumentFonts): TextWord[] {
   const items = content.items.filter((raw): raw is TextItem => 'str' in raw);
   const d = decode(items);
-  const fits = fitFonts(items, d, content.styles);
-  const trusted = fonts ? learn(items, d, content.styles, fits, fonts) : null;
-  const wide = wideFonts(items, d, content.styles, fits);
+  const styles: Styles = new Map(Object.entries(content.styles));
+  const fits = fitFonts(items, d, styles);
+  const trusted = fonts ? learn(items, d, styles, fits, fonts) : null;
+  const wide = wideFonts(items, d, styles, fits);
   const words: TextWord[] = [];
   const glue: Glue = { word: null, x: 0, y: 0 };
   const perFont = new Map<string, ItemFont>();
@@ -299,7 +307,7 @@ export function textWords(content: TextContent, view: PageView, fonts?: Document
     if (!font) {
       const widths = trusted?.has(item.fontName) ? (fonts!.get(item.fontName) ?? undefined) : undefined;
       const model = widths ? { table: 'sans' as Table, scale: 1, space: widths.width(32), widths } : fits.get(item.fontName);
-      font = itemFont(content.styles[item.fontName], model, wide.has(item.fontName));
+      font = itemFont(styles.get(item.fontName), model, wide.has(item.fontName));
       perFont.set(item.fontName, font);
     }
     itemWords(item, d, k, font, view, words, glue);
@@ -329,17 +337,17 @@ const MIN_WEIGHT_CHARS = 4;
  * standard table of the page's body font (the font with the most characters); fonts markedly
  * wider than the body are taken as bold. A heuristic for Markdown headings, not a fact.
  */
-function wideFonts(items: TextItem[], d: Decoded, styles: Record<string, FontStyle>, fits: Map<string, FontFit>): Set<string> {
+function wideFonts(items: TextItem[], d: Decoded, styles: Styles, fits: Map<string, FontFit>): Set<string> {
   const chars = new Map<string, number>();
   for (const item of items) chars.set(item.fontName, (chars.get(item.fontName) ?? 0) + item.str.length);
   let body = '';
   for (const [font, n] of chars) if (!body || n > chars.get(body)!) body = font;
-  const table = fits.get(body)?.table ?? tableOf(styles[body]?.fontFamily ?? 'sans-serif');
+  const table = fits.get(body)?.table ?? tableOf(styles.get(body)?.fontFamily ?? 'sans-serif');
   const measured = new Map<string, { actual: number; standard: number; chars: number }>();
   for (let k = 0; k < items.length; k++) {
     const item = items[k]!;
     const sizeAlong = d.sizeAlong[k]!;
-    if (sizeAlong === 0 || styles[item.fontName]?.vertical) continue;
+    if (sizeAlong === 0 || styles.get(item.fontName)?.vertical) continue;
     const spaces = d.spaces[k]!;
     const n = d.chars[k]!;
     if (n === 0) continue;
@@ -374,13 +382,13 @@ const LEARNED_BETTER = 0.7;
  * ones (pdkids.pdf: median error 1.65 -> 0.1 pt) and hurts on some justified text, where a
  * line's spacing varies and the fit is already close; the out-of-sample test tells them apart.
  */
-function learn(items: TextItem[], d: Decoded, styles: Record<string, FontStyle>, fits: Map<string, FontFit>, fonts: DocumentFonts): Set<string> {
+function learn(items: TextItem[], d: Decoded, styles: Styles, fits: Map<string, FontFit>, fonts: DocumentFonts): Set<string> {
   const touched = new Set<FontWidths>();
   const errors = new Map<string, { fit: number; learned: number }>();
   const trusted = new Set<string>();
   for (let k = 0; k < items.length; k++) {
     const item = items[k]!;
-    const style = styles[item.fontName];
+    const style = styles.get(item.fontName);
     const sizeAlong = d.sizeAlong[k]!;
     if (style?.vertical || sizeAlong === 0 || !item.str.trim()) continue;
     const fit = fits.get(item.fontName);
