@@ -508,7 +508,14 @@ function itemWords(item: TextItem, d: Decoded, k: number, font: ItemFont, view: 
   if (font.vertical) {
     // Vertical writing: the item is one column of glyphs; it is kept whole.
     const text = str.trim();
-    if (text) emit(str.indexOf(text), str.indexOf(text) + text.length, 0, size, 0, -item.height / size, out, glue);
+    if (text) {
+      const at = span;
+      at[S0] = 0;
+      at[S1] = size;
+      at[T0] = 0;
+      at[T1] = -item.height / size;
+      emit(str.indexOf(text), str.indexOf(text) + text.length, out, glue);
+    }
     glue.word = null;
     return;
   }
@@ -533,32 +540,52 @@ function itemWords(item: TextItem, d: Decoded, k: number, font: ItemFont, view: 
   const toSpaces = font.fitted && spaces > 0 && Math.abs(extra) < 0.5 * sizeAlong;
   const scale = toSpaces ? 1 : natural > 0 ? item.width / natural : 0;
   const spaceStep = (spaceWidth + (toSpaces ? extra : 0)) * scale;
-  let s = 0;
-  let wordStart = 0;
+  // The word's span in `span` (see there): S1 runs along as the position.
+  const at = span;
+  at[S0] = 0;
+  at[S1] = 0;
+  at[T0] = descent;
+  at[T1] = ascent;
   let begin = -1;
   // The decoded code points (spaces as 32), with i their place in str (astral ones take two).
   for (let j = first, i = 0; j < last; j++, i++) {
     const code = codes[j]!;
     if (code === 32) {
-      if (begin >= 0) emit(begin, i, wordStart, s, descent, ascent, out, glue);
+      if (begin >= 0) emit(begin, i, out, glue);
       begin = -1;
       glue.word = null;
-      s += spaceStep;
+      at[S1] += spaceStep;
     } else {
       if (begin < 0) {
         begin = i;
-        wordStart = s;
+        at[S0] = at[S1]!;
       }
-      s += (learned ? widths[j]! * sizeAlong : advance(code, table) * charScale) * scale;
+      at[S1] += (learned ? widths[j]! * sizeAlong : advance(code, table) * charScale) * scale;
       if (code > 0xffff) i++;
     }
   }
-  if (begin >= 0) emit(begin, str.length, wordStart, s, descent, ascent, out, glue);
+  if (begin >= 0) emit(begin, str.length, out, glue);
 }
 
-/** Adds the word of frame.str[begin, end) spanning s0..s1 on the baseline and t0..t1 up. */
-function emit(begin: number, end: number, s0: number, s1: number, t0: number, t1: number, out: TextWord[], glue: Glue): void {
+/**
+ * The span of the word being emitted: S0..S1 along the baseline, T0..T1 font sizes up. In a
+ * typed array rather than locals and arguments: as numbers passed to emit and summed in
+ * itemWords' loop they were boxed, a few heap numbers a word (measured: a third of itemWords'
+ * garbage on pdkids).
+ */
+const span = new Float64Array(4);
+const S0 = 0;
+const S1 = 1;
+const T0 = 2;
+const T1 = 3;
+
+/** Adds the word of frame.str[begin, end) spanning `span`. */
+function emit(begin: number, end: number, out: TextWord[], glue: Glue): void {
   const fr = frame;
+  const s0 = span[S0]!;
+  const s1 = span[S1]!;
+  const t0 = span[T0]!;
+  const t1 = span[T1]!;
   // The corners' bounds: each coordinate is smallest where each of its terms is.
   const xa = fr.xs * s0;
   const xb = fr.xs * s1;
