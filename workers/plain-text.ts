@@ -15,7 +15,13 @@ export function plainText(blocks: Block[]): string {
 
 /** The page's words in reading order, packed (form fields are in `fields`, not here). */
 export function packedWords(blocks: Block[]): PackedWords {
-  const packer = new WordPacker();
+  let words = 0;
+  for (const block of blocks) {
+    if (block.kind === 'text') for (let i = 0; i < block.lines.length; i++) words += block.lines[i]!.tokens.length;
+    else for (const row of block.rows) for (let i = 0; i < row.length; i++) words += row[i]?.tokens.length ?? 0;
+  }
+  // Made for every token (form fields among them are left out: the packer cuts to what came).
+  const packer = new WordPacker(words);
   for (const block of blocks) {
     if (block.kind === 'text') for (let i = 0; i < block.lines.length; i++) addLine(packer, block.lines[i]!);
     else for (const row of block.rows) for (let i = 0; i < row.length; i++) addLine(packer, row[i] ?? null);
