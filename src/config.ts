@@ -29,7 +29,7 @@ const schema = z
     RESULT_TTL_S: positiveInt.default(7200),
     PURGE_INTERVAL_S: positiveInt.default(1800),
     SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(25),
-    RESULT_STORE_MB: positiveInt.default(64),
+    RESULT_STORE_MB: positiveInt.default(32),
     MAX_RESULT_MB: positiveInt.default(16),
     MAX_EVENT_STREAMS: positiveInt.default(200),
     UPLOAD_TIMEOUT_S: positiveInt.default(120),
@@ -64,8 +64,9 @@ export type Role = z.infer<typeof roleSchema>;
 /** The fast model Debian's tesseract-ocr-eng installs; preferred when present. */
 const SYSTEM_MODEL_DIR = '/usr/share/tesseract-ocr/5/tessdata';
 /**
- * Memory the parent (HTTP server, store) owns, budgeted before children get the rest: measured
- * at 50-51 MB while four 300-dpi scans ran (2 running, 2 queued).
+ * Memory the parent (HTTP server, queues, streams) owns besides the results it keeps, budgeted
+ * before children get the rest: measured at 50-51 MB while four 300-dpi scans ran (2 running,
+ * 2 queued). The results are RESULT_STORE_MB on top (running and finished jobs' pages together).
  */
 const PARENT_RESERVE_MB = 64;
 /**
@@ -109,7 +110,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new ConfigError('MAX_RESULT_MB must not exceed RESULT_STORE_MB: a finished job larger than the store would be dropped at once');
   }
   const childMemoryMb =
-    c.CHILD_MEMORY_MB ?? Math.max(128, Math.floor((c.MEMORY_BUDGET_MB - PARENT_RESERVE_MB - SHARED_PAGES_MB) / c.PDF_WORKER_THREADS));
+    c.CHILD_MEMORY_MB ??
+    Math.max(128, Math.floor((c.MEMORY_BUDGET_MB - PARENT_RESERVE_MB - c.RESULT_STORE_MB - SHARED_PAGES_MB) / c.PDF_WORKER_THREADS));
   return {
     port: c.PORT,
     host: c.HOST,

@@ -11,8 +11,10 @@ describe('configuration', () => {
     expect(c).toMatchObject({ port: 3000, workerThreads: 2, queueLimit: 20, maxPages: 500, jobTimeoutMs: 3_600_000, resultTtlMs: 7_200_000 });
     expect(c).toMatchObject({ pageTimeoutMs: 120_000, maxResultBytes: 16 * 1024 * 1024, maxEventStreams: 200, uploadTimeoutMs: 120_000 });
     expect(c.maxUploadBytes).toBe(50 * 1024 * 1024);
-    expect(c.childMemoryMb).toBe(Math.floor((512 - 64 - 56) / 2));
-    expect(parseConfig({ MEMORY_BUDGET_MB: '1024', PDF_WORKER_THREADS: '4' }).childMemoryMb).toBe(Math.floor((1024 - 64 - 56) / 4));
+    // The budget less the parent (64 MB and RESULT_STORE_MB of results) and the shared file pages (56 MB).
+    expect(c.childMemoryMb).toBe(Math.floor((512 - 64 - 32 - 56) / 2));
+    expect(parseConfig({ MEMORY_BUDGET_MB: '1024', PDF_WORKER_THREADS: '4' }).childMemoryMb).toBe(Math.floor((1024 - 64 - 32 - 56) / 4));
+    expect(parseConfig({ RESULT_STORE_MB: '96' }).childMemoryMb).toBe(Math.floor((512 - 64 - 96 - 56) / 2));
     expect(parseConfig({ CHILD_MEMORY_MB: '300' }).childMemoryMb).toBe(300);
   });
 

@@ -212,7 +212,7 @@ describe('uploads that do not arrive as they should', () => {
 
 describe('what a job may produce', () => {
   it('cuts a text bomb of a few kB page by page (text_truncated), within MAX_RESULT_MB, and keeps the other results', async () => {
-    const s = await server({ MAX_RESULT_MB: '4', RESULT_STORE_MB: '4' });
+    const s = await server({ MAX_RESULT_MB: '4', RESULT_STORE_MB: '8' });
     const first = await submitOk(s.url, corpusFile('text/multi_page.pdf'));
     expect((await waitForJob(s.url, first.id)).status).toBe('succeeded');
     // Eight pages of ~1.8 MB of text each (pdfjs takes a few seconds a page to read that much).

@@ -8,7 +8,10 @@ import { Watchers } from './watchers.js';
 export interface MemoryRepositoryOptions {
   ttlMs: number;
   purgeIntervalMs: number;
-  /** Bound on what finished jobs hold (RESULT_STORE_MB); the least recently finished go first. */
+  /**
+   * Bound on the results this process holds (RESULT_STORE_MB): running jobs' pages count too, and
+   * the least recently finished jobs go first to make room for them.
+   */
   maxBytes: number;
   /** Told after each purge how many expired jobs went. */
   onPurge?(removed: number): void;
@@ -41,8 +44,13 @@ export class MemoryJobRepository implements JobRepository {
   private readonly keys = new Map<string, string>();
   private readonly watchers = new Watchers<JobChange>();
   private readonly purgeTimer: NodeJS.Timeout;
+  /** What queued and running jobs' pages hold (they are never evicted). */
+  private activeBytes = 0;
+
+  private readonly maxBytes: number;
 
   constructor(options: MemoryRepositoryOptions) {
+    this.maxBytes = options.maxBytes;
     this.finished = new LRUCache<string, Entry>({
       ttl: options.ttlMs,
       maxSize: options.maxBytes,
@@ -122,8 +130,11 @@ export class MemoryJobRepository implements JobRepository {
     if (entry.pages.has(page.page)) return entry.job.resultBytes;
     const json = JSON.stringify(page);
     entry.pages.set(page.page, json);
+    const bytes = Buffer.byteLength(json);
     entry.job.pagesDone = entry.pages.size;
-    entry.job.resultBytes += Buffer.byteLength(json);
+    entry.job.resultBytes += bytes;
+    this.activeBytes += bytes;
+    this.makeRoom();
     this.changed(entry);
     this.events.emit('page', id, page);
     return entry.job.resultBytes;
@@ -133,6 +144,7 @@ export class MemoryJobRepository implements JobRepository {
     const entry = this.active.get(id);
     if (!entry) return undefined;
     this.active.delete(id);
+    this.activeBytes -= entry.job.resultBytes;
     const { job } = entry;
     job.status = finalStatus(outcome);
     job.finishedAt = new Date();
@@ -144,6 +156,7 @@ export class MemoryJobRepository implements JobRepository {
       job.resultBytes = 0;
     }
     this.finished.set(id, entry);
+    this.makeRoom();
     this.changed(entry);
     const ended = { ...job };
     this.events.emit('final', ended);
@@ -160,7 +173,7 @@ export class MemoryJobRepository implements JobRepository {
   async delete(id: string): Promise<boolean> {
     const entry = this.entry(id);
     if (!entry) return false;
-    this.active.delete(id);
+    if (this.active.delete(id)) this.activeBytes -= entry.job.resultBytes;
     this.finished.delete(id);
     this.forgetKey(entry, id);
     return true;
@@ -172,6 +185,11 @@ export class MemoryJobRepository implements JobRepository {
 
   close(): void {
     clearInterval(this.purgeTimer);
+  }
+
+  /** Finished jobs go, least recently finished first, while they and the running ones pass the bound. */
+  private makeRoom(): void {
+    while (this.finished.size > 0 && this.finished.calculatedSize + this.activeBytes > this.maxBytes) this.finished.pop();
   }
 
   private entry(id: string | undefined): Entry | undefined {

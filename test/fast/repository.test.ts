@@ -220,6 +220,28 @@ describe('memory repository bounds', () => {
     repository.close();
   });
 
+  it("counts running jobs' pages in the bound too: finished jobs make room for them, least recent first", async () => {
+    const repository = new MemoryJobRepository({ ttlMs: 60_000, purgeIntervalMs: 60_000, maxBytes: 64 * 1024 });
+    const finished: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const job = newJob();
+      finished.push(job.id);
+      await repository.create(job);
+      await repository.start(job.id);
+      await repository.addPage(job.id, page(1, 'x'.repeat(20_000)));
+      await repository.finish(job.id, { ok: true });
+    }
+    const running = newJob();
+    await repository.create(running);
+    await repository.start(running.id);
+    await repository.addPage(running.id, page(1, 'y'.repeat(20_000)));
+    // 2 × ~21 kB finished + ~20 kB running fit in 64 kB; one more running page does not.
+    expect((await Promise.all(finished.map((id) => repository.get(id)))).every(Boolean)).toBe(true);
+    await repository.addPage(running.id, page(2, 'y'.repeat(20_000)));
+    expect((await Promise.all(finished.map((id) => repository.get(id)))).map(Boolean)).toEqual([false, true]);
+    repository.close();
+  });
+
   it('never evicts a queued or running job', async () => {
     const repository = new MemoryJobRepository({ ttlMs: 60_000, purgeIntervalMs: 60_000, maxBytes: 8 * 1024 });
     const running = newJob();
