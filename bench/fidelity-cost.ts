@@ -110,7 +110,7 @@ export async function fidelityCostRow(ctx: BenchContext, children: { file: strin
     pass: share <= TARGET.share && extraMb <= TARGET.mb,
     notes: [
       `CPU s of the child's code reading ${docs.reduce((n, d) => n + d.plain.pages, 0)} text pages (fidelity-pass.js, a fresh process per reading as a child is, median of ${RUNS}): ` +
-        `reference = getTextContent + the layer's text + the page's message; ours = that + words, layout, Markdown, packing, and the larger message (fitted to its share, checked): ` +
+        `reference = getTextContent + the layer's text + the page's message; ours = that + words, layout, Markdown, packing, and the larger message (fitted to its share, serialised): ` +
         `+${addedS.toFixed(2)} s (${(100 * share).toFixed(0)} %), peak RSS up to +${extraMb.toFixed(1)} MB`,
       ...perDoc,
       `the real child (this case's reads, fidelity on): ${child.join('; ')}`,

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../src/config.js';
-import { childMessageSchema, type PageResult } from '../src/protocol.js';
+import type { ChildMessage, PageResult } from '../src/protocol.js';
 import { formKind } from '../workers/fields.js';
 import { JpegScans } from '../workers/jpeg-scan.js';
 import { Ocr } from '../workers/ocr.js';
@@ -29,7 +29,7 @@ export interface TextPass {
   cpuS: number;
   /** Of that, fidelity's own work: words, layout, text, Markdown, packing, the form check. */
   fidelityS: number;
-  /** Of that, each page's message in the child: fitted to its share of MAX_RESULT_MB and checked before it is sent. */
+  /** Of that, each page's message in the child: fitted to its share of MAX_RESULT_MB and serialised as IPC sends it. */
   messageS: number;
   /** The process's peak RSS (VmHWM), MB. */
   peakMb: number;
@@ -79,8 +79,12 @@ async function textPass(file: string, fidelity: boolean): Promise<TextPass> {
       if (!isUsableText(text)) throw new Error(`${path.basename(file)} page ${n} has no usable text layer`);
       const read = fidelity ? await timed('fidelityS', () => textLayerContent(textWords(content, view, fonts), [])) : { text };
       const result: PageResult = { page: n, source: 'text', error: null, width: view.width, height: view.height, ...read };
-      // As pdf-worker.ts sends it: fitted to its share, then checked by send().
-      await timed('messageS', () => childMessageSchema.parse({ type: 'page', result: fitToShare(result, share) }));
+      // As pdf-worker.ts sends it: fitted to its share, then serialised by the IPC channel
+      // (serialization 'json'); the child does not check its own messages, the parent does.
+      await timed('messageS', () => {
+        const message: ChildMessage = { type: 'page', result: fitToShare(result, share) };
+        return JSON.stringify(message);
+      });
       page.cleanup();
     }
   } finally {
