@@ -118,10 +118,14 @@ describe('form fields', () => {
 describe('reading order', () => {
   const want = expected<{ header: string; footer: string; columns: string[][] }>('two-column.json');
 
-  /** The header, then each column's sentences together and in order, then the footer. */
-  function expectColumns(text: string): void {
-    const t = flat(text);
-    const at = (s: string) => {
+  /**
+   * The header, then each column's sentences together and in order, then the footer. `read` maps
+   * both sides (a scan's OCR confusions are not what this checks).
+   */
+  function expectColumns(text: string, read = (s: string) => s): void {
+    const t = read(flat(text));
+    const at = (sentence: string) => {
+      const s = read(sentence);
       expect(t, s).toContain(s);
       return t.indexOf(s);
     };
@@ -139,8 +143,12 @@ describe('reading order', () => {
   it('the same page scanned reads column by column too', async () => {
     const [page] = await read(fixture('two-column-scan.pdf'));
     expect(page!.source).toBe('ocr');
-    expectColumns(page!.text);
-    expectColumns(wordsOf(page!).map((w) => w.text).join(' '));
+    // The footer's lone "1" sits on the engine's borderline: the same scan read "Page 1 of 1"
+    // from pdfjs's decode and "Page | of 1" from libjpeg's, whose pixels differ by a level here
+    // and there (the tesseract CLI reads "1" from both). Vertical strokes count as one glyph.
+    const strokes = (s: string) => s.replace(/[|lI1]/g, '1');
+    expectColumns(page!.text, strokes);
+    expectColumns(wordsOf(page!).map((w) => w.text).join(' '), strokes);
   });
 });
 

@@ -60,11 +60,11 @@ export async function pageImage(page: PDFPageProxy, limits: ImageLimits, clock: 
 }
 
 /**
- * libvips (through sharp) decodes a JPEG scan finer than the OCR resolution straight to gray at
- * the OCR size, using libjpeg's reduced-size decoding for the first halvings: no full-size copy
- * of it is ever held in JavaScript. Measured on 300-dpi gray pages: 0.13 CPU s a page against
- * pdfjs's 0.26 + 0.06. Null when the page is not one plain JPEG, needs no shrinking, or libvips
- * cannot read it (pdfjs then decodes it).
+ * libvips (through sharp) decodes a JPEG scan straight to gray at the OCR size, using libjpeg's
+ * reduced-size decoding for the first halvings: no full-size copy of it is ever held in
+ * JavaScript. Measured against pdfjs's decoder: 0.13 CPU s a 300-dpi gray page against 0.26 +
+ * 0.06, 0.05 a 200-dpi colour one against 0.21. Null when the page is not one plain JPEG, or
+ * libvips cannot read it (pdfjs then tries).
  */
 async function nativeJpeg(page: PDFPageProxy, jpegs: JpegScans, limits: ImageLimits): Promise<GrayImage | null> {
   const scan = jpegs.page(page.ref, limits.maxPixels);
@@ -73,19 +73,15 @@ async function nativeJpeg(page: PDFPageProxy, jpegs: JpegScans, limits: ImageLim
   const { m, box, left, top } = placed;
   const dpi = ((isTransposed(m) ? scan.height : scan.width) / box.w) * PT_PER_INCH;
   const factor = ocrFactor(dpi, scan.width * scan.height, limits);
-  // At the OCR resolution pdfjs's decode is kept: it costs 0.15 CPU s a 200-dpi page more, but
-  // libjpeg's pixels differ from it by a level here and there, enough to flip a borderline glyph
-  // (the fidelity fixture's "Page 1 of 1" read "Page | of 1"); bench accuracy was the same.
-  if (factor <= 1) return null;
   const sharp = await loadSharp();
   try {
-    const width = Math.max(1, Math.round(scan.width / factor));
-    const height = Math.max(1, Math.round(scan.height / factor));
-    const { data, info } = await sharp(scan.jpeg, { sequentialRead: true, limitInputPixels: limits.maxPixels })
-      .greyscale()
-      .resize(width, height, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: true })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    let pipeline = sharp(scan.jpeg, { sequentialRead: true, limitInputPixels: limits.maxPixels }).greyscale();
+    if (factor !== 1) {
+      const width = Math.max(1, Math.round(scan.width / factor));
+      const height = Math.max(1, Math.round(scan.height / factor));
+      pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: true });
+    }
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 1) return null;
     const gray = new Uint8Array(data.buffer, data.byteOffset, data.length);
     const upright = orient(gray, info.width, info.height, m);
