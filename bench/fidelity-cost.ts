@@ -4,8 +4,8 @@
  * as the Supervisor starts a child (its node flags and env), so its CPU is cold as a child's is
  * and its peak memory is its own. In one long-lived process neither held: memory that earlier
  * readings left resident hid the difference (the same reading's extra peak read −0.2 to +10 MB
- * from one repetition to the next), and pdfjs's legacy build installs core-js polyfills
- * (JSON.stringify and parse, Array.prototype.push) in the process that loads it, which would
+ * from one repetition to the next), and pdfjs's legacy build installs core-js polyfills in the
+ * process that loads it (workers/pdfjs.ts puts only push and JSON.stringify back), which would
  * have slowed the bench process itself.
  */
 import path from 'node:path';

@@ -112,8 +112,7 @@ function layoutUpright(tokens: Token[], fields: FormField[]): Block[] {
 /**
  * Rows of lines (fragments of one baseline, split at wide gaps), top to bottom. The per-word
  * loops here and below index their arrays and grow them by index: a fresh child runs this code
- * unoptimized for much of a document, where iterator steps, map's closures and core-js's push
- * (pdfjs installs it; it takes \`arguments\`) allocate per word.
+ * unoptimized for much of a document, where iterator steps and map's closures allocate per word.
  */
 function geometricRows(words: Token[], fields: Token[]): Line[][] {
   const cys = new Float64Array(words.length);
