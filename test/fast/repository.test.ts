@@ -203,18 +203,24 @@ for (const subject of subjects) {
   });
 }
 
+/** `count` jobs run to success one after another, each with one page of ~20 kB; their ids, oldest first. */
+async function finishedJobs(repository: JobRepository, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const job = newJob();
+    ids.push(job.id);
+    await repository.create(job);
+    await repository.start(job.id);
+    await repository.addPage(job.id, page(1, 'x'.repeat(20_000)));
+    await repository.finish(job.id, { ok: true });
+  }
+  return ids;
+}
+
 describe('memory repository bounds', () => {
   it('evicts the least recently finished jobs past RESULT_STORE_MB, counting everything they hold', async () => {
     const repository = new MemoryJobRepository({ ttlMs: 60_000, purgeIntervalMs: 60_000, maxBytes: 64 * 1024 });
-    const ids: string[] = [];
-    for (let i = 0; i < 4; i++) {
-      const job = newJob();
-      ids.push(job.id);
-      await repository.create(job);
-      await repository.start(job.id);
-      await repository.addPage(job.id, page(1, 'x'.repeat(20_000)));
-      await repository.finish(job.id, { ok: true });
-    }
+    const ids = await finishedJobs(repository, 4);
     const kept = await Promise.all(ids.map((id) => repository.get(id)));
     expect(kept.map((j) => j !== undefined)).toEqual([false, true, true, true]);
     repository.close();
@@ -222,15 +228,7 @@ describe('memory repository bounds', () => {
 
   it("counts running jobs' pages in the bound too: finished jobs make room for them, least recent first", async () => {
     const repository = new MemoryJobRepository({ ttlMs: 60_000, purgeIntervalMs: 60_000, maxBytes: 64 * 1024 });
-    const finished: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      const job = newJob();
-      finished.push(job.id);
-      await repository.create(job);
-      await repository.start(job.id);
-      await repository.addPage(job.id, page(1, 'x'.repeat(20_000)));
-      await repository.finish(job.id, { ok: true });
-    }
+    const finished = await finishedJobs(repository, 2);
     const running = newJob();
     await repository.create(running);
     await repository.start(running.id);
