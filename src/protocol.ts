@@ -58,13 +58,20 @@ export type FormField = z.infer<typeof formFieldSchema>;
 
 /** Things a reader of the page should know that its text cannot say. */
 export const pageNoteSchema = z.enum(['xfa_form']);
-export type PageNote = z.infer<typeof pageNoteSchema>;
 
 /** A word with its box; `confidence` (0-100) only on words read by OCR. */
 export interface Word {
   text: string;
   bbox: Bbox;
   confidence?: number;
+}
+
+/** Words in a packed text: its spaces plus one (none in ''), counted without splitting it (the parent checks every page). */
+function wordsIn(text: string): number {
+  if (text === '') return 0;
+  let words = 1;
+  for (let i = text.indexOf(' '); i >= 0; i = text.indexOf(' ', i + 1)) words++;
+  return words;
 }
 
 /**
@@ -81,7 +88,7 @@ export const packedWordsSchema = z
     boxes: z.array(z.number().int()),
     confidence: z.array(z.number().int().min(0).max(100)).optional(),
   })
-  .refine((w) => w.boxes.length === 4 * (w.text === '' ? 0 : w.text.split(' ').length), 'four box numbers a word')
+  .refine((w) => w.boxes.length === 4 * wordsIn(w.text), 'four box numbers a word')
   .refine((w) => w.confidence === undefined || w.confidence.length * 4 === w.boxes.length, 'one confidence a word');
 export type PackedWords = z.infer<typeof packedWordsSchema>;
 

@@ -23,7 +23,6 @@ export interface GrayImage {
 }
 
 export interface OcrText {
-  text: string;
   confidence: number;
   /** The words with their boxes on the displayed page, in the engine's order. */
   words: OcrWord[];
@@ -89,7 +88,7 @@ export class Ocr {
     try {
       const words = readWords(iterator, () => memory.buffer, scratch, image.placement);
       const confidence = api.MeanTextConf();
-      return { text: words.map((w) => w.text).join(' '), confidence, words };
+      return { confidence, words };
     } finally {
       core._free(scratch);
       iterator.__destroy__();

@@ -80,8 +80,7 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
     const view = page.getViewport({ scale: 1 });
     const fields = state.hasForm ? await clock.time('text', () => formFields(page!, view).catch(() => [])) : [];
     const content = task.ocr === 'force' ? null : await clock.time('text', () => page!.getTextContent().catch(() => null) as Promise<TextContent | null>);
-    const layer = content ? layerText(content) : '';
-    if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(layer))) {
+    if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(content ? layerText(content) : ''))) {
       const read = await clock.time('layout', () => textLayerContent(content ? textWords(content, view, state.fonts) : [], fields));
       return { page: pageNumber, source: 'text', error: null, ...size(view), ...read };
     }
@@ -98,7 +97,7 @@ function size(view: PageView): { width: number; height: number } {
 
 async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessage, state: DocumentState, view: PageView, fields: FormField[]): Promise<PageResult> {
   const { ocr, jpegs, clock } = state;
-  const base = { page: pageNumber, source: 'ocr' as const, error: null, ...size(view), ...ocrContent([], fields) };
+  const base = { page: pageNumber, source: 'ocr' as const, error: null, ...size(view) };
   const oversizedBefore = oversizedImageCount();
   try {
     const reduce = task.reduced.includes(pageNumber) ? 2 : 1;
@@ -112,7 +111,7 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
     return { ...ocred, error: { code: 'image_too_large', message } };
   } catch (err) {
     if (err instanceof JobFailure) throw err;
-    return { ...base, error: { code: 'ocr_failed', message: errorText(err) } };
+    return { ...base, ...ocrContent([], fields), error: { code: 'ocr_failed', message: errorText(err) } };
   } finally {
     // Decoded images are held outside the small JS heap, so V8 would rarely collect them by itself
     // (measured without it: 0.02 CPU s a page less, a 300-dpi child's peak 6 MB higher).
@@ -137,7 +136,7 @@ const TURN_MARGIN = 10;
  */
 async function recognizeUpright(ocr: Ocr, image: GrayImage, clock: StageClock): Promise<OcrText> {
   const upright = await clock.time('ocr', () => ocr.recognize(image));
-  if (upright.confidence >= UPRIGHT_CONFIDENCE || upright.text.length === 0) return upright;
+  if (upright.confidence >= UPRIGHT_CONFIDENCE || upright.words.length === 0) return upright;
   clock.countRetry();
   const probe = await clock.time('scale', () => rotate(middleRows(image, PROBE_SHARE), 2));
   const probed = await clock.time('retry', () => ocr.recognize(probe));
