@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, closeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { jpegFrame } from '../workers/jpeg-scan.js';
 import { runCommand } from './reference.js';
 
 export interface ScanSpec {
@@ -39,28 +40,6 @@ export async function scannedPdf(spec: ScanSpec, cacheDir: string): Promise<stri
   }
 }
 
-interface JpegInfo {
-  width: number;
-  height: number;
-  components: number;
-}
-
-/** Width, height and components from a JPEG's start-of-frame marker. */
-export function jpegInfo(jpeg: Uint8Array): JpegInfo {
-  let at = 2;
-  while (at + 9 < jpeg.length) {
-    if (jpeg[at] !== 0xff) throw new Error('not a JPEG: marker expected');
-    const marker = jpeg[at + 1]!;
-    const length = (jpeg[at + 2]! << 8) | jpeg[at + 3]!;
-    // SOF0-SOF15 except DHT (C4), JPG (C8) and DAC (CC).
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return { height: (jpeg[at + 5]! << 8) | jpeg[at + 6]!, width: (jpeg[at + 7]! << 8) | jpeg[at + 8]!, components: jpeg[at + 9]! };
-    }
-    at += 2 + length;
-  }
-  throw new Error('not a JPEG: no frame header');
-}
-
 /** One page per JPEG, the image filling a page of its size at `dpi`, kept as DCTDecode. */
 function writeImagePdf(jpegs: string[], dpi: number, file: string): void {
   const fd = openSync(file, 'w');
@@ -89,7 +68,9 @@ function writeImagePdf(jpegs: string[], dpi: number, file: string): void {
     object(2, `<< /Type /Pages /Count ${jpegs.length} /Kids [${jpegs.map((_, i) => `${pageId(i)} 0 R`).join(' ')}] >>`);
     jpegs.forEach((jpegFile, i) => {
       const jpeg = readFileSync(jpegFile);
-      const { width, height, components } = jpegInfo(jpeg);
+      const frame = jpegFrame(jpeg);
+      if (!frame) throw new Error(`${jpegFile}: not a baseline 8-bit JPEG`);
+      const { width, height, components } = frame;
       const colorSpace = components === 1 ? '/DeviceGray' : components === 3 ? '/DeviceRGB' : '/DeviceCMYK';
       const w = ((width / dpi) * 72).toFixed(2);
       const h = ((height / dpi) * 72).toFixed(2);

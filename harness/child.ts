@@ -15,7 +15,7 @@ export const WORKER = path.join(ROOT, 'dist/workers/pdf-worker.js');
 
 /** A child's task with the service's defaults, for `file`. */
 export function childTask(file: string, extra: Partial<Task> = {}): Task {
-  const model = parseConfig({}).ocrModel;
+  const { ocrModel: model, maxPages, maxResultBytes, ocrDpi, maxPagePixels } = parseConfig({});
   return {
     file,
     ocr: 'auto',
@@ -24,10 +24,10 @@ export function childTask(file: string, extra: Partial<Task> = {}): Task {
     skip: [],
     reduced: [],
     only: null,
-    maxPages: 500,
-    maxResultBytes: 16 << 20,
-    ocrDpi: 200,
-    maxPagePixels: 12_000_000,
+    maxPages,
+    maxResultBytes,
+    ocrDpi,
+    maxPagePixels,
     model: { dir: model.dir, gzip: model.gzip },
     ...extra,
   };

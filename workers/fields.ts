@@ -1,5 +1,6 @@
-import type { Bbox, FieldType, FormField } from '../src/protocol.js';
+import type { FieldType, FormField } from '../src/protocol.js';
 import type { PDFDocumentProxy, PDFPageProxy } from './pdfjs.js';
+import { onPage, type Placement } from './placement.js';
 
 /** What pdfjs 5.6 tells of a widget annotation (src/core/annotation.js, WidgetAnnotation and subclasses). */
 interface WidgetData {
@@ -41,7 +42,7 @@ export async function formFields(page: PDFPageProxy, view: PageView): Promise<Fo
     if (a.annotationType !== WIDGET || a.hidden || !a.rect || a.rect.length !== 4) continue;
     const type = fieldType(a);
     if (!type) continue;
-    const field: FormField = { name: a.fieldName ?? '', type, value: fieldValue(a, type), bbox: toView(view, a.rect) };
+    const field: FormField = { name: a.fieldName ?? '', type, value: fieldValue(a, type), bbox: onPage(view.transform as Placement, a.rect as [number, number, number, number]) };
     if (type === 'radio' && typeof a.buttonValue === 'string') field.export = a.buttonValue;
     fields.push(field);
   }
@@ -80,20 +81,6 @@ function fieldValue(a: WidgetData, type: FieldType): FormField['value'] {
     default:
       return null;
   }
-}
-
-/** A rectangle of PDF user space as a box on the displayed page. */
-function toView(view: PageView, rect: number[]): Bbox {
-  const [a, b, c, d, e, f] = view.transform as [number, number, number, number, number, number];
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const x of [rect[0]!, rect[2]!]) {
-    for (const y of [rect[1]!, rect[3]!]) {
-      xs.push(a * x + c * y + e);
-      ys.push(b * x + d * y + f);
-    }
-  }
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
 /**

@@ -6,17 +6,15 @@
  * is not plainly that returns null and goes through pdfjs as before.
  */
 import { statSync } from 'node:fs';
-import { compose } from './placement.js';
+import { compose, type Placement } from './placement.js';
 import { asArray, isName, isOp, isStream, Lexer, PdfName, PdfObjects, PdfRef, type PdfDict, type PdfStream, type PdfValue } from './pdf-objects.js';
-
-type Matrix = [number, number, number, number, number, number];
 
 export interface JpegScan {
   jpeg: Uint8Array;
   width: number;
   height: number;
   /** The image's placement in the page's user space (its unit square to points). */
-  ctm: Matrix;
+  ctm: Placement;
 }
 
 /** Content-stream operators a plain scan page may hold besides its one `Do`: colours, intents and line styles paint no image. */
@@ -99,7 +97,7 @@ export class JpegScans {
   }
 
   /** The content holds `q`, `Q`, `cm` and exactly one `Do`: its XObject name and the CTM then. */
-  private singleImage(page: PdfDict): { name: string; ctm: Matrix } | null {
+  private singleImage(page: PdfDict): { name: string; ctm: Placement } | null {
     const contents = this.pdf.resolve(page.get('Contents'));
     const parts = isStream(contents) ? [contents] : asArray(contents);
     const chunks: Uint8Array[] = [];
@@ -109,10 +107,10 @@ export class JpegScans {
       chunks.push(this.pdf.decodedStream(stream), Buffer.from('\n'));
     }
     const lexer = new Lexer(Buffer.concat(chunks));
-    let ctm: Matrix = [1, 0, 0, 1, 0, 0];
-    const saved: Matrix[] = [];
+    let ctm: Placement = [1, 0, 0, 1, 0, 0];
+    const saved: Placement[] = [];
     let operands: PdfValue[] = [];
-    let found: { name: string; ctm: Matrix } | null = null;
+    let found: { name: string; ctm: Placement } | null = null;
     while (!lexer.atEnd()) {
       const token = lexer.next();
       if (!isOp(token)) {
@@ -132,7 +130,7 @@ export class JpegScans {
       } else if (token.op === 'cm') {
         if (operands.length !== 6 || !operands.every((v) => typeof v === 'number')) return null;
         // `cm` concatenates its matrix before the current one: it applies first.
-        ctm = compose(ctm, operands as Matrix);
+        ctm = compose(ctm, operands as Placement);
       }
       operands = [];
     }

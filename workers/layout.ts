@@ -284,12 +284,11 @@ function tableRun(rows: Line[][], start: number): { table: Block | null; end: nu
     });
   }
   if (grid.length < MIN_TABLE_ROWS) return null;
-  if (columns.length === 2) {
-    const cells = grid.flat().filter((c): c is Line => c !== null);
-    const words = cells.reduce((sum, c) => sum + c.tokens.length, 0);
-    if (words / cells.length > MAX_WORDS_PER_CELL_IN_PAIRS) return { table: null, end };
-  }
   const lines = grid.flat().filter((c): c is Line => c !== null);
+  if (columns.length === 2) {
+    const words = lines.reduce((sum, c) => sum + c.tokens.length, 0);
+    if (words / lines.length > MAX_WORDS_PER_CELL_IN_PAIRS) return { table: null, end };
+  }
   return { table: { kind: 'table', rows: grid, bbox: unionAll(lines.map((l) => l.bbox)), size: median(lines.map((l) => l.size)) }, end };
 }
 
@@ -421,7 +420,7 @@ function verticalCuts(blocks: Block[]): Block[][] {
 
 // ---------------------------------------------------------------- geometry
 
-function hasField(row: Line[]): boolean {
+export function hasField(row: Line[]): boolean {
   return row.some((line) => line.tokens.some((t) => t.field));
 }
 function minTop(row: Line[]): number {

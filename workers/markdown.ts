@@ -3,7 +3,7 @@
  * lists, pipe tables, and form fields as `- [x] label` / `label: value`. Heuristic, no model.
  */
 import type { FormField } from '../src/protocol.js';
-import { median, type Block, type Line, type Token } from './layout.js';
+import { hasField, median, type Block, type Line, type Token } from './layout.js';
 import { fieldText } from './field-text.js';
 
 /** A block at least this many times the body size (text layer: font size; OCR: line height) is a heading. */
@@ -45,8 +45,8 @@ function headingLevels(blocks: Block[], source: 'text' | 'ocr'): Map<Block, numb
       b.kind === 'text' &&
       b.lines.length <= MAX_HEADING_LINES &&
       b.size >= HEADING_RATIO[source] * body &&
-      !b.lines.some((l) => l.tokens.some((t) => t.field)) &&
-      b.lines.reduce((n, l) => n + l.tokens.length, 0) <= MAX_HEADING_WORDS,
+      !hasField(b.lines) &&
+      wordCount(b.lines) <= MAX_HEADING_WORDS,
   );
   const sizes = [...new Set(candidates.map((b) => b.size))].sort((a, b) => b - a);
   const tiers: number[] = [];
@@ -58,13 +58,16 @@ function headingLevels(blocks: Block[], source: 'text' | 'ocr'): Map<Block, numb
   // Bold lines set like the body text, standing alone, are the level below the sized headings.
   for (const block of blocks) {
     if (block.kind !== 'text' || levels.has(block) || block.lines.length > MAX_BOLD_HEADING_LINES) continue;
-    const words = block.lines.reduce((n, l) => n + l.tokens.length, 0);
     const text = block.lines.at(-1)!.text;
-    if (block.lines.every((l) => l.bold) && words <= MAX_BOLD_HEADING_WORDS && block.size >= 0.95 * body && !/[.,;:]$/.test(text) && /\p{L}/u.test(text)) {
+    if (block.lines.every((l) => l.bold) && wordCount(block.lines) <= MAX_BOLD_HEADING_WORDS && block.size >= 0.95 * body && !/[.,;:]$/.test(text) && /\p{L}/u.test(text)) {
       levels.set(block, Math.min(3, tiers.length + 1));
     }
   }
   return levels;
+}
+
+function wordCount(lines: Line[]): number {
+  return lines.reduce((n, l) => n + l.tokens.length, 0);
 }
 
 /**
@@ -123,7 +126,7 @@ function textBlock(lines: Line[], labels: Map<FormField, string>): string[] {
     const size = line.size;
     // A paragraph starts after a wider gap than the block's usual one, or at an indented line.
     const breaks = i > 0 && (gaps[i - 1]! > usualGap + 0.5 * size || line.bbox[0] > lines[0]!.bbox[0] + size);
-    if (line.tokens.some((t) => t.field)) {
+    if (hasField([line])) {
       flushItem();
       // A short line alone above a field whose own line gives it no label is its label.
       const above = paragraph.length === 1 && paragraph[0]!.tokens.length <= MAX_LABEL_WORDS ? paragraph[0]!.text : '';
@@ -204,7 +207,7 @@ function fieldLines(line: Line, above: string, labels: Map<FormField, string>): 
     if (isBox(s)) {
       const label = rightLabels ? labelAt(i + 1) : labelAt(i - 1) || takeAbove();
       if (label) labels.set(field, label);
-      rendered.set(i, `- ${field.value === true ? '[x]' : '[ ]'} ${label || field.name}`.trimEnd());
+      rendered.set(i, `- ${fieldText(field)} ${label || field.name}`.trimEnd());
     } else if (field.type === 'text' || field.type === 'choice') {
       const label = (labelAt(i - 1) || takeAbove()).replace(/:\s*$/, '');
       if (label) labels.set(field, label);

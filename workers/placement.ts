@@ -44,7 +44,10 @@ export function compose(p: Placement, q: Placement): Placement {
   ];
 }
 
-/** A pixel box `[left, top, right, bottom]` of the image as a box on the page (the bounds of its four corners). */
+/**
+ * A box `[x0, y0, x1, y1]` mapped by `p` (an image's pixels, or PDF user space by the page's
+ * view transform) as a box on the page: the bounds of its four corners.
+ */
 export function onPage(p: Placement, box: readonly [number, number, number, number]): Bbox {
   const xs: number[] = [];
   const ys: number[] = [];
