@@ -27,7 +27,7 @@ export interface PdfStream {
 export type PdfValue = number | boolean | null | string | PdfName | PdfRef | PdfValue[] | PdfDict | PdfStream;
 
 /** A structure this reader does not handle; the caller falls back to pdfjs. */
-export class Unsupported extends Error {}
+class Unsupported extends Error {}
 
 const fail = (why: string): never => {
   throw new Unsupported(why);
@@ -179,7 +179,6 @@ export class PdfObjects {
   private readonly size: number;
   private readonly xref = new Map<number, XrefEntry>();
   private readonly objectStreams = new Map<number, { lexer: Lexer; offsets: Map<number, number> }>();
-  trailer: PdfDict = new Map();
 
   constructor(file: string, size: number) {
     this.fd = openSync(file, 'r');
@@ -198,9 +197,8 @@ export class PdfObjects {
 
   read(offset: number, length: number): Uint8Array {
     const len = Math.max(0, Math.min(length, this.size - offset));
-    const buf = Buffer.alloc(len);
-    readSync(this.fd, buf, 0, len, offset);
-    return buf;
+    const buf = Buffer.allocUnsafe(len);
+    return buf.subarray(0, readSync(this.fd, buf, 0, len, offset));
   }
 
   /** Follows a reference (once per level) to its object. */
@@ -239,7 +237,7 @@ export class PdfObjects {
     if (filters.length === 0) return raw;
     if (filters.length !== 1 || !isName(this.resolve(filters[0]), 'FlateDecode')) fail('unsupported stream filter');
     const inflated = inflateSync(raw, { maxOutputLength: MAX_INFLATED_BYTES });
-    const params = this.dict(asArray(this.resolve(stream.dict.get('DecodeParms')))[0] ?? stream.dict.get('DecodeParms'));
+    const params = this.dict(asArray(this.resolve(stream.dict.get('DecodeParms')))[0]);
     const predictor = params && this.resolve(params.get('Predictor'));
     if (typeof predictor !== 'number' || predictor === 1) return inflated;
     if (predictor < 10) fail('TIFF predictor');
@@ -298,8 +296,7 @@ export class PdfObjects {
       if (sections > MAX_XREF_SECTIONS || seen.has(next)) fail('cross-reference chain loops');
       seen.add(next);
       const section = this.readXrefSection(next);
-      if (sections === 0) this.trailer = section;
-      if (this.trailer.has('Encrypt')) fail('encrypted');
+      if (sections === 0 && section.has('Encrypt')) fail('encrypted');
       const hybrid = section.get('XRefStm');
       if (typeof hybrid === 'number') this.readXrefSection(hybrid);
       const prev = section.get('Prev');

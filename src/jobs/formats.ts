@@ -23,7 +23,6 @@ export function wordsBody(id: string, pages: PageResult[]) {
     pages: pages.map((p) => ({ page: p.page, width: p.width ?? null, height: p.height ?? null, source: p.source, words: p.words ? unpackWords(p.words) : [] })),
   };
 }
-export type WordsBody = ReturnType<typeof wordsBody>;
 
 /** The whole document as Markdown: each page after a `<!-- page N -->` line. */
 export function markdownDocument(pages: PageResult[]): string {

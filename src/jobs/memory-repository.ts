@@ -47,10 +47,7 @@ export class MemoryJobRepository implements JobRepository {
   /** What queued and running jobs' pages hold (they are never evicted). */
   private activeBytes = 0;
 
-  private readonly maxBytes: number;
-
   constructor(options: MemoryRepositoryOptions) {
-    this.maxBytes = options.maxBytes;
     this.finished = new LRUCache<string, Entry>({
       ttl: options.ttlMs,
       maxSize: options.maxBytes,
@@ -189,7 +186,7 @@ export class MemoryJobRepository implements JobRepository {
 
   /** Finished jobs go, least recently finished first, while they and the running ones pass the bound. */
   private makeRoom(): void {
-    while (this.finished.size > 0 && this.finished.calculatedSize + this.activeBytes > this.maxBytes) this.finished.pop();
+    while (this.finished.size > 0 && this.finished.calculatedSize + this.activeBytes > this.finished.maxSize) this.finished.pop();
   }
 
   private entry(id: string | undefined): Entry | undefined {
