@@ -252,7 +252,14 @@ const SCALE_RANGE = [0.6, 1.6];
 const SPACE_RANGE = [0.1, 0.7];
 /** Fewer items than this leave the space width to the table (two lines fit any two numbers exactly). */
 const MIN_ITEMS_FOR_SPACE = 6;
+/** The standard fonts' space widths in em (their tables' advance of U+0020). */
 const TABLE_SPACE: Record<Table, number> = { sans: 0.278, serif: 0.25, mono: 0.6 };
+
+/** A font the page gave too little to fit: its family's table as it is. */
+function unfitted(style: FontStyle | undefined): FontFit {
+  const table = tableOf(style?.fontFamily ?? 'sans-serif');
+  return { table, scale: 1, space: TABLE_SPACE[table] };
+}
 
 function fitTable(t: Sums, items: number, table: Table): (FontFit & { error: number }) | null {
   const det = t.nn * t.ss - t.ns * t.ns;
@@ -288,12 +295,12 @@ function fitTable(t: Sums, items: number, table: Table): (FontFit & { error: num
  */
 export type DocumentFonts = Map<string, FontWidths | null>;
 
-export function textWords(content: TextContent, view: PageView, fonts?: DocumentFonts): TextWord[] {
+export function textWords(content: TextContent, view: PageView, fonts: DocumentFonts): TextWord[] {
   const items = content.items.filter((raw): raw is TextItem => 'str' in raw);
   const d = decode(items);
   const styles: Styles = new Map(Object.entries(content.styles));
   const fits = fitFonts(items, d, styles);
-  const trusted = fonts ? learn(items, d, styles, fits, fonts) : null;
+  const trusted = learn(items, d, styles, fits, fonts);
   const wide = wideFonts(items, d, styles, fits);
   const words: TextWord[] = [];
   const glue: Glue = { word: null, x: 0, y: 0 };
@@ -305,7 +312,7 @@ export function textWords(content: TextContent, view: PageView, fonts?: Document
     if (str.length === 0) continue;
     let font = perFont.get(item.fontName);
     if (!font) {
-      const widths = trusted?.has(item.fontName) ? (fonts!.get(item.fontName) ?? undefined) : undefined;
+      const widths = trusted.has(item.fontName) ? (fonts.get(item.fontName) ?? undefined) : undefined;
       const model = widths ? { table: 'sans' as Table, scale: 1, space: widths.width(32), widths } : fits.get(item.fontName);
       font = itemFont(styles.get(item.fontName), model, wide.has(item.fontName));
       perFont.set(item.fontName, font);
@@ -353,7 +360,7 @@ function wideFonts(items: TextItem[], d: Decoded, styles: Styles, fits: Map<stri
     if (n === 0) continue;
     const standard = tableSum(d, k, table) / 1000;
     const m = measured.get(item.fontName) ?? { actual: 0, standard: 0, chars: 0 };
-    m.actual += item.width / sizeAlong - spaces * (advance(32, table) / 1000);
+    m.actual += item.width / sizeAlong - spaces * TABLE_SPACE[table];
     m.standard += standard;
     m.chars += n;
     measured.set(item.fontName, m);
@@ -392,9 +399,8 @@ function learn(items: TextItem[], d: Decoded, styles: Styles, fits: Map<string, 
     const sizeAlong = d.sizeAlong[k]!;
     if (style?.vertical || sizeAlong === 0 || !item.str.trim()) continue;
     const fit = fits.get(item.fontName);
-    const table = fit ? fit.table : tableOf(style?.fontFamily ?? 'sans-serif');
-    const scale = fit?.scale ?? 1;
-    const space = fit ? fit.space : advance(32, table) / 1000;
+    // Unfitted fonts have under MIN_FIT_CHARS on the page: few items, so few of these objects.
+    const { table, scale, space } = fit ?? unfitted(style);
     let widths = fonts.get(item.fontName);
     if (widths === null) continue;
     if (widths?.settled) {
@@ -463,14 +469,14 @@ interface ItemFont {
 }
 
 function itemFont(style: FontStyle | undefined, fit: (FontFit & { widths?: FontWidths }) | undefined, bold: boolean): ItemFont {
-  const table = fit ? fit.table : tableOf(style?.fontFamily ?? 'sans-serif');
+  const { table, scale, space } = fit ?? unfitted(style);
   const fallback = FALLBACK_METRICS[style?.fontFamily ?? ''] ?? FALLBACK_METRICS['sans-serif']!;
   return {
     vertical: Boolean(style?.vertical),
     fitted: fit !== undefined,
     table,
-    scale: fit?.scale ?? 1,
-    space: fit ? fit.space : advance(32, table) / 1000,
+    scale,
+    space,
     widths: fit?.widths ?? null,
     ascent: style && style.ascent >= ASCENT_RANGE[0]! && style.ascent <= ASCENT_RANGE[1]! ? style.ascent : fallback[0],
     descent: style && style.descent >= DESCENT_RANGE[0]! && style.descent <= DESCENT_RANGE[1]! ? style.descent : fallback[1],
