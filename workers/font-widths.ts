@@ -23,8 +23,16 @@ const SETTLED_ITEMS = 500;
 /** Learned widths stay within these multiples of the prior (a guard against ill-posed pages). */
 const CLAMP = [0.4, 2.5];
 
+/** Characters below this code are slotted by a table (Latin, Greek, Cyrillic, punctuation, symbols); others by a Map. */
+const TABLE_CODES = 0x2200;
+
 export class FontWidths {
-  /** Unknown 0 is the space; then one per learned character. */
+  /**
+   * Unknown 0 is the space; then one per learned character: slot + 1 in `table` (0: none) for
+   * most characters, looked up per character of every item; a Map's look-up there was most of
+   * learning's cost in a fresh child.
+   */
+  private readonly table = new Uint8Array(TABLE_CODES);
   private readonly slots = new Map<number, number>();
   private readonly prior = new Float64Array(MAX_LEARNED + 1);
   private readonly atb = new Float64Array(MAX_LEARNED + 1);
@@ -32,7 +40,11 @@ export class FontWidths {
   /** AᵀA, `capacity` unknowns square; it grows with the characters seen (Latin text: ~70, ~40 KB). */
   private ata = new Float64Array(32 * 32);
   private capacity = 32;
-  private scratch = new Float64Array(0);
+  /**
+   * The solve's matrix, sized with `ata`: allocated in solve, on its first call only, that
+   * branch had no type feedback yet and sent its optimized code back (a third compile, ~7 ms).
+   */
+  private scratch = new Float64Array(32 * 32);
   private readonly touched: number[] = [];
   private n = 1;
   /** Pages in a row on which these widths did not predict better than the page's fit (kept by the caller). */
@@ -104,9 +116,16 @@ export class FontWidths {
 
   /** A character's width in em: learned, or the prior. */
   width(code: number): number {
-    const slot = code === 32 ? 0 : this.slots.get(code);
-    if (slot === undefined) return this.priorWidth(code);
+    const slot = this.slot(code);
+    if (slot < 0) return this.priorWidth(code);
     return this.solution && slot < this.solution.length ? this.solution[slot]! : this.prior[slot]!;
+  }
+
+  /** The character's unknown, or -1 when it has none. */
+  private slot(code: number): number {
+    if (code === 32) return 0;
+    if (code < TABLE_CODES) return this.table[code]! - 1;
+    return this.slots.get(code) ?? -1;
   }
 
   /** Solves the normal equations anew if items came since the last solve. */
@@ -116,7 +135,6 @@ export class FontWidths {
     const n = this.n;
     const size = this.capacity;
     // (AᵀA + λI) x = Aᵀb + λ·prior, by Cholesky, in scratch space kept between solves.
-    if (this.scratch.length < n * n) this.scratch = new Float64Array(size * size);
     const m = this.scratch;
     const x = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -153,14 +171,15 @@ export class FontWidths {
     this.solution = x;
   }
 
+  /** The character's unknown, made when it has none and there is room. */
   private slotOf(code: number): number {
-    if (code === 32) return 0;
-    const slot = this.slots.get(code);
-    if (slot !== undefined) return slot;
+    const slot = this.slot(code);
+    if (slot >= 0) return slot;
     const prior = this.priorWidth(code);
     if (this.n > MAX_LEARNED || !(prior > 0)) return -1;
     if (this.n === this.capacity) this.grow();
-    this.slots.set(code, this.n);
+    if (code < TABLE_CODES) this.table[code] = this.n + 1;
+    else this.slots.set(code, this.n);
     this.prior[this.n] = prior;
     return this.n++;
   }
@@ -170,6 +189,7 @@ export class FontWidths {
     const ata = new Float64Array(capacity * capacity);
     for (let i = 0; i < this.capacity; i++) ata.set(this.ata.subarray(i * this.capacity, (i + 1) * this.capacity), i * capacity);
     this.ata = ata;
+    this.scratch = new Float64Array(capacity * capacity);
     this.capacity = capacity;
   }
 }
