@@ -8,6 +8,7 @@ import { packWords, unpackWords, type PageResult } from '../src/protocol.js';
 import { layoutPage, type Token } from '../workers/layout.js';
 import { pageMarkdown, reflow } from '../workers/markdown.js';
 import { plainText } from '../workers/plain-text.js';
+import { textWords, type FontStyle, type TextItem } from '../workers/text-words.js';
 
 /** Words of a line of 10-pt text with its baseline at `y`, starting at `x`, each word 5 pt a character plus a 3-pt space. */
 function line(text: string, x: number, y: number, size = 10): Token[] {
@@ -74,6 +75,39 @@ describe('layout', () => {
     const { markdown, labels } = pageMarkdown(blocks, 'text');
     expect(markdown).toBe('- [x] Roof leaks');
     expect(labels.get(field)).toBe('Roof leaks');
+  });
+});
+
+describe('emphasis', () => {
+  const times: FontStyle = { fontFamily: 'serif', ascent: 0.911, descent: -0.224, vertical: false };
+  const other: FontStyle = { fontFamily: 'serif', ascent: 0.85, descent: -0.25, vertical: false };
+  /** One item a line of 10-pt text in `font`, baselines 14 pt apart from the top (PDF y up, on a 792-pt page). */
+  const items = (lines: [string, string][]): TextItem[] =>
+    lines.map(([fontName, str], i) => ({ str, fontName, width: 4.4 * str.length, height: 10, transform: [10, 0, 0, 10, 72, 720 - 14 * i], hasEOL: true }));
+  const view = { width: 612, height: 792, transform: [1, 0, 0, -1, 0, 792] };
+  const body = 'the quick brown fox jumps over the lazy dog and runs far away';
+  const page = (headingStyle: FontStyle) => ({
+    items: items([['F2', 'Boots Self-Locking Nut'], ...Array.from({ length: 8 }, (): [string, string] => ['F1', body])]),
+    styles: { F1: times, F2: headingStyle },
+  });
+
+  it("takes a face of the body's family setting little of the page (an italic) as emphasis, and its line alone as a heading", () => {
+    const words = textWords(page(times), view, new Map());
+    expect(words.filter((w) => w.emphasis).map((w) => w.text)).toEqual(['Boots', 'Self-Locking', 'Nut']);
+    expect(pageMarkdown(layoutPage(words, []), 'text').markdown).toMatch(/^# Boots Self-Locking Nut\n\nthe quick brown fox/);
+  });
+
+  it("does not take another family's font (another script's, other metrics) as emphasis", () => {
+    const words = textWords(page(other), view, new Map());
+    expect(words.some((w) => w.emphasis)).toBe(false);
+    expect(pageMarkdown(layoutPage(words, []), 'text').markdown).toMatch(/^Boots Self-Locking Nut the quick brown fox/);
+  });
+
+  it('keeps a heading run into its paragraph on its line, read before the paragraph', () => {
+    const tokens = [...line('Categories and Subject', 50, 80).map((t) => ({ ...t, emphasis: true })), ...line('D.3.4 [Programming Languages]: compilers', 170, 80)];
+    for (let i = 1; i < 4; i++) tokens.push(...line(`the paragraph goes on here, line ${i}`, 50, 80 + 14 * i));
+    const md = pageMarkdown(layoutPage(tokens, []), 'text').markdown;
+    expect(md).toMatch(/^Categories and Subject D\.3\.4 \[Programming Languages\]: compilers the paragraph goes on/);
   });
 });
 

@@ -18,8 +18,8 @@ export interface Token {
   line?: number;
   /** Quarter turns clockwise of the word's baseline on the displayed page. */
   turns?: 0 | 1 | 2 | 3;
-  /** Text layer: set in a font that reads as bold. */
-  bold?: boolean;
+  /** Text layer: set in a face other than the body's (bold, italic; see text-words' emphasisFonts). */
+  emphasis?: boolean;
 }
 
 export interface Line {
@@ -28,8 +28,8 @@ export interface Line {
   size: number;
   /** The line as text, form fields as they read inline (see fieldText). */
   text: string;
-  /** Every word of it is bold. */
-  bold: boolean;
+  /** Every word of it is set in emphasis. */
+  emphasis: boolean;
 }
 
 export type Block =
@@ -39,6 +39,8 @@ export type Block =
 
 /** A gap wider than this (in em of the larger neighbour) between two words on a line splits the line. */
 const SPLIT_GAP_EM = 1.0;
+/** After a run-in heading, only a gap this wide (em) is a gutter. */
+const RUN_IN_GAP_EM = 1.5;
 /** Below this share of a line's height, a short row beside it is its superscript or subscript. */
 const SCRIPT_RATIO = 0.85;
 /** Lines this close (gap in em) that overlap horizontally and have like sizes form one block. */
@@ -166,7 +168,13 @@ function geometricRows(words: Token[], fields: Token[]): Line[][] {
   return rows.map((row) => splitRow(row.tokens.sort((a, b) => a.bbox[0] - b.bbox[0])));
 }
 
-/** A row's tokens, left to right, cut into lines at wide gaps; a gap beside a field never cuts (a label and its box). */
+
+/**
+ * A row's tokens, left to right, cut into lines at wide gaps; a gap beside a field never cuts (a
+ * label and its box). A heading run into its paragraph's first line ("Categories and Subject
+ * Descriptors D.3.4 …" in tracemonkey.pdf) stays one line with it, unless the gap is a gutter: as
+ * a line in emphasis it would be a block of its own, read after the paragraph its text joins.
+ */
 function splitRow(tokens: Token[]): Line[] {
   const lines: Line[] = [];
   let current: Token[] = [];
@@ -180,6 +188,10 @@ function splitRow(tokens: Token[]): Line[] {
     current[current.length] = token;
   }
   if (current.length > 0) lines[lines.length] = makeLine(current);
+  if (lines.length === 2) {
+    const [heading, rest] = lines as [Line, Line];
+    if (heading.emphasis && !rest.emphasis && rest.bbox[0] - heading.bbox[2] < RUN_IN_GAP_EM * Math.max(heading.size, rest.size)) return [makeLine(tokens)];
+  }
   return lines;
 }
 
@@ -224,11 +236,11 @@ function makeLine(tokens: Token[]): Line {
   let min = Infinity;
   let max = -Infinity;
   let text = '';
-  let bold = true;
+  let emphasis = true;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     grow(bbox, t.bbox);
-    if (!t.field && !t.bold) bold = false;
+    if (!t.field && !t.emphasis) emphasis = false;
     const inline = t.field ? fieldText(t.field) : t.text;
     if (inline) text = text ? `${text} ${inline}` : inline;
     if (t.field) continue;
@@ -237,7 +249,7 @@ function makeLine(tokens: Token[]): Line {
   }
   // Most lines are set in one size; the median is only needed when they are not.
   const size = min === Infinity ? height(tokens[0]!.bbox) : min === max ? min : median(tokens.filter((t) => !t.field).map((t) => t.size));
-  return { tokens, bbox, size, text, bold: bold && min !== Infinity };
+  return { tokens, bbox, size, text, emphasis: emphasis && min !== Infinity };
 }
 
 // ---------------------------------------------------------------- tables
@@ -329,8 +341,8 @@ function lineBlocks(lines: Line[]): Block[] {
       const size = Math.max(line.size, last.size);
       if (gap < -0.5 * size || gap > BLOCK_GAP_EM * size) continue;
       if (Math.max(line.size, last.size) / Math.min(line.size, last.size) > BLOCK_SIZE_RATIO) continue;
-      // A bold line above or below plain ones is a heading of its own.
-      if (line.bold !== last.bold) continue;
+      // A line in emphasis above or below plain ones is a heading of its own.
+      if (line.emphasis !== last.emphasis) continue;
       if (overlap([line.bbox[0], line.bbox[2]], [block.bbox[0], block.bbox[2]]) <= 0) continue;
       if (gap < bestGap) [best, bestGap] = [block, gap];
     }

@@ -10,9 +10,9 @@ import { fieldText } from './field-text.js';
 const HEADING_RATIO = { text: 1.15, ocr: 1.3 };
 const MAX_HEADING_LINES = 3;
 const MAX_HEADING_WORDS = 20;
-/** A bold block at body size is a heading when this short. */
-const MAX_BOLD_HEADING_LINES = 2;
-const MAX_BOLD_HEADING_WORDS = 12;
+/** A block in emphasis (bold, italic) at body size is a heading when this short. */
+const MAX_EMPHASIS_HEADING_LINES = 2;
+const MAX_EMPHASIS_HEADING_WORDS = 12;
 /** Heading sizes within this ratio are one level. */
 const SAME_LEVEL_RATIO = 1.06;
 /** A line alone above a field, this short, is the field's label. */
@@ -55,11 +55,11 @@ function headingLevels(blocks: Block[], source: 'text' | 'ocr'): Map<Block, numb
     const tier = tiers.findIndex((t) => t / block.size <= SAME_LEVEL_RATIO);
     levels.set(block, Math.min(3, tier + 1));
   }
-  // Bold lines set like the body text, standing alone, are the level below the sized headings.
+  // Lines in emphasis set like the body text, standing alone, are the level below the sized headings.
   for (const block of blocks) {
-    if (block.kind !== 'text' || levels.has(block) || block.lines.length > MAX_BOLD_HEADING_LINES) continue;
+    if (block.kind !== 'text' || levels.has(block) || block.lines.length > MAX_EMPHASIS_HEADING_LINES) continue;
     const text = block.lines.at(-1)!.text;
-    if (block.lines.every((l) => l.bold) && wordCount(block.lines) <= MAX_BOLD_HEADING_WORDS && block.size >= 0.95 * body && !/[.,;:]$/.test(text) && /\p{L}/u.test(text)) {
+    if (block.lines.every((l) => l.emphasis) && wordCount(block.lines) <= MAX_EMPHASIS_HEADING_WORDS && block.size >= 0.95 * body && !/[.,;:]$/.test(text) && /\p{L}/u.test(text)) {
       levels.set(block, Math.min(3, tiers.length + 1));
     }
   }

@@ -32,8 +32,8 @@ export interface TextWord {
   size: number;
   /** Quarter turns clockwise of its baseline on the displayed page. */
   turns: 0 | 1 | 2 | 3;
-  /** Set in a font markedly wider than the page's body font (see wideFonts): bold, or a heading face. */
-  bold: boolean;
+  /** Set in a face other than the page's body font (see emphasisFonts): bold, a heading face, italic. */
+  emphasis: boolean;
 }
 
 /**
@@ -301,7 +301,7 @@ export function textWords(content: TextContent, view: PageView, fonts: DocumentF
   const styles: Styles = new Map(Object.entries(content.styles));
   const fits = fitFonts(items, d, styles);
   const trusted = learn(items, d, styles, fits, fonts);
-  const wide = wideFonts(items, d, styles, fits);
+  const emphasis = emphasisFonts(items, d, styles, fits);
   const words: TextWord[] = [];
   const glue: Glue = { word: null, x: 0, y: 0 };
   const perFont = new Map<string, ItemFont>();
@@ -314,7 +314,7 @@ export function textWords(content: TextContent, view: PageView, fonts: DocumentF
     if (!font) {
       const widths = trusted.has(item.fontName) ? (fonts.get(item.fontName) ?? undefined) : undefined;
       const model = widths ? { table: 'sans' as Table, scale: 1, space: widths.width(32), widths } : fits.get(item.fontName);
-      font = itemFont(styles.get(item.fontName), model, wide.has(item.fontName));
+      font = itemFont(styles.get(item.fontName), model, emphasis.has(item.fontName));
       perFont.set(item.fontName, font);
     }
     itemWords(item, d, k, font, view, words, glue);
@@ -336,15 +336,37 @@ const MAX_LEARNED_FONTS = 16;
 const BOLD_WIDTH_RATIO = 1.06;
 /** Characters a font needs on a page before its width says anything. */
 const MIN_WEIGHT_CHARS = 4;
+/**
+ * A face of the body's family setting at most this share of the page's characters is an
+ * emphasis (italic, small caps), on a page whose body font sets at least BODY_SHARE of them.
+ */
+const MINOR_FACE_SHARE = 0.15;
+const BODY_SHARE = 0.6;
 
 /**
- * pdfjs's text content says nothing of a font's weight (no name, no flags); its widths do: a
- * bold face's glyphs are wider than its regular's (Helvetica-Bold ~9 %, Times-Bold ~7 %), and
- * a heading face unlike the body's differs too. Each font's characters are measured against the
- * standard table of the page's body font (the font with the most characters); fonts markedly
- * wider than the body are taken as bold. A heuristic for Markdown headings, not a fact.
+ * pdfjs's text content says nothing of a font's weight or slant (no name, no flags without
+ * building the page's operator list); its widths and shares do. A bold face's glyphs are wider
+ * than its regular's (Helvetica-Bold ~9 %, Times-Bold ~7 %), and a heading face unlike the
+ * body's differs too: each font's characters are measured against the standard table of the
+ * page's body font (the font with the most characters), and fonts markedly wider are emphasis.
+ * An italic's widths are the regular's within a few per cent (Times-Italic 0.96 of Times-Roman
+ * on amt_handbook_sample.pdf, whose run-in headings are italic), so a face other than the body's
+ * of the body's family (sameFamily) that sets only a small share of a page the body font
+ * clearly dominates is taken as emphasis too (where no font dominates, as on normal_4pages.pdf's
+ * pages of tables, footnotes and running text, which face is the plain one is anybody's guess).
+ * A heuristic for Markdown headings and block breaks, not a fact.
  */
-function wideFonts(items: TextItem[], d: Decoded, styles: Styles, fits: Map<string, FontFit>): Set<string> {
+/**
+ * Faces of one family (Times-Roman and Times-Italic) share their vertical metrics; a script's
+ * own font beside the body's (Hangul and Latin, measured on normal_4pages.pdf) does not. Code's
+ * monospace is no emphasis.
+ */
+function sameFamily(a: FontStyle | undefined, b: FontStyle | undefined): boolean {
+  if (!a || !b || a.fontFamily !== b.fontFamily || a.fontFamily === 'monospace') return false;
+  return Math.abs(a.ascent - b.ascent) < 0.01 && Math.abs(a.descent - b.descent) < 0.01;
+}
+
+function emphasisFonts(items: TextItem[], d: Decoded, styles: Styles, fits: Map<string, FontFit>): Set<string> {
   const chars = new Map<string, number>();
   for (const item of items) chars.set(item.fontName, (chars.get(item.fontName) ?? 0) + item.str.length);
   let body = '';
@@ -365,14 +387,19 @@ function wideFonts(items: TextItem[], d: Decoded, styles: Styles, fits: Map<stri
     m.chars += n;
     measured.set(item.fontName, m);
   }
-  const wide = new Set<string>();
+  const emphasis = new Set<string>();
   const base = measured.get(body);
-  if (!base || base.standard === 0) return wide;
+  if (!base || base.standard === 0) return emphasis;
   const bodyRatio = base.actual / base.standard;
+  let total = 0;
+  for (const m of measured.values()) total += m.chars;
   for (const [font, m] of measured) {
-    if (font !== body && m.chars >= MIN_WEIGHT_CHARS && m.actual / m.standard >= BOLD_WIDTH_RATIO * bodyRatio) wide.add(font);
+    if (font === body || m.chars < MIN_WEIGHT_CHARS) continue;
+    const wide = m.actual / m.standard >= BOLD_WIDTH_RATIO * bodyRatio;
+    const minor = base.chars >= BODY_SHARE * total && m.chars <= MINOR_FACE_SHARE * total && sameFamily(styles.get(font), styles.get(body));
+    if (wide || minor) emphasis.add(font);
   }
-  return wide;
+  return emphasis;
 }
 
 /** Pages in a row on which a font's learned widths may fail to beat the fit before it is given up. */
@@ -447,7 +474,7 @@ function learn(items: TextItem[], d: Decoded, styles: Styles, fits: Map<string, 
  * where each closure, destructured array and intermediate number allocates: measured the words'
  * largest share of the garbage).
  */
-const frame = { xs: 0, ys: 0, xt: 0, yt: 0, x0: 0, y0: 0, size: 0, turns: 0 as TextWord['turns'], bold: false, str: '' };
+const frame = { xs: 0, ys: 0, xt: 0, yt: 0, x0: 0, y0: 0, size: 0, turns: 0 as TextWord['turns'], emphasis: false, str: '' };
 
 /**
  * What a font's items need for their words, resolved once a page: per item, the look-ups by
@@ -465,10 +492,10 @@ interface ItemFont {
   widths: FontWidths | null;
   ascent: number;
   descent: number;
-  bold: boolean;
+  emphasis: boolean;
 }
 
-function itemFont(style: FontStyle | undefined, fit: (FontFit & { widths?: FontWidths }) | undefined, bold: boolean): ItemFont {
+function itemFont(style: FontStyle | undefined, fit: (FontFit & { widths?: FontWidths }) | undefined, emphasis: boolean): ItemFont {
   const { table, scale, space } = fit ?? unfitted(style);
   const fallback = FALLBACK_METRICS[style?.fontFamily ?? ''] ?? FALLBACK_METRICS['sans-serif']!;
   return {
@@ -480,7 +507,7 @@ function itemFont(style: FontStyle | undefined, fit: (FontFit & { widths?: FontW
     widths: fit?.widths ?? null,
     ascent: style && style.ascent >= ASCENT_RANGE[0]! && style.ascent <= ASCENT_RANGE[1]! ? style.ascent : fallback[0],
     descent: style && style.descent >= DESCENT_RANGE[0]! && style.descent <= DESCENT_RANGE[1]! ? style.descent : fallback[1],
-    bold,
+    emphasis,
   };
 }
 
@@ -509,7 +536,7 @@ function itemWords(item: TextItem, d: Decoded, k: number, font: ItemFont, view: 
   fr.y0 = m[1]! * t[4]! + m[3]! * t[5]! + m[5]!;
   fr.size = size;
   fr.turns = quarterTurns(fr.xs, fr.ys);
-  fr.bold = font.bold;
+  fr.emphasis = font.emphasis;
   fr.str = str;
   if (font.vertical) {
     // Vertical writing: the item is one column of glyphs; it is kept whole.
@@ -616,7 +643,7 @@ function emit(begin: number, end: number, out: TextWord[], glue: Glue): void {
     if (right > box[2]) box[2] = right;
     if (bottom > box[3]) box[3] = bottom;
   } else {
-    const word: TextWord = { text, bbox: [left, top, right, bottom], size: fr.size, turns: fr.turns, bold: fr.bold };
+    const word: TextWord = { text, bbox: [left, top, right, bottom], size: fr.size, turns: fr.turns, emphasis: fr.emphasis };
     out[out.length] = word;
     glue.word = word;
   }
