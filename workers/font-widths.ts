@@ -29,8 +29,8 @@ const TABLE_CODES = 0x2200;
 export class FontWidths {
   /**
    * Unknown 0 is the space; then one per learned character: slot + 1 in `table` (0: none) for
-   * most characters, looked up per character of every item; a Map's look-up there was most of
-   * learning's cost in a fresh child.
+   * most characters, as it is looked up for every character of every item (learning, checking,
+   * the words' widths); `slots` for the rest.
    */
   private readonly table = new Uint8Array(TABLE_CODES);
   private readonly slots = new Map<number, number>();

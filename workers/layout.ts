@@ -168,12 +168,12 @@ function geometricRows(words: Token[], fields: Token[]): Line[][] {
   return rows.map((row) => splitRow(row.tokens.sort((a, b) => a.bbox[0] - b.bbox[0])));
 }
 
-
 /**
  * A row's tokens, left to right, cut into lines at wide gaps; a gap beside a field never cuts (a
- * label and its box). A heading run into its paragraph's first line ("Categories and Subject
- * Descriptors D.3.4 …" in tracemonkey.pdf) stays one line with it, unless the gap is a gutter: as
- * a line in emphasis it would be a block of its own, read after the paragraph its text joins.
+ * label and its box). A heading run into the first line of its paragraph ("Table 1. HPO performed
+ * …" in 2305.03393v1-pg9.pdf) stays one line with it when the row has nothing else and the gap is
+ * no gutter: as a line in emphasis it would be a block of its own. (Rows of more pieces are left
+ * cut: a table's first column in bold lines up the same way.)
  */
 function splitRow(tokens: Token[]): Line[] {
   const lines: Line[] = [];
