@@ -39,7 +39,7 @@ export type Block =
 
 /** A gap wider than this (in em of the larger neighbour) between two words on a line splits the line. */
 const SPLIT_GAP_EM = 1.0;
-/** After a run-in heading, only a gap this wide (em) is a gutter. */
+/** Between a run-in heading and its text, a gap this wide (em) is a gutter. */
 const RUN_IN_GAP_EM = 1.5;
 /** Below this share of a line's height, a short row beside it is its superscript or subscript. */
 const SCRIPT_RATIO = 0.85;
@@ -106,7 +106,7 @@ function layoutUpright(tokens: Token[], fields: FormField[]): Block[] {
   const engine = tokens.length > 0 && tokens.every((t) => t.line !== undefined);
   const rows = engine ? engineRows(tokens, fieldTokens) : geometricRows(tokens, fieldTokens);
   const { tables, rest } = findTables(rows);
-  return order([...tables, ...lineBlocks(rest)]);
+  return order([...tables, ...lineBlocks(joinRunIns(rest))]);
 }
 
 // ---------------------------------------------------------------- lines
@@ -168,13 +168,7 @@ function geometricRows(words: Token[], fields: Token[]): Line[][] {
   return rows.map((row) => splitRow(row.tokens.sort((a, b) => a.bbox[0] - b.bbox[0])));
 }
 
-/**
- * A row's tokens, left to right, cut into lines at wide gaps; a gap beside a field never cuts (a
- * label and its box). A heading run into the first line of its paragraph ("Table 1. HPO performed
- * …" in 2305.03393v1-pg9.pdf) stays one line with it when the row has nothing else and the gap is
- * no gutter: as a line in emphasis it would be a block of its own. (Rows of more pieces are left
- * cut: a table's first column in bold lines up the same way.)
- */
+/** A row's tokens, left to right, cut into lines at wide gaps; a gap beside a field never cuts (a label and its box). */
 function splitRow(tokens: Token[]): Line[] {
   const lines: Line[] = [];
   let current: Token[] = [];
@@ -188,11 +182,29 @@ function splitRow(tokens: Token[]): Line[] {
     current[current.length] = token;
   }
   if (current.length > 0) lines[lines.length] = makeLine(current);
-  if (lines.length === 2) {
-    const [heading, rest] = lines as [Line, Line];
-    if (heading.emphasis && !rest.emphasis && rest.bbox[0] - heading.bbox[2] < RUN_IN_GAP_EM * Math.max(heading.size, rest.size)) return [makeLine(tokens)];
-  }
   return lines;
+}
+
+/**
+ * A heading run into the first line of its paragraph ("Categories and Subject Descriptors D.3.4
+ * …" in tracemonkey.pdf, "Table 1. HPO performed …" in 2305.03393v1-pg9.pdf) is one line with
+ * it when no gutter parts them: as a line in emphasis it would be a block of its own, read after
+ * the paragraph its text joins. `lines` are rows' lines left to right, after the tables (whose
+ * first column in bold lines up the same way) were taken out.
+ */
+function joinRunIns(lines: Line[]): Line[] {
+  const joined: Line[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const next = lines[i + 1];
+    const gap = next ? next.bbox[0] - line.bbox[2] : Infinity;
+    const sameRow = next !== undefined && Math.abs(centerY(line.bbox) - centerY(next.bbox)) < 0.5 * Math.min(height(line.bbox), height(next.bbox));
+    if (next && sameRow && line.emphasis && !next.emphasis && gap >= 0 && gap < RUN_IN_GAP_EM * Math.max(line.size, next.size)) {
+      joined.push(makeLine([...line.tokens, ...next.tokens]));
+      i++;
+    } else joined.push(line);
+  }
+  return joined;
 }
 
 /** The engine's lines, grouped into rows by height; fields join the nearest line on their height. */
