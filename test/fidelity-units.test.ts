@@ -103,6 +103,12 @@ describe('emphasis', () => {
     expect(pageMarkdown(layoutPage(words, []), 'text').markdown).toMatch(/^Boots Self-Locking Nut the quick brown fox/);
   });
 
+  it('takes no face as an emphasis by its share where no font dominates the page', () => {
+    const lines: [string, string][] = [['F2', 'Boots Self-Locking Nut'], ...Array.from({ length: 8 }, (_, i): [string, string] => [i % 2 ? 'F1' : 'F3', body])];
+    const words = textWords({ items: items(lines), styles: { F1: times, F2: times, F3: times } }, view, new Map());
+    expect(words.some((w) => w.emphasis)).toBe(false);
+  });
+
   it('keeps a heading run into its paragraph on its line, read before the paragraph', () => {
     const tokens = [...line('Categories and Subject', 50, 80).map((t) => ({ ...t, emphasis: true })), ...line('D.3.4 [Programming Languages]: compilers', 170, 80)];
     for (let i = 1; i < 4; i++) tokens.push(...line(`the paragraph goes on here, line ${i}`, 50, 80 + 14 * i));

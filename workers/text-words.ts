@@ -344,6 +344,17 @@ const MINOR_FACE_SHARE = 0.15;
 const BODY_SHARE = 0.6;
 
 /**
+ * Faces of one family (Times-Roman and Times-Italic on amt_handbook_sample.pdf) share pdfjs's
+ * family and vertical metrics; fonts of other designs mostly do not (issue19971.pdf's lines set in
+ * Verdana, Impact and Georgia read as headings without this check). Code's monospace is no
+ * emphasis.
+ */
+function sameFamily(a: FontStyle | undefined, b: FontStyle | undefined): boolean {
+  if (!a || !b || a.fontFamily !== b.fontFamily || a.fontFamily === 'monospace') return false;
+  return Math.abs(a.ascent - b.ascent) < 0.01 && Math.abs(a.descent - b.descent) < 0.01;
+}
+
+/**
  * pdfjs's text content says nothing of a font's weight or slant (no name, no flags without
  * building the page's operator list); its widths and shares do. A bold face's glyphs are wider
  * than its regular's (Helvetica-Bold ~9 %, Times-Bold ~7 %), and a heading face unlike the
@@ -356,16 +367,6 @@ const BODY_SHARE = 0.6;
  * pages of tables, footnotes and running text, which face is the plain one is anybody's guess).
  * A heuristic for Markdown headings and block breaks, not a fact.
  */
-/**
- * Faces of one family (Times-Roman and Times-Italic) share their vertical metrics; a script's
- * own font beside the body's (Hangul and Latin, measured on normal_4pages.pdf) does not. Code's
- * monospace is no emphasis.
- */
-function sameFamily(a: FontStyle | undefined, b: FontStyle | undefined): boolean {
-  if (!a || !b || a.fontFamily !== b.fontFamily || a.fontFamily === 'monospace') return false;
-  return Math.abs(a.ascent - b.ascent) < 0.01 && Math.abs(a.descent - b.descent) < 0.01;
-}
-
 function emphasisFonts(items: TextItem[], d: Decoded, styles: Styles, fits: Map<string, FontFit>): Set<string> {
   const chars = new Map<string, number>();
   for (const item of items) chars.set(item.fontName, (chars.get(item.fontName) ?? 0) + item.str.length);
