@@ -109,6 +109,15 @@ describe('emphasis', () => {
     expect(words.some((w) => w.emphasis)).toBe(false);
   });
 
+  it('sizes the words of an item set larger than its first glyph (a subscript digit, then 10-pt text) by its width', () => {
+    const lines: [string, string][] = Array.from({ length: 8 }, (): [string, string] => ['F1', body]);
+    const mixed: TextItem = { str: '4 inch, the', fontName: 'F1', width: 4.4 * 11, height: 5.5, transform: [5.5, 0, 0, 5.5, 72, 500], hasEOL: true };
+    const words = textWords({ items: [...items(lines), mixed], styles: { F1: times } }, view, new Map());
+    const inch = words.find((w) => w.text === 'inch,')!;
+    expect(inch.size).toBeCloseTo(10, 0);
+    expect(inch.bbox[3] - inch.bbox[1]).toBeCloseTo(10 * (times.ascent - times.descent), 0);
+  });
+
   it('keeps a heading run into its paragraph on its line, read before the paragraph', () => {
     const tokens = [...line('Categories and Subject', 50, 80).map((t) => ({ ...t, emphasis: true })), ...line('D.3.4 [Programming Languages]: compilers', 170, 80)];
     for (let i = 1; i < 4; i++) tokens.push(...line(`the paragraph goes on here, line ${i}`, 50, 80 + 14 * i));

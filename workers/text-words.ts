@@ -574,12 +574,17 @@ function itemWords(item: TextItem, d: Decoded, k: number, font: ItemFont, view: 
   const toSpaces = font.fitted && spaces > 0 && Math.abs(extra) < 0.5 * sizeAlong;
   const scale = toSpaces ? 1 : natural > 0 ? item.width / natural : 0;
   const spaceStep = (spaceWidth + (toSpaces ? extra : 0)) * scale;
+  // pdfjs gives an item the size of its first glyph: a subscript digit and the 10-pt text after
+  // it ("4 inch, the" on amt_handbook_sample.pdf) come as one 5.5-pt item, whose width in a
+  // fitted font then says its glyphs are larger; its words are that much taller.
+  const grown = font.fitted && scale > MIXED_SIZE_RATIO && d.chars[k]! >= MIN_MIXED_CHARS ? scale : 1;
+  fr.size = size * grown;
   // The word's span in `span` (see there): S1 runs along as the position.
   const at = span;
   at[S0] = 0;
   at[S1] = 0;
-  at[T0] = descent;
-  at[T1] = ascent;
+  at[T0] = descent * grown;
+  at[T1] = ascent * grown;
   let begin = -1;
   // The decoded code points (spaces as 32), with i their place in str (astral ones take two).
   for (let j = first, i = 0; j < last; j++, i++) {
@@ -600,6 +605,11 @@ function itemWords(item: TextItem, d: Decoded, k: number, font: ItemFont, view: 
   }
   if (begin >= 0) emit(begin, str.length, out, glue);
 }
+
+/** An item this much wider than its fitted font says at its size is set larger than its first glyph. */
+const MIXED_SIZE_RATIO = 1.4;
+/** Characters such an item needs before its width says so. */
+const MIN_MIXED_CHARS = 4;
 
 /**
  * The span of the word being emitted: S0..S1 along the baseline, T0..T1 font sizes up. In a
