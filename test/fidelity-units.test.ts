@@ -78,7 +78,7 @@ describe('layout', () => {
   });
 });
 
-describe('emphasis', () => {
+describe('text-layer words: emphasis and size', () => {
   const times: FontStyle = { fontFamily: 'serif', ascent: 0.911, descent: -0.224, vertical: false };
   const other: FontStyle = { fontFamily: 'serif', ascent: 0.85, descent: -0.25, vertical: false };
   /** One item a line of 10-pt text in `font`, baselines 14 pt apart from the top (PDF y up, on a 792-pt page). */
@@ -97,7 +97,7 @@ describe('emphasis', () => {
     expect(pageMarkdown(layoutPage(words, []), 'text').markdown).toMatch(/^# Boots Self-Locking Nut\n\nthe quick brown fox/);
   });
 
-  it("does not take another family's font (another script's, other metrics) as emphasis", () => {
+  it('does not take a font of another design (other vertical metrics) as emphasis', () => {
     const words = textWords(page(other), view, new Map());
     expect(words.some((w) => w.emphasis)).toBe(false);
     expect(pageMarkdown(layoutPage(words, []), 'text').markdown).toMatch(/^Boots Self-Locking Nut the quick brown fox/);
