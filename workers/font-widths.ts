@@ -23,16 +23,8 @@ const SETTLED_ITEMS = 500;
 /** Learned widths stay within these multiples of the prior (a guard against ill-posed pages). */
 const CLAMP = [0.4, 2.5];
 
-/** Characters below this code are slotted by a table (Latin, Greek, Cyrillic, punctuation, symbols); others by a Map. */
-const TABLE_CODES = 0x2200;
-
 export class FontWidths {
-  /**
-   * Unknown 0 is the space; then one per learned character: slot + 1 in `table` (0: none) for
-   * most characters, as it is looked up for every character of every item (learning, checking,
-   * the words' widths); `slots` for the rest.
-   */
-  private readonly table = new Uint8Array(TABLE_CODES);
+  /** Unknown 0 is the space; then one per learned character. */
   private readonly slots = new Map<number, number>();
   private readonly prior = new Float64Array(MAX_LEARNED + 1);
   private readonly atb = new Float64Array(MAX_LEARNED + 1);
@@ -116,16 +108,9 @@ export class FontWidths {
 
   /** A character's width in em: learned, or the prior. */
   width(code: number): number {
-    const slot = this.slot(code);
-    if (slot < 0) return this.priorWidth(code);
+    const slot = code === 32 ? 0 : this.slots.get(code);
+    if (slot === undefined) return this.priorWidth(code);
     return this.solution && slot < this.solution.length ? this.solution[slot]! : this.prior[slot]!;
-  }
-
-  /** The character's unknown, or -1 when it has none. */
-  private slot(code: number): number {
-    if (code === 32) return 0;
-    if (code < TABLE_CODES) return this.table[code]! - 1;
-    return this.slots.get(code) ?? -1;
   }
 
   /** Solves the normal equations anew if items came since the last solve. */
@@ -171,15 +156,14 @@ export class FontWidths {
     this.solution = x;
   }
 
-  /** The character's unknown, made when it has none and there is room. */
   private slotOf(code: number): number {
-    const slot = this.slot(code);
-    if (slot >= 0) return slot;
+    if (code === 32) return 0;
+    const slot = this.slots.get(code);
+    if (slot !== undefined) return slot;
     const prior = this.priorWidth(code);
     if (this.n > MAX_LEARNED || !(prior > 0)) return -1;
     if (this.n === this.capacity) this.grow();
-    if (code < TABLE_CODES) this.table[code] = this.n + 1;
-    else this.slots.set(code, this.n);
+    this.slots.set(code, this.n);
     this.prior[this.n] = prior;
     return this.n++;
   }
