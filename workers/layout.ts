@@ -198,8 +198,7 @@ function joinRunIns(lines: Line[]): Line[] {
     const line = lines[i]!;
     const next = lines[i + 1];
     const gap = next ? next.bbox[0] - line.bbox[2] : Infinity;
-    const sameRow = next !== undefined && Math.abs(centerY(line.bbox) - centerY(next.bbox)) < 0.5 * Math.min(height(line.bbox), height(next.bbox));
-    if (next && sameRow && line.emphasis && !next.emphasis && gap >= 0 && gap < RUN_IN_GAP_EM * Math.max(line.size, next.size)) {
+    if (next && sameRow(line.bbox, next.bbox) && line.emphasis && !next.emphasis && gap >= 0 && gap < RUN_IN_GAP_EM * Math.max(line.size, next.size)) {
       joined.push(makeLine([...line.tokens, ...next.tokens]));
       i++;
     } else joined.push(line);
@@ -236,7 +235,7 @@ function engineRows(words: Token[], fields: Token[]): Line[][] {
   for (const line of lines) {
     const row = rows.at(-1);
     const first = row?.[0];
-    if (row && first && Math.abs(centerY(line.bbox) - centerY(first.bbox)) <= 0.5 * Math.min(height(line.bbox), height(first.bbox))) row.push(line);
+    if (row && first && sameRow(line.bbox, first.bbox)) row.push(line);
     else rows.push([line]);
   }
   for (const row of rows) row.sort((a, b) => a.bbox[0] - b.bbox[0]);
@@ -452,6 +451,10 @@ function minTop(row: Line[]): number {
 }
 function maxBottom(row: Line[]): number {
   return Math.max(...row.map((l) => l.bbox[3]));
+}
+/** Two boxes on one row: their middles closer than half the lower one's height. */
+function sameRow(a: Bbox, b: Bbox): boolean {
+  return Math.abs(centerY(a) - centerY(b)) <= 0.5 * Math.min(height(a), height(b));
 }
 function centerY(b: Bbox): number {
   return (b[1] + b[3]) / 2;

@@ -374,6 +374,7 @@ function emphasisFonts(items: TextItem[], d: Decoded, styles: Styles, fits: Map<
   for (const [font, n] of chars) if (!body || n > chars.get(body)!) body = font;
   const table = fits.get(body)?.table ?? tableOf(styles.get(body)?.fontFamily ?? 'sans-serif');
   const measured = new Map<string, { actual: number; standard: number; chars: number }>();
+  let total = 0;
   for (let k = 0; k < items.length; k++) {
     const item = items[k]!;
     const sizeAlong = d.sizeAlong[k]!;
@@ -386,14 +387,13 @@ function emphasisFonts(items: TextItem[], d: Decoded, styles: Styles, fits: Map<
     m.actual += item.width / sizeAlong - spaces * TABLE_SPACE[table];
     m.standard += standard;
     m.chars += n;
+    total += n;
     measured.set(item.fontName, m);
   }
   const emphasis = new Set<string>();
   const base = measured.get(body);
   if (!base || base.standard === 0) return emphasis;
   const bodyRatio = base.actual / base.standard;
-  let total = 0;
-  for (const m of measured.values()) total += m.chars;
   for (const [font, m] of measured) {
     if (font === body || m.chars < MIN_WEIGHT_CHARS) continue;
     const wide = m.actual / m.standard >= BOLD_WIDTH_RATIO * bodyRatio;
