@@ -108,8 +108,9 @@ const pendingDeliveries = () => keys('pdf-ocr:webhooks:webhook-*');
 describe('scaled on Redis: one API and two worker instances', () => {
   it('runs eight jobs to complete results when a worker is SIGKILLed mid-job, one webhook per job', async () => {
     const api = await instance('api');
+    // The doomed worker runs alone until it holds a report part-way: with both up from the start,
+    // nothing made it take a report while the wait below looked (a fresh-clone run timed out there).
     const doomed = await instance('worker');
-    const survivor = await instance('worker');
     const hooks = await receiver();
     const kinds = [REPORT, TEXT, REPORT, SCAN, REPORT, TEXT, REPORT, SCAN];
     const jobs = await Promise.all(
@@ -126,6 +127,7 @@ describe('scaled on Redis: one API and two worker instances', () => {
       }
       return victim !== undefined;
     });
+    const survivor = await instance('worker');
     const orphans = workerPids(doomed.proc.pid);
     doomed.proc.kill('SIGKILL');
     // A child notices its parent is gone when its current page is done: that bounds this, not a clock.
