@@ -43,6 +43,20 @@ describe('layout', () => {
     expect(text).not.toMatch(/left line \d of prose here right/);
   });
 
+  it("reads a figure's labels far below one column's end after the columns, though labels under the other column come close", () => {
+    // amt_handbook_sample.pdf's page: the left column ends mid-sentence above a figure, the right
+    // column goes on with it and ends higher, and the right figure's labels step down the page to
+    // the height of the left figure's first labels.
+    const tokens: Token[] = [];
+    for (let i = 0; i < 8; i++) tokens.push(...line(`left line ${i} of running prose`, 50, 80 + 14 * i));
+    for (let i = 0; i < 5; i++) tokens.push(...line(`right line ${i} of running prose`, 320, 80 + 14 * i));
+    tokens.push(...line('Nut case', 420, 160, 8), ...line('Locking shoulder', 420, 180, 8), ...line('Keyway', 420, 200, 8));
+    tokens.push(...line('Boots aircraft nut', 60, 210, 8), ...line('Elastic anchor nut', 170, 210, 8));
+    const text = plainText(layoutPage(tokens, []));
+    expect(text.indexOf('left line 7')).toBeLessThan(text.indexOf('right line 0'));
+    expect(text.indexOf('Boots aircraft nut')).toBeGreaterThan(text.indexOf('right line 4'));
+  });
+
   it('makes a table of cells that line up over three rows or more, header row first', () => {
     const rows = [['Item', 'Cost', 'Due'], ['Roof', '4500', 'May'], ['Paint', '1200', 'June']];
     const tokens = rows.flatMap((cells, r) => cells.flatMap((cell, c) => line(cell, 50 + 150 * c, 100 + 18 * r)));

@@ -421,10 +421,20 @@ function hasParagraph(blocks: Block[]): boolean {
   return blocks.some((b) => b.kind === 'text' && b.lines.length > 1);
 }
 
+/**
+ * A strip continues the columns above when one of its blocks sits close under a block above it.
+ * Closeness to the strip above as a whole is not enough: figure labels far below a column's end,
+ * beside other labels just under the other column's, joined the columns and read between a
+ * sentence's halves (amt_handbook_sample.pdf: "… The wing type that is / Boots aircraft nut /
+ * the most common ranges …").
+ */
 function close(upper: Block[], lower: Block[]): boolean {
-  const gap = Math.min(...lower.map((b) => b.bbox[1])) - Math.max(...upper.map((b) => b.bbox[3]));
-  const size = Math.min(median(upper.map((b) => b.size)), median(lower.map((b) => b.size)));
-  return gap <= STRIP_GAP_EM * size;
+  return lower.some((b) =>
+    upper.some((a) => {
+      const gap = b.bbox[1] - a.bbox[3];
+      return gap <= STRIP_GAP_EM * Math.min(a.size, b.size) && overlap([a.bbox[0], a.bbox[2]], [b.bbox[0], b.bbox[2]]) > 0;
+    }),
+  );
 }
 
 /** The blocks in groups separated by vertical gaps (gutters), left to right. */
