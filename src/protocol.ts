@@ -216,7 +216,7 @@ export const profileStageSchema = z.enum([
   'layout',
   /** Scanned images decoded, or pages rendered. */
   'decode',
-  /** Pixels converted in JavaScript: gray, orientation, scaling, quarter turns. */
+  /** Pixels converted in JavaScript: gray, orientation, scaling, quarter turns, ruled lines erased. */
   'scale',
   /** The OCR engine's WebAssembly instantiated and its model loaded. */
   'engine',

@@ -10,6 +10,7 @@ import { Ocr, type GrayImage, type OcrText } from './ocr.js';
 import { JpegScans } from './jpeg-scan.js';
 import { ocrContent, textLayerContent } from './page-content.js';
 import { middleRows, pageImage, rotate } from './page-image.js';
+import { eraseRuledLines } from './ruled-lines.js';
 import { fitToShare, pageShareBytes } from './page-share.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
 import { StageClock } from './profile.js';
@@ -102,6 +103,7 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
   try {
     const reduce = task.reduced.includes(pageNumber) ? 2 : 1;
     const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) }, clock, jpegs);
+    await clock.time('scale', () => eraseRuledLines(image));
     clock.countOcrPage();
     await clock.time('engine', () => ocr.start());
     const result = await recognizeUpright(ocr, image, clock);
