@@ -2,11 +2,11 @@
  * One measuring run of the child's own compiled code (dist/workers), for the fidelity cost
  * (fidelity-cost.ts starts it as the Supervisor starts a child: same node flags and env):
  *
- *   node dist/bench/fidelity-pass.js text <pdf> plain|full   a text document without or with fidelity
- *   node dist/bench/fidelity-pass.js ocr <pdf>…              one-page scans: plain text vs words
+ *   node dist/bench/fidelity-pass.js text <pdf> layer|text|full   a text document read three ways (TextWay)
+ *   node dist/bench/fidelity-pass.js ocr <pdf>…                    one-page scans: plain text vs words
  *
  * It prints one JSON line. The service has no switch to turn fidelity off (and must have none),
- * so the two ways are run here, on the same functions the child calls.
+ * so the ways are run here, on the same functions the child calls.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,10 +16,13 @@ import { formKind } from '../workers/fields.js';
 import { JpegScans } from '../workers/jpeg-scan.js';
 import { Ocr } from '../workers/ocr.js';
 import { readWords } from '../workers/ocr-words.js';
+import { layoutPage } from '../workers/layout.js';
 import { ocrContent, textLayerContent } from '../workers/page-content.js';
 import { pageImage } from '../workers/page-image.js';
 import { fitToShare, pageShareBytes } from '../workers/page-share.js';
 import { openPdf } from '../workers/pdf.js';
+import { plainText } from '../workers/plain-text.js';
+import { TEXT_WAYS, type TextWay } from './fidelity-ways.js';
 import { StageClock } from '../workers/profile.js';
 import { isUsableText, layerText } from '../workers/text-layer.js';
 import { textWords, type DocumentFonts, type TextContent } from '../workers/text-words.js';
@@ -27,7 +30,7 @@ import { textWords, type DocumentFonts, type TextContent } from '../workers/text
 export interface TextPass {
   /** CPU of reading the document: open, every page, close (not node's start nor the imports). */
   cpuS: number;
-  /** Of that, fidelity's own work: words, layout, text, Markdown, packing, the form check. */
+  /** Of that, the work beyond the layer's text: words, layout, text (and with full: Markdown, packing), the form check. */
   fidelityS: number;
   /** Of that, each page's message in the child: fitted to its share of MAX_RESULT_MB and serialised as IPC sends it. */
   messageS: number;
@@ -54,8 +57,20 @@ function cpuS(): number {
   return (user + system) / 1e6;
 }
 
-/** A text document read as the child reads a text page: getTextContent and the layer's text, and with fidelity its words and Markdown. */
-async function textPass(file: string, fidelity: boolean): Promise<TextPass> {
+/**
+ * A document's fonts, none of them learned (null, as DocumentFonts has it for a font given up on):
+ * the learned glyph widths make the word boxes fit their glyphs, and change no page's text nor
+ * its Markdown (checked on every text document of the corpus), so plain text alone would not
+ * learn them; they are part of what the words cost.
+ */
+class NotLearned extends Map<string, null> {
+  override get(): null {
+    return null;
+  }
+}
+
+/** A text document read as the child reads a text page, one of the TextWays. */
+async function textPass(file: string, way: TextWay): Promise<TextPass> {
   const started = cpuS();
   const spent = { fidelityS: 0, messageS: 0 };
   const timed = async <T>(key: keyof typeof spent, work: () => Promise<T> | T): Promise<T> => {
@@ -68,16 +83,22 @@ async function textPass(file: string, fidelity: boolean): Promise<TextPass> {
   };
   const doc = await openPdf(file, undefined, config.maxPagePixels);
   const share = pageShareBytes(config.maxResultBytes, doc.numPages);
-  const fonts: DocumentFonts = new Map();
+  const fonts: DocumentFonts = way === 'text' ? new NotLearned() : new Map();
   try {
-    if (fidelity) await timed('fidelityS', () => formKind(doc));
+    if (way !== 'layer') await timed('fidelityS', () => formKind(doc));
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
       const view = page.getViewport({ scale: 1 });
       const content = (await page.getTextContent()) as TextContent;
       const text = layerText(content);
       if (!isUsableText(text)) throw new Error(`${path.basename(file)} page ${n} has no usable text layer`);
-      const read = fidelity ? await timed('fidelityS', () => textLayerContent(textWords(content, view, fonts), [])) : { text };
+      const read =
+        way === 'layer'
+          ? { text }
+          : await timed('fidelityS', () => {
+              const words = textWords(content, view, fonts);
+              return way === 'full' ? textLayerContent(words, []) : { text: plainText(layoutPage(words, [])) };
+            });
       const result: PageResult = { page: n, source: 'text', error: null, width: view.width, height: view.height, ...read };
       // As pdf-worker.ts sends it: fitted to its share, then serialised by the IPC channel
       // (serialization 'json'); the child does not check its own messages, the parent does.
@@ -139,9 +160,10 @@ async function ocrPass(files: string[]): Promise<OcrPass> {
 
 async function main(): Promise<TextPass | OcrPass> {
   const [kind, ...args] = process.argv.slice(2);
-  if (kind === 'text' && args.length === 2 && ['plain', 'full'].includes(args[1]!)) return textPass(args[0]!, args[1] === 'full');
+  const way = TEXT_WAYS.find((w) => w === args[1]);
+  if (kind === 'text' && args.length === 2 && way) return textPass(args[0]!, way);
   if (kind === 'ocr' && args.length > 0) return ocrPass(args);
-  throw new Error('usage: fidelity-pass.js text <pdf> plain|full | ocr <pdf>…');
+  throw new Error(`usage: fidelity-pass.js text <pdf> ${TEXT_WAYS.join('|')} | ocr <pdf>…`);
 }
 
 main().then(
