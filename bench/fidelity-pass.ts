@@ -22,10 +22,10 @@ import { pageImage } from '../workers/page-image.js';
 import { fitToShare, pageShareBytes } from '../workers/page-share.js';
 import { openPdf } from '../workers/pdf.js';
 import { plainText } from '../workers/plain-text.js';
-import { TEXT_WAYS, type TextWay } from './fidelity-ways.js';
 import { StageClock } from '../workers/profile.js';
 import { isUsableText, layerText } from '../workers/text-layer.js';
 import { textWords, type DocumentFonts, type TextContent } from '../workers/text-words.js';
+import { TEXT_WAYS, type TextWay } from './fidelity-ways.js';
 
 export interface TextPass {
   /** CPU of reading the document: open, every page, close (not node's start nor the imports). */
