@@ -3,14 +3,13 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Busboy } from '@fastify/busboy';
 import { ApiError } from './routes/errors.js';
 
-export interface ReceivedUpload {
-  /** A temp file in a directory of its own; removing the directory removes everything. */
-  path: string;
+/** What a submit's answer needs of its body: everything but the bytes themselves. */
+export interface UploadDigest {
   name: string;
   bytes: number;
   /** SHA-256 of the PDF, hex: what tells a retried submit from another one. */
@@ -19,10 +18,20 @@ export interface ReceivedUpload {
   fields: Record<string, string>;
 }
 
+export interface ReceivedUpload extends UploadDigest {
+  /** A temp file in a directory of its own; removing the directory removes everything. */
+  path: string;
+}
+
 /** Turns a request body into a temp file: the routes' only door to the filesystem. */
 export interface UploadReceiver {
   /** `id` names the upload's directory, so a sweeper can tell whose it is. */
   receive(request: Request, id: string): Promise<ReceivedUpload>;
+  /**
+   * Reads the body as `receive` does, with the same limits and refusals, but keeps none of it:
+   * a retried submit is answered from its digest alone, so its PDF never reaches the disk.
+   */
+  digest(request: Request): Promise<UploadDigest>;
   discard(upload: ReceivedUpload): Promise<void>;
 }
 
@@ -47,28 +56,18 @@ export function createUploadReceiver(limits: UploadLimits): UploadReceiver {
   const root = limits.dir ?? os.tmpdir();
   return {
     async receive(request, id) {
-      const type = request.headers.get('content-type') ?? '';
-      const multipart = /^multipart\/form-data/i.test(type);
-      if (!multipart && !/^application\/(pdf|octet-stream)/i.test(type)) {
-        throw new ApiError(415, 'not_a_pdf', 'send the PDF as multipart/form-data (field "file") or as application/pdf');
-      }
-      // A declared length over the limit is refused before a byte is read.
-      if (Number(request.headers.get('content-length')) > limits.maxBytes) throw tooLarge(limits.maxBytes);
-      if (!request.body) throw notAPdf('the request has no body');
+      const type = contentType(request, limits);
       const dir = await mkdtemp(path.join(root, `pdf-ocr-${id}-`));
       const file = path.join(dir, 'upload.pdf');
-      const timeout = AbortSignal.timeout(limits.timeoutMs);
-      const body = Readable.fromWeb(request.body as never);
-      const head = [body, new ByteLimit(limits.maxBytes)];
       try {
-        if (multipart) return await receiveMultipart(head, type, file, timeout);
-        return { ...(await savePdf(head, file, timeout)), path: file, name: 'upload.pdf', fields: {} };
+        return { ...(await readBody(request, type, limits, () => createWriteStream(file, { mode: 0o600 }))), path: file };
       } catch (err) {
-        body.destroy();
         await rm(dir, { recursive: true, force: true });
-        if (timeout.aborted) throw new ApiError(408, 'upload_timeout', `the upload did not arrive within ${limits.timeoutMs / 1000} s`);
-        throw err instanceof ApiError ? err : new ApiError(400, 'invalid_request', `the upload could not be read: ${(err as Error).message}`);
+        throw err;
       }
+    },
+    async digest(request) {
+      return readBody(request, contentType(request, limits), limits, () => new Writable({ write: (_chunk, _encoding, done) => done() }));
     },
     async discard(upload) {
       await rm(path.dirname(upload.path), { recursive: true, force: true });
@@ -76,7 +75,33 @@ export function createUploadReceiver(limits: UploadLimits): UploadReceiver {
   };
 }
 
-async function receiveMultipart(body: Stream[], contentType: string, file: string, signal: AbortSignal): Promise<ReceivedUpload> {
+/** The body's type, once the request is known to carry a PDF of an allowed size (a declared length over the limit is refused before a byte is read). */
+function contentType(request: Request, limits: UploadLimits): string {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^multipart\/form-data/i.test(type) && !/^application\/(pdf|octet-stream)/i.test(type)) {
+    throw new ApiError(415, 'not_a_pdf', 'send the PDF as multipart/form-data (field "file") or as application/pdf');
+  }
+  if (Number(request.headers.get('content-length')) > limits.maxBytes) throw tooLarge(limits.maxBytes);
+  if (!request.body) throw notAPdf('the request has no body');
+  return type;
+}
+
+/** Reads the whole body within the limits, the PDF into `sink`; any failure is an ApiError. */
+async function readBody(request: Request, type: string, limits: UploadLimits, sink: () => Writable): Promise<UploadDigest> {
+  const timeout = AbortSignal.timeout(limits.timeoutMs);
+  const body = Readable.fromWeb(request.body as never);
+  const head = [body, new ByteLimit(limits.maxBytes)];
+  try {
+    if (/^multipart\/form-data/i.test(type)) return await receiveMultipart(head, type, sink, timeout);
+    return { ...(await savePdf(head, sink(), timeout)), name: 'upload.pdf', fields: {} };
+  } catch (err) {
+    body.destroy();
+    if (timeout.aborted) throw new ApiError(408, 'upload_timeout', `the upload did not arrive within ${limits.timeoutMs / 1000} s`);
+    throw err instanceof ApiError ? err : new ApiError(400, 'invalid_request', `the upload could not be read: ${(err as Error).message}`);
+  }
+}
+
+async function receiveMultipart(body: Stream[], contentType: string, sink: () => Writable, signal: AbortSignal): Promise<UploadDigest> {
   const fields: Record<string, string> = {};
   const parser = multipartParser(contentType);
   let part: Readable | undefined;
@@ -94,7 +119,7 @@ async function receiveMultipart(body: Stream[], contentType: string, file: strin
     }
     name = safeName(filename);
     part = stream;
-    saved = savePdf([stream], file, signal);
+    saved = savePdf([stream], sink(), signal);
     // A refused file (too large, not a PDF) stops the parser.
     saved.catch((err: Error) => parser.destroy(err));
   });
@@ -114,7 +139,7 @@ async function receiveMultipart(body: Stream[], contentType: string, file: strin
     throw fieldError;
   }
   if (!saved) throw new ApiError(400, 'invalid_request', 'the multipart body has no "file" field');
-  return { ...(await saved), path: file, name, fields };
+  return { ...(await saved), name, fields };
 }
 
 /** Busboy throws on a malformed Content-Type (e.g. no boundary): that is the client's error, not ours. */
@@ -129,10 +154,10 @@ function multipartParser(contentType: string): ReturnType<typeof Busboy> {
   }
 }
 
-/** Writes a stream to `file` (mode 0600), checking the PDF signature and hashing it on the way. */
-async function savePdf(source: Stream[], file: string, signal: AbortSignal): Promise<{ bytes: number; sha256: string }> {
+/** Writes a stream to `sink`, checking the PDF signature and hashing it on the way. */
+async function savePdf(source: Stream[], sink: Writable, signal: AbortSignal): Promise<{ bytes: number; sha256: string }> {
   const check = new PdfCheck();
-  await pipeline([...source, check, createWriteStream(file, { mode: 0o600 })], { signal });
+  await pipeline([...source, check, sink], { signal });
   return { bytes: check.bytes, sha256: check.hash.digest('hex') };
 }
 

@@ -27,9 +27,10 @@ const server = serverPerTest();
 const TAGGED = readFileSync(corpusFile('text/tagged.pdf'));
 /** Six pages forced through OCR: a job that keeps its child busy for a while. */
 const BUSY = { file: corpusFile('text/TAMReview.pdf'), fields: { ocr: 'force', pages: '1-6' } };
+const BUSY_PDF = readFileSync(BUSY.file);
 
 /** A raw HTTP/1.1 request on a socket of its own, so a test can send part of a body, drip it, or drop it. */
-function rawRequest(s: RunningServer, head: Record<string, string>) {
+function rawRequest(s: RunningServer, head: Record<string, string>, target = '/api/jobs') {
   const { port } = new URL(s.url);
   const socket: Socket = connect(Number(port), '127.0.0.1');
   let received = '';
@@ -44,7 +45,7 @@ function rawRequest(s: RunningServer, head: Record<string, string>) {
   const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
   socket.on('error', () => {});
   const headers = Object.entries({ host: '127.0.0.1', ...head }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  socket.write(`POST /api/jobs HTTP/1.1\r\n${headers}\r\n`);
+  socket.write(`POST ${target} HTTP/1.1\r\n${headers}\r\n`);
   return {
     socket,
     response,
@@ -304,5 +305,55 @@ describe('Idempotency-Key', () => {
     await waitForJob(s.url, job.id);
     expect(logLines(s).filter((l) => l.msg === 'job state' && l.status === 'queued')).toHaveLength(1);
     await until('no stray upload', () => leftoverFiles(s.tmpDir).length === 0);
+  });
+
+  /** A raw upload of BUSY (its options in the query) with this key, its first 100 bytes sent. */
+  const slowRetry = async (s: RunningServer, key: string) => {
+    const head = { 'content-type': 'application/pdf', 'content-length': String(BUSY_PDF.length), 'idempotency-key': key };
+    const r = rawRequest(s, head, `/api/jobs?${new URLSearchParams(BUSY.fields).toString()}`);
+    await r.write(BUSY_PDF.subarray(0, 100));
+    return r;
+  };
+  const queueTaken = async (s: RunningServer) => {
+    const { queue } = (await (await fetch(`${s.url}/healthz`)).json()) as { queue: { running: number; queued: number } };
+    return queue.running + queue.queued;
+  };
+
+  it('counts a retry of a kept job toward QUEUE_LIMIT while it arrives: past it, 429 before the body is in', async () => {
+    const s = await server({ PDF_WORKER_THREADS: '1', QUEUE_LIMIT: '1' });
+    const headers = { 'idempotency-key': 'x1' };
+    const kept = await submitOk(s.url, BUSY.file, { raw: true, fields: BUSY.fields, headers });
+    const retries = await Promise.all([0, 1, 2].map(() => slowRetry(s, 'x1')));
+    const answered = new Map<number, number>();
+    retries.forEach((r, i) => void r.response.then(({ status }) => answered.set(i, status)));
+    // One place was left: one retry takes it, the other two are refused with their bodies still to come.
+    await until('two retries refused', () => answered.size === 2);
+    expect([...answered.values()]).toEqual([429, 429]);
+    const admitted = retries.find((_, i) => !answered.has(i))!;
+    await admitted.write(BUSY_PDF.subarray(100));
+    const again = await admitted.response;
+    expect(again.status).toBe(200);
+    expect(again.text).toMatch(new RegExp(`^location: /api/jobs/${kept.id}\r$`, 'im'));
+    await fetch(`${s.url}/api/jobs/${kept.id}`, { method: 'DELETE' });
+    for (const r of retries) r.socket.destroy();
+    await until('no stray upload', () => leftoverFiles(s.tmpDir).length === 0);
+  });
+
+  it('creates no job past QUEUE_LIMIT from the key of a job deleted while its retry arrived', async () => {
+    const s = await server({ PDF_WORKER_THREADS: '1', QUEUE_LIMIT: '1' });
+    const headers = { 'idempotency-key': 'x2' };
+    const kept = await submitOk(s.url, BUSY.file, { raw: true, fields: BUSY.fields, headers });
+    const waiting = await submitOk(s.url, BUSY.file, { fields: BUSY.fields });
+    const retry = await slowRetry(s, 'x2');
+    // The key's job goes and a new one fills its place before the retry's body is in.
+    expect((await fetch(`${s.url}/api/jobs/${kept.id}`, { method: 'DELETE' })).status).toBe(204);
+    const filler = await submit(s.url, BUSY.file, { fields: BUSY.fields });
+    await retry.write(BUSY_PDF.subarray(100));
+    await retry.response;
+    expect(await queueTaken(s)).toBeLessThanOrEqual(2);
+    retry.socket.destroy();
+    for (const id of [waiting.id, filler.status === 202 ? ((await filler.json()) as JobJson).id : undefined]) {
+      if (id) await fetch(`${s.url}/api/jobs/${id}`, { method: 'DELETE' });
+    }
   });
 });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
 import type { PageResult } from '../protocol.js';
 import { changeOf, finalStatus, queuedJob, type Job, type JobChange, type JobOutcome, type NewJob, type WebhookState } from './job.js';
-import type { CreateResult, JobRepository, RepositoryEvents, StartedJob } from './repository.js';
+import type { CreateResult, JobRepository, KeptSubmit, RepositoryEvents, StartedJob } from './repository.js';
 import { Watchers } from './watchers.js';
 
 export interface MemoryRepositoryOptions {
@@ -88,9 +88,9 @@ export class MemoryJobRepository implements JobRepository {
     return entry && { ...entry.job };
   }
 
-  async findByIdempotencyKey(key: string): Promise<Job | undefined> {
-    const id = this.keys.get(key);
-    return id === undefined ? undefined : this.get(id);
+  async findByIdempotencyKey(key: string): Promise<KeptSubmit | undefined> {
+    const entry = this.entry(this.keys.get(key));
+    return entry && { job: { ...entry.job }, fingerprint: entry.fingerprint ?? '' };
   }
 
   async pages(id: string): Promise<PageResult[]> {

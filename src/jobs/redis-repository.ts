@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { PageResult } from '../protocol.js';
 import { finalStatus, isFinal, queuedJob, type Job, type JobChange, type JobOutcome, type JobStatus, type NewJob, type WebhookState } from './job.js';
-import type { CreateResult, JobRepository, RepositoryEvents, StartedJob } from './repository.js';
+import type { CreateResult, JobRepository, KeptSubmit, RepositoryEvents, StartedJob } from './repository.js';
 
 /** Every key and channel of the service starts with this, BullMQ's included. */
 export const PREFIX = 'pdf-ocr';
@@ -180,9 +180,11 @@ export class RedisJobRepository implements JobRepository {
     return values[0] ? fromFields(id, values) : undefined;
   }
 
-  async findByIdempotencyKey(key: string): Promise<Job | undefined> {
+  async findByIdempotencyKey(key: string): Promise<KeptSubmit | undefined> {
     const id = await this.call(this.redis.get(idempotencyKey(key)));
-    return id ? this.get(id) : undefined;
+    if (!id) return undefined;
+    const [job, fingerprint] = await Promise.all([this.get(id), this.call(this.redis.hget(jobKey(id), 'fingerprint'))]);
+    return job && { job, fingerprint: fingerprint ?? '' };
   }
 
   async pages(id: string): Promise<PageResult[]> {

@@ -13,6 +13,12 @@ export interface RepositoryEvents {
   final: [job: Job];
 }
 
+/** The job an idempotency key names, with the digest of the submit that created it. */
+export interface KeptSubmit {
+  job: Job;
+  fingerprint: string;
+}
+
 export type CreateResult = { created: true } | { created: false; existing: Job; sameBody: boolean };
 
 /** A job as it leaves the queue for a child, with the pages an earlier child already did. */
@@ -32,7 +38,7 @@ export interface JobRepository {
   create(job: NewJob): Promise<CreateResult>;
   get(id: string): Promise<Job | undefined>;
   /** The job an `Idempotency-Key` (already scoped to its API key) was first used for, while it is kept. */
-  findByIdempotencyKey(key: string): Promise<Job | undefined>;
+  findByIdempotencyKey(key: string): Promise<KeptSubmit | undefined>;
   /** Page results in page order. */
   pages(id: string): Promise<PageResult[]>;
   /** Queued (or running, when resumed) → running; undefined when the job is gone or has ended. */

@@ -154,6 +154,16 @@ describe('upload receiver', () => {
     const err = await refused(receiver({ timeoutMs: 300 }).receive(request(body.stream, type), randomUUID()), fds);
     expect([err.status, err.code]).toEqual([408, 'upload_timeout']);
   });
+
+  it('digests a body as receive would, without a file: the same SHA-256 and fields, the same refusals', async () => {
+    const form = multipart([{ name: 'ocr', value: 'off' }, { name: 'file', value: PDF, filename: 'a.pdf' }]);
+    const digest = await receiver().digest(request(form.body, form.type));
+    expect(digest).toEqual({ name: 'a.pdf', bytes: PDF.length, sha256: createHash('sha256').update(PDF).digest('hex'), fields: { ocr: 'off' } });
+    expect(readdirSync(root)).toEqual([]);
+    const fds = openFds();
+    expect((await refused(receiver().digest(request(new Uint8Array(2 * MB), 'application/pdf')), fds)).status).toBe(413);
+    expect((await refused(receiver().digest(request('hello', 'application/pdf')), fds)).code).toBe('not_a_pdf');
+  });
 });
 
 function multipartParts(parts: { name: string; value: string | Uint8Array; filename?: string }[], terminated = true) {
