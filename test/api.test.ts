@@ -45,6 +45,16 @@ describe('submit and fetch', () => {
   });
 });
 
+describe('encrypted PDFs', () => {
+  const ENCRYPTED = corpusFile('bad/issue6010_1_pwabc.pdf');
+
+  it('opens one with the password in the X-PDF-Password header, and still with the form field', async () => {
+    const viaHeader = await submitOk(server.url, ENCRYPTED, { raw: true, headers: { 'x-pdf-password': 'abc' } });
+    const viaField = await submitOk(server.url, ENCRYPTED, { fields: { password: 'abc' } });
+    for (const job of [viaHeader, viaField]) expect((await waitForJob(server.url, job.id)).status).toBe('succeeded');
+  });
+});
+
 describe('errors', () => {
   const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; details?: unknown } }).error;
 

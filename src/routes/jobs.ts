@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { queuedJob, type Job, type NewJob } from '../jobs/job.js';
 import { markdownDocument, wordsBody } from '../jobs/formats.js';
 import { jobView, plainText, resultView } from '../jobs/views.js';
-import type { ReceivedUpload } from '../upload.js';
+import type { ReceivedUpload, UploadDigest } from '../upload.js';
 import type { AppDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import {
@@ -12,6 +12,7 @@ import {
   idParamSchema,
   jobOptionsSchema,
   jobSchema,
+  pdfPasswordHeaderSchema,
   resultSchema,
   wordsResultSchema,
   type JobOptionsInput,
@@ -24,10 +25,12 @@ const submitRoute = createRoute({
   description:
     'With an `Idempotency-Key` header (1-255 printable ASCII), a retried submit returns the job the key was first used ' +
     'for (200, same `Location`) instead of creating another; the same key with a different body is ' +
-    '`422 idempotency_key_reused`.',
+    '`422 idempotency_key_reused`. A retry counts toward the queue limit while its body arrives, like any upload ' +
+    '(`429` when the queue is full). An encrypted PDF\'s password goes in the `X-PDF-Password` header (or the ' +
+    '`password` field; a query string ends up in access logs).',
   request: {
     query: jobOptionsSchema.partial(),
-    headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }),
+    headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional(), 'x-pdf-password': pdfPasswordHeaderSchema.optional() }),
     body: {
       required: true,
       // Documented here but parsed as a stream by the upload receiver, never buffered.
@@ -99,34 +102,47 @@ export function jobRoutes(deps: AppDeps) {
     return job;
   };
 
+  /** The submit's options: the query's, then the form's, then the password header's, each over the one before. */
+  const submitOptions = async (query: Record<string, string>, fields: Record<string, string>, password: string | undefined) => {
+    const options = parseOptions({ ...query, ...fields, ...(password === undefined ? {} : { password }) }, deps.languages);
+    if (options.callback_url) await deps.checkCallbackUrl(options.callback_url);
+    return options;
+  };
+
   app.openapi(submitRoute, async (c) => {
     if (deps.draining()) throw new ApiError(503, 'shutting_down', 'the service is shutting down; try again shortly');
-    const key = scopedKey(c.req.valid('header')['idempotency-key'], deps.apiKey);
-    // A retry of a kept job is answered whatever the queue holds now; anything else needs room first.
-    const earlier = key === undefined ? undefined : await deps.jobs.findByIdempotencyKey(key);
-    const admission = earlier ? undefined : await deps.queue.admit();
+    const headers = c.req.valid('header');
+    const key = scopedKey(headers['idempotency-key'], deps.apiKey);
+    // Every upload holds room while it arrives, whatever its key: a retry streams as many bytes as a first submit.
+    const admission = await deps.queue.admit();
     try {
+      const earlier = key === undefined ? undefined : await deps.jobs.findByIdempotencyKey(key);
+      if (earlier) {
+        // Answered as of this lookup: the body is only hashed, never stored, and no job comes of it.
+        const digest = await deps.uploads.digest(c.req.raw);
+        const options = await submitOptions(c.req.query(), digest.fields, headers['x-pdf-password']);
+        if (fingerprint(digest, options) !== earlier.fingerprint) throw keyReused();
+        const job = (await deps.jobs.get(earlier.job.id)) ?? earlier.job;
+        return c.json(jobView(job), 200, { Location: `/api/jobs/${job.id}` });
+      }
       const id = crypto.randomUUID();
       const upload = await deps.uploads.receive(c.req.raw, id);
       let kept = false;
       try {
-        const options = parseOptions({ ...c.req.query(), ...upload.fields }, deps.languages);
-        if (options.callback_url) await deps.checkCallbackUrl(options.callback_url);
+        const options = await submitOptions(c.req.query(), upload.fields, headers['x-pdf-password']);
         const job = newJob(id, upload, options, new URL(c.req.url).origin, key);
         const submitted = await deps.queue.submit(job);
         if (submitted.created) {
           kept = true;
           return c.json(jobView(queuedJob(job)), 202, { Location: `/api/jobs/${id}` });
         }
-        if (!submitted.sameBody) {
-          throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different submit');
-        }
+        if (!submitted.sameBody) throw keyReused();
         return c.json(jobView(submitted.existing), 200, { Location: `/api/jobs/${submitted.existing.id}` });
       } finally {
         if (!kept) await deps.uploads.discard(upload);
       }
     } finally {
-      admission?.release();
+      admission.release();
     }
   });
 
@@ -190,6 +206,15 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+function keyReused(): ApiError {
+  return new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different submit');
+}
+
+/** Same PDF and same options: the same submit, sent again. */
+function fingerprint(upload: UploadDigest, options: JobOptionsInput): string {
+  return sha256(`${upload.sha256}\n${JSON.stringify(options)}`);
+}
+
 function newJob(id: string, upload: ReceivedUpload, options: JobOptionsInput, origin: string, key: string | undefined): NewJob {
   return {
     id,
@@ -199,7 +224,6 @@ function newJob(id: string, upload: ReceivedUpload, options: JobOptionsInput, or
     options: { ocr: options.ocr, pages: options.pages ?? null, lang: options.lang, callbackUrl: options.callback_url },
     password: options.password,
     origin,
-    // Same PDF and same options: the same submit, sent again.
-    ...(key === undefined ? {} : { idempotency: { key, fingerprint: sha256(`${upload.sha256}\n${JSON.stringify(options)}`) } }),
+    ...(key === undefined ? {} : { idempotency: { key, fingerprint: fingerprint(upload, options) } }),
   };
 }

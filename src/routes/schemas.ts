@@ -16,7 +16,11 @@ export const jobOptionsSchema = z.object({
     .max(64)
     .regex(/^[a-z_]{3,16}(\+[a-z_]{3,16})*$/, 'lang must be tesseract language codes like eng or eng+deu')
     .default('eng'),
-  password: z.string().max(1024).optional(),
+  password: z
+    .string()
+    .max(1024)
+    .optional()
+    .openapi({ description: "An encrypted PDF's password. Prefer the `X-PDF-Password` header: a query string ends up in access logs." }),
   callback_url: z
     .url({ protocol: /^https?$/, error: 'callback_url must be an http(s) URL' })
     .max(2048)
@@ -29,6 +33,15 @@ export const idempotencyKeySchema = z
   .string()
   .regex(/^[\x20-\x7e]{1,255}$/, 'Idempotency-Key must be 1-255 printable ASCII characters')
   .openapi({ param: { name: 'idempotency-key', in: 'header' }, example: 'order-4711-upload' });
+
+/** `X-PDF-Password`: the password out of the URL, where proxies and access logs would keep it. */
+export const pdfPasswordHeaderSchema = z
+  .string()
+  .max(1024)
+  .openapi({
+    param: { name: 'x-pdf-password', in: 'header' },
+    description: "An encrypted PDF's password (printable ASCII; others go in the form field `password`). Wins over the field.",
+  });
 
 export const idParamSchema = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 
