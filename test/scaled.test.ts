@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RunningRedis } from '../harness/redis.js';
+import { redisTransfer } from '../src/scaled/pdf-transfer.js';
 import {
   corpusFile,
   expectNoLeftovers,
@@ -308,6 +311,110 @@ describe('scaled on Redis: what outlives an instance', () => {
       rmSync(shared, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+/**
+ * Keyspace events of the keys matching `pattern`, in the order Redis made them: what was
+ * written, however briefly it lived.
+ */
+async function keyEvents(pattern: string) {
+  const client = await redisClient();
+  await client.config('SET', 'notify-keyspace-events', 'K$g');
+  const subscriber = new Redis(redis.url);
+  const mark = `pdf-ocr-test:mark:${randomUUID()}`;
+  const events: { key: string; event: string }[] = [];
+  let marked = () => {};
+  subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
+    if (channel === mark) marked();
+    else events.push({ key: channel.replace(/^__keyspace@\d+__:/, ''), event: message });
+  });
+  await subscriber.psubscribe(`__keyspace@0__:${pattern}`, mark);
+  return {
+    events,
+    /** Resolves once every event made so far has arrived: Redis sends a subscriber's messages in order. */
+    async settled(): Promise<void> {
+      const arrived = new Promise<void>((resolve) => (marked = resolve));
+      await client.publish(mark, '');
+      await arrived;
+    },
+    async close(): Promise<void> {
+      subscriber.disconnect();
+      await client.config('SET', 'notify-keyspace-events', '');
+    },
+  };
+}
+
+describe('scaled on Redis: admission', () => {
+  it('never opens more event streams than MAX_EVENT_STREAMS on an API instance, whatever the burst', async () => {
+    const api = await instance('api', { MAX_EVENT_STREAMS: '3' });
+    const job = await submitOk(api.url, TEXT.file);
+    const clients = Array.from({ length: 20 }, () => new AbortController());
+    const statuses = await Promise.all(clients.map(async (c) => (await fetch(`${api.url}/api/jobs/${job.id}/events`, { signal: c.signal })).status));
+    for (const c of clients) c.abort();
+    expect(statuses.filter((st) => st === 200)).toHaveLength(3);
+    expect(statuses.filter((st) => st === 429)).toHaveLength(17);
+  });
+
+  it('answers a retry of a kept job before its PDF is copied into Redis', async () => {
+    const api = await instance('api');
+    const watch = await keyEvents('pdf-ocr:pdf:*');
+    try {
+      const headers = { 'idempotency-key': 'scaled-x1' };
+      const first = await submitOk(api.url, TEXT.file, { headers });
+      const again = await submit(api.url, TEXT.file, { headers });
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as JobJson).id).toBe(first.id);
+      await watch.settled();
+      expect(new Set(watch.events.map((e) => e.key))).toEqual(new Set([`pdf-ocr:pdf:${first.id}`]));
+    } finally {
+      await watch.close();
+    }
+  });
+
+  it('gives an upload copied into Redis its TTL with its first piece, before the rest is appended', async () => {
+    const api = await instance('api');
+    const watch = await keyEvents('pdf-ocr:pdf:*');
+    try {
+      // Three 1 MB pieces; no worker, so it stays where it was copied.
+      const padded = Buffer.concat([readFileSync(TEXT.file), Buffer.alloc(2 * 1024 * 1024, 0x20)]);
+      const job = await submitOk(api.url, padded);
+      await watch.settled();
+      const events = watch.events.filter((e) => e.key === `pdf-ocr:pdf:${job.id}`).map((e) => e.event);
+      expect(events.slice(0, 2)).toEqual(['set', 'expire']);
+      expect(events.filter((e) => e === 'append')).toHaveLength(2);
+      expect(await (await redisClient()).pttl(`pdf-ocr:pdf:${job.id}`)).toBeGreaterThan(0);
+    } finally {
+      await watch.close();
+    }
+  });
+
+  it('stops copying an abandoned upload into Redis and removes what it wrote', async () => {
+    const client = await redisClient();
+    // A pipe for the upload file: its copy waits for each piece, so the abandon lands mid-copy.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pdf-ocr-transfer-'));
+    const fifo = path.join(dir, 'upload.pdf');
+    execFileSync('mkfifo', [fifo]);
+    const watch = await keyEvents('pdf-ocr:pdf:*');
+    try {
+      const abandon = new AbortController();
+      const id = randomUUID();
+      const publishing = redisTransfer(client, 60_000).publish(id, fifo, abandon.signal);
+      publishing.catch(() => {});
+      const writer = createWriteStream(fifo);
+      writer.on('error', () => {}); // EPIPE once the copy has stopped reading
+      writer.write(readFileSync(TEXT.file));
+      await until('the first piece in Redis', () => watch.events.length > 0, 10_000);
+      abandon.abort();
+      writer.end(Buffer.alloc(4 * 1024 * 1024, 0x20));
+      await expect(publishing).rejects.toThrow();
+      await watch.settled();
+      expect(watch.events.at(-1)).toEqual({ key: `pdf-ocr:pdf:${id}`, event: 'del' });
+      expect(await client.exists(`pdf-ocr:pdf:${id}`)).toBe(0);
+    } finally {
+      await watch.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('scaled on Redis: an outage', () => {

@@ -31,11 +31,15 @@ export function eventRoutes(deps: AppDeps) {
 
   app.openapi(eventsRoute, async (c) => {
     const { id } = c.req.valid('param');
+    // Taken before the first await: on an API instance the job is read from Redis, and a burst
+    // checked before that round trip and counted after it would all pass together.
     if (open >= maxStreams) {
       throw new ApiError(429, 'too_many_streams', `${maxStreams} event streams are open; poll GET /api/jobs/{id} or try again later`, undefined, {
         'Retry-After': '5',
       });
     }
+    open++;
+    onStreams(1);
     // Subscribed before the first read, so no change falls between the two.
     let latest: JobChange | undefined;
     let wake: (() => void) | undefined;
@@ -43,17 +47,20 @@ export function eventRoutes(deps: AppDeps) {
       latest = change;
       wake?.();
     });
-    const job = await deps.jobs.get(id).catch((err: unknown) => {
+    const giveBack = () => {
       unsubscribe();
+      open--;
+      onStreams(-1);
+    };
+    const job = await deps.jobs.get(id).catch((err: unknown) => {
+      giveBack();
       throw err;
     });
     if (!job) {
-      unsubscribe();
+      giveBack();
       throw new ApiError(404, 'job_not_found', 'no job with this id (it may have expired)');
     }
     latest ??= changeOf(job);
-    open++;
-    onStreams(1);
     const requestSignal = c.req.raw.signal;
 
     return streamSSE(c, async (stream) => {
@@ -97,10 +104,8 @@ export function eventRoutes(deps: AppDeps) {
           await stream.writeSSE({ event: 'progress', data: JSON.stringify({ pages_done: change.pagesDone, pages_total: change.pagesTotal }) });
         }
       } finally {
-        unsubscribe();
         requestSignal.removeEventListener('abort', leave);
-        open--;
-        onStreams(-1);
+        giveBack();
       }
     });
   });

@@ -11,8 +11,11 @@ import { PREFIX } from '../jobs/redis-repository.js';
  * stopped mid-job leaves the original for the next one.
  */
 export interface PdfTransfer {
-  /** API side: makes the uploaded file reachable by workers; returns its location. */
-  publish(id: string, uploaded: string): Promise<UploadLocation>;
+  /**
+   * API side: makes the uploaded file reachable by workers; returns its location. Once `signal`
+   * aborts it stops and removes what it wrote.
+   */
+  publish(id: string, uploaded: string, signal?: AbortSignal): Promise<UploadLocation>;
   /** Worker side: copies it to `dest`. */
   fetch(location: UploadLocation, dest: string): Promise<void>;
   remove(location: UploadLocation): Promise<void>;
@@ -40,15 +43,25 @@ function collectEvery(chunks: number): () => void {
  */
 export function redisTransfer(redis: Redis, ttlMs: number): PdfTransfer {
   return {
-    async publish(id, uploaded) {
+    async publish(id, uploaded, signal) {
       const key = `${PREFIX}:pdf:${id}`;
-      await redis.del(key);
       const collect = collectEvery(COLLECT_EVERY_CHUNKS);
-      for await (const chunk of createReadStream(uploaded, { highWaterMark: CHUNK_BYTES })) {
-        await redis.append(key, chunk as Buffer);
-        collect();
+      let written = false;
+      try {
+        for await (const chunk of createReadStream(uploaded, { highWaterMark: CHUNK_BYTES, signal })) {
+          // The key expires from its first byte: a copy cut short where nothing can remove it
+          // (Redis gone mid-way) does not stay for good.
+          await (written ? redis.append(key, chunk as Buffer) : redis.set(key, chunk as Buffer, 'PX', ttlMs));
+          written = true;
+          collect();
+        }
+        signal?.throwIfAborted();
+        // The job's TTL counts from its record, written once the copy is done.
+        await redis.pexpire(key, ttlMs);
+      } catch (err) {
+        await redis.del(key).catch(() => {});
+        throw err;
       }
-      await redis.pexpire(key, ttlMs);
       await rm(path.dirname(uploaded), { recursive: true, force: true });
       return { kind: 'redis', key };
     },

@@ -73,7 +73,11 @@ export function redisQueue(options: RedisQueueOptions): JobQueue {
 
   async function submit(...[job]: Parameters<JobQueue['submit']>) {
     if (job.upload.kind !== 'local') throw new Error('an API instance publishes the upload it received');
-    const upload = await available(pdfs.publish(job.id, job.upload.path), PUBLISH_TIMEOUT_MS);
+    // A submit racing the first one with its key is answered before its PDF is copied for nothing.
+    const earlier = job.idempotency && (await repository.findByIdempotencyKey(job.idempotency.key));
+    if (earlier) return { created: false, existing: earlier.job, sameBody: earlier.fingerprint === job.idempotency!.fingerprint };
+    // Given up at the timeout, the copy stops too and takes back what it wrote.
+    const upload = await available(pdfs.publish(job.id, job.upload.path, AbortSignal.timeout(PUBLISH_TIMEOUT_MS)), PUBLISH_TIMEOUT_MS);
     const created = await repository.create({ ...job, upload });
     if (!created.created) {
       await pdfs.remove(upload).catch(() => {});
