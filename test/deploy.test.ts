@@ -257,10 +257,16 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('requires an API_KEY on every instance: the API is published on a port', () => {
+    for (const instance of [api!, worker!]) expect(String((instance.environment as Obj).API_KEY)).toMatch(/^\$\{API_KEY:\?.+\}$/);
+  });
+
   it('passes only variables the config knows', async () => {
     const { parseConfig } = await import('../dist/src/config.js');
+    // Compose's interpolation, with every required variable set.
+    const interpolate = (v: unknown) => String(v).replace(/\$\{\w+:-\}/, '').replace(/\$\{\w+:\?.*\}/, 'a-key');
     for (const [role, instance] of [['api', api!], ['worker', worker!]] as const) {
-      const env = Object.fromEntries(Object.entries(instance.environment as Obj).map(([k, v]) => [k, String(v).replace(/\$\{\w+:-\}/, '')]));
+      const env = Object.fromEntries(Object.entries(instance.environment as Obj).map(([k, v]) => [k, interpolate(v)]));
       for (const key of Object.keys(env)) expect(read('src/config.ts'), key).toMatch(new RegExp(`\\b${key}:`));
       expect(parseConfig(env, ['--role', role])).toMatchObject({ role, redisUrl: 'redis://redis:6379' });
     }
