@@ -5,7 +5,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { unpackWords } from '../src/protocol.js';
 import { readWithChild } from './helpers.js';
 import { sharedStreamPdf } from './pdf-bytes.js';
 
@@ -39,5 +41,23 @@ describe('a text bomb', () => {
     // Measured: 74 MB with the cut; the whole layer's words passed the default 180 MB.
     console.log(`text bomb: the child's owned peak ${read.exit.peakMemoryMb} MB`);
     expect(read.exit.peakMemoryMb).toBeLessThan(130);
+  });
+});
+
+describe("a word's box", () => {
+  it("spans a 16-pt Helvetica-Bold word from Helvetica's own ascent to its descent (14.8 pt), as poppler's does", async () => {
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([300, 200]);
+    // A standard font, not embedded: pdfjs draws it with Liberation Sans, whose ascent is 0.905 em.
+    page.drawText('Heading', { x: 50, y: 100, size: 16, font: await doc.embedFont(StandardFonts.HelveticaBold) });
+    const read = await readWithChild(written('helvetica-bold.pdf', await doc.save()));
+    expect(read.outcome).toMatchObject({ ok: true });
+    const [word] = unpackWords(read.pages[0]!.words!);
+    expect(word?.text).toBe('Heading');
+    // The baseline at y = 100 from the bottom is 100 pt down; AFM Ascender 718, Descender -207.
+    const [, top, , bottom] = word!.bbox;
+    expect(Math.abs(bottom - top - 14.8)).toBeLessThanOrEqual(0.3);
+    expect(Math.abs(100 - top - 0.718 * 16)).toBeLessThanOrEqual(0.3);
+    expect(Math.abs(bottom - 100 - 0.207 * 16)).toBeLessThanOrEqual(0.3);
   });
 });
