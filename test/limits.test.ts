@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   corpusFile,
@@ -22,6 +21,7 @@ import {
   type JobJson,
   type RunningServer,
 } from './helpers.js';
+import { sharedStreamPdf } from './pdf-bytes.js';
 
 const server = serverPerTest();
 const TAGGED = readFileSync(corpusFile('text/tagged.pdf'));
@@ -84,30 +84,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
  * the wire, megabytes of text per page once read.
  */
 function textBomb(pages: number): Buffer {
-  const line = `BT /F1 1 Tf 10 10 Td (${'A'.repeat(1000)}) Tj ET\n`;
-  const content = deflateSync(Buffer.from(line.repeat(2000)), { level: 9 });
-  const objects: Buffer[] = [];
-  const kids = Array.from({ length: pages }, (_, i) => `${5 + i} 0 R`).join(' ');
-  objects.push(Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'));
-  // Page size and font are inherited from the page tree: each page is a few bytes.
-  objects.push(Buffer.from(`<< /Type /Pages /Kids [${kids}] /Count ${pages} /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> >>`));
-  objects.push(Buffer.concat([Buffer.from(`<< /Length ${content.length} /Filter /FlateDecode >>\nstream\n`), content, Buffer.from('\nendstream')]));
-  objects.push(Buffer.from('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'));
-  for (let i = 0; i < pages; i++) {
-    objects.push(Buffer.from('<< /Type /Page /Parent 2 0 R /Contents 3 0 R >>'));
-  }
-  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n')];
-  const offsets: number[] = [];
-  let length = parts[0]!.length;
-  objects.forEach((body, i) => {
-    offsets.push(length);
-    const obj = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), body, Buffer.from('\nendobj\n')]);
-    parts.push(obj);
-    length += obj.length;
-  });
-  const xref = [`xref\n0 ${objects.length + 1}\n`, '0000000000 65535 f \n', ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`)].join('');
-  parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`));
-  return Buffer.concat(parts);
+  return sharedStreamPdf(pages, `BT /F1 1 Tf 10 10 Td (${'A'.repeat(1000)}) Tj ET\n`.repeat(2000));
 }
 
 describe('uploads that do not arrive as they should', () => {

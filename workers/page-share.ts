@@ -20,6 +20,23 @@ export function pageShareBytes(maxResultBytes: number, pages: number): number {
   return Math.min(maxResultBytes, Math.max(MIN_SHARE_BYTES, Math.floor(maxResultBytes / Math.max(1, pages))));
 }
 
+/**
+ * What a text-layer string adds at least to its page's JSON, in the accounting fitToShare cuts
+ * by: its characters in the text, the Markdown and the words, and each word's box. Summed over
+ * a page's layer as pdfjs reads it, it tells where the page passes its share before any word
+ * is built (text-layer.ts).
+ */
+export function layerBytes(str: string): number {
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < str.length; i++) {
+    const space = str.charCodeAt(i) <= 32;
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
+  return 3 * str.length + WORD_OVERHEAD_BYTES * words;
+}
+
 /** The page as it is when within its share; else cut to it, with the page error `text_truncated`. */
 export function fitToShare(result: PageResult, shareBytes: number): PageResult {
   // Most pages are far inside their share: a cheap bound spares serialising each page twice.

@@ -14,8 +14,8 @@ import { eraseRuledLines } from './ruled-lines.js';
 import { fitToShare, pageShareBytes } from './page-share.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
 import { StageClock } from './profile.js';
-import { isUsableText, layerText } from './text-layer.js';
-import { textWords, type DocumentFonts, type TextContent } from './text-words.js';
+import { isUsableText, layerBudget, layerText, readTextLayer } from './text-layer.js';
+import { textWords, type DocumentFonts } from './text-words.js';
 import type { PDFDocumentProxy, PDFPageProxy } from './pdfjs.js';
 
 /** The parent checks every message against the protocol; the types keep this side to it (a check here cost ~1 ms a page). */
@@ -41,12 +41,13 @@ async function run(task: StartMessage, clock: StageClock): Promise<void> {
     await clock.time('ipc', () => send({ type: 'document', pagesTotal: doc.numPages, pages: selected }));
     const skip = new Set(task.skip);
     const share = pageShareBytes(task.maxResultBytes, selected.length);
+    const budget = layerBudget(share);
     const form = await formKind(doc).catch(() => 'none' as const);
     const fonts: DocumentFonts = new Map();
     const notes = form === 'xfa' ? (['xfa_form'] as const) : null;
     for (const pageNumber of selected) {
       if (skip.has(pageNumber) || (allowed && !allowed.has(pageNumber))) continue;
-      const result = await processPage(doc, pageNumber, task, { ocr, jpegs, clock, hasForm: form === 'acroform', fonts });
+      const result = await processPage(doc, pageNumber, task, { ocr, jpegs, clock, hasForm: form === 'acroform', fonts, layerBudget: budget });
       await clock.time('ipc', () => send({ type: 'page', result: fitToShare(notes ? { ...result, notes: [...notes] } : result, share) }));
     }
   } finally {
@@ -58,7 +59,7 @@ async function run(task: StartMessage, clock: StageClock): Promise<void> {
 
 /**
  * What the child keeps across pages: the engine, its JPEG reader, the stage clock, whether the
- * document has a form, what it learned of its fonts.
+ * document has a form, what it learned of its fonts, how much of a page's text layer it reads.
  */
 interface DocumentState {
   ocr: Ocr;
@@ -66,6 +67,7 @@ interface DocumentState {
   clock: StageClock;
   hasForm: boolean;
   fonts: DocumentFonts;
+  layerBudget: number;
 }
 
 async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: StartMessage, state: DocumentState): Promise<PageResult> {
@@ -80,15 +82,22 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
   try {
     const view = page.getViewport({ scale: 1 });
     const fields = state.hasForm ? await clock.time('text', () => formFields(page!, view).catch(() => [])) : [];
-    const content = task.ocr === 'force' ? null : await clock.time('text', () => page!.getTextContent().catch(() => null) as Promise<TextContent | null>);
+    const layer = task.ocr === 'force' ? null : await clock.time('text', () => readTextLayer(page!, state.layerBudget).catch(() => null));
+    const content = layer?.content;
     if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(content ? layerText(content) : ''))) {
       const read = await clock.time('layout', () => textLayerContent(content ? textWords(content, view, state.fonts) : [], fields));
-      return { page: pageNumber, source: 'text', error: null, ...size(view), ...read };
+      return { page: pageNumber, source: 'text', error: layer?.cut ? cutLayerError(state.layerBudget) : null, ...size(view), ...read };
     }
     return await ocrPage(page, pageNumber, task, state, view, fields);
   } finally {
     page.cleanup();
   }
+}
+
+/** The page error of a text layer cut where readTextLayer stopped; fitToShare keeps it. */
+function cutLayerError(budget: number): NonNullable<PageResult['error']> {
+  const message = `the page's text is more than the ${Math.round(budget / 1024)} kB a page may keep (its share of MAX_RESULT_MB, within the worker's memory): it was cut`;
+  return { code: 'text_truncated', message };
 }
 
 /** The displayed page's size, in points. */

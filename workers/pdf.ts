@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FailureCode } from '../src/protocol.js';
 import { getDocument, type PDFDocumentProxy } from './pdfjs.js';
+import { PdfjsData } from './standard-fonts.js';
 
 const pdfjsRoot = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
 const asset = (dir: string) => path.join(pdfjsRoot, dir) + path.sep;
@@ -57,6 +58,7 @@ function load(file: string, password: string | undefined, maxImagePixels: number
     cMapUrl: asset('cmaps'),
     wasmUrl: asset('wasm'),
     iccUrl: asset('iccs'),
+    BinaryDataFactory: PdfjsData,
     isEvalSupported: false,
     maxImageSize: maxImagePixels,
     disableFontFace: true,
