@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 
 class PdfOcrError(Exception):
@@ -108,14 +108,14 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 }
 
 
-def api_error(status: int, body: Mapping[str, Any] | None, retry_after: float | None) -> ApiError:
-    """The typed error for an error answer. A 409 with a code other than `job_not_finished` is the job's own failure."""
-    error = (body or {}).get("error") if isinstance(body, Mapping) else None
-    if not isinstance(error, Mapping):
+def api_error(status: int, body: Any, retry_after: float | None) -> ApiError:
+    """The typed error for an error answer (`body` as parsed, whatever it is). A 409 with a code
+    other than `job_not_finished` is the job's own failure."""
+    error = cast(dict[str, Any], body).get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
         return ApiError(status, "http_error", f"HTTP {status} without an API error body", retry_after=retry_after)
-    code = str(error.get("code", "http_error"))
-    message = str(error.get("message", ""))
+    fields = cast(dict[str, Any], error)
+    code, message = str(fields.get("code", "http_error")), str(fields.get("message", ""))
     if status == 409 and code != "job_not_finished":
         return JobFailed(code, message, status=status)
-    cls = _BY_STATUS.get(status, ApiError)
-    return cls(status, code, message, error.get("details"), retry_after)
+    return _BY_STATUS.get(status, ApiError)(status, code, message, fields.get("details"), retry_after)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator, Mapping, Union
+from typing import IO, Iterator, Mapping, Union
 
-PdfSource = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, BinaryIO]
+PdfSource = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes]]
 """A path, the PDF's bytes, or a binary file object open for reading (seekable, so a retry can resend it)."""
 
 CHUNK = 64 * 1024
@@ -30,8 +30,9 @@ class Multipart:
             with open(self._source, "rb") as f:
                 yield from iter(lambda: f.read(CHUNK), b"")
         else:
-            self._source.seek(self._start)
-            yield from iter(lambda: self._source.read(CHUNK), b"")
+            file = self._source
+            file.seek(self._start)
+            yield from iter(lambda: file.read(CHUNK), b"")
         yield self._tail
 
 

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Mapping, cast
+from typing import Iterable, Protocol, cast
 
 from .types import WebhookEvent
 
@@ -20,6 +20,12 @@ TOLERANCE_S = 5 * 60
 """How far the signed timestamp may be from the receiver's clock, either way (the spec's default)."""
 
 _PREFIX = "whsec_"
+
+
+class Headers(Protocol):
+    """A dict, or a framework's header collection (Flask's `request.headers`)."""
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
 
 
 class WebhookVerificationError(Exception):
@@ -34,7 +40,7 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes | str) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def verify_webhook(secret: str, body: bytes | str, headers: Mapping[str, str], now: float | None = None) -> WebhookEvent:
+def verify_webhook(secret: str, body: bytes | str, headers: Headers, now: float | None = None) -> WebhookEvent:
     """The event if one of `webhook-signature`'s signatures matches and the timestamp is within 5 minutes.
     `body` must be the raw bytes as received (parsed and re-serialised JSON does not verify)."""
     lower = {k.lower(): v for k, v in headers.items()}
