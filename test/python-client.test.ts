@@ -30,8 +30,8 @@ describe('the Python client and the Flask webhook receiver, against the real ser
   beforeAll(async () => {
     // Loopback callback URLs are private targets: allowed here, as for every webhook test.
     main = await startServer({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_SECRET: SECRET });
-    // One child and no queue: a running job makes the next submit a 429 queue_full.
-    full = await startServer({ PDF_WORKER_THREADS: '1', QUEUE_LIMIT: '0' });
+    // One child and no queue: a running job makes the next submit a 429 queue_full; one open event stream, the next 429 too_many_streams.
+    full = await startServer({ PDF_WORKER_THREADS: '1', QUEUE_LIMIT: '0', MAX_EVENT_STREAMS: '1' });
   });
   afterAll(async () => {
     await Promise.all([main, full].filter(Boolean).map((s) => s.stop()));

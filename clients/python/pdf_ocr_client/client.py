@@ -62,8 +62,9 @@ class Client:
     def wait_events(self, job_id: str, *, timeout: float = 600.0, on_progress: ProgressHook | None = None) -> Job:
         """Follows `/events` until the final event: the end is seen when it happens, without polling.
         A dropped stream is reopened (the service sends the current state first); when the service
-        has no stream to spare (429 too_many_streams) this falls back to polling."""
+        has no stream to spare (429 too_many_streams) this polls at once instead of waiting for one."""
         deadline = time.monotonic() + timeout
+        pause = 0.25
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -76,12 +77,15 @@ class Client:
                 job = None
             if job is not None:
                 return _succeeded(job)
+            # Unreachable, or the stream ended early (a restart, say): reconnect backing off, not in a tight loop.
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 2, 5.0)
 
     def _follow(self, job_id: str, read_timeout: float, deadline: float, on_progress: ProgressHook | None) -> Job | None:
         """Reads one event stream; the final event's job, or None if the stream ended or stalled first."""
         event, data = "message", ""
         with self._http.open("GET", f"/api/jobs/{job_id}/events", headers={"Accept": "text/event-stream"},
-                             timeout=read_timeout) as stream:
+                             timeout=read_timeout, retry_429=False) as stream:
             while time.monotonic() < deadline:
                 try:
                     raw = stream.readline()

@@ -48,7 +48,7 @@ class Transport:
         return f"{self.base_url.rstrip('/')}{path}{'?' + q if q else ''}"
 
     def open(self, method: str, path: str, *, query: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
-             body: BodyFactory | None = None, timeout: float | None = None) -> Any:
+             body: BodyFactory | None = None, timeout: float | None = None, retry_429: bool = True) -> Any:
         """Sends one request, retrying 429 after its Retry-After; returns the open 2xx response (a file object)."""
         retries = 0
         while True:
@@ -60,7 +60,7 @@ class Transport:
                 error = self._error(answer)
             except (urllib.error.URLError, socket.timeout, ConnectionError) as err:
                 raise TransportError(f"{method} {path}: {err}") from err
-            wait = self._retry_wait(error, retries)
+            wait = self._retry_wait(error, retries) if retry_429 else None
             if wait is None:
                 raise error
             if self.on_retry:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import unittest
+import urllib.request
 import uuid
 
 from pdf_ocr_client import (ApiError, Client, IdempotencyKeyReused, InvalidRequest, JobFailed, JobNotFinished, JobNotFound,
@@ -77,7 +78,8 @@ class TypedErrors(unittest.TestCase):
 
 
 class QueueFull(unittest.TestCase):
-    """On a service with one child and no queue (PDF_WORKER_THREADS=1, QUEUE_LIMIT=0) a busy child means 429."""
+    """On a service with one child, no queue and one event stream (PDF_WORKER_THREADS=1, QUEUE_LIMIT=0,
+    MAX_EVENT_STREAMS=1) a busy child means 429 queue_full, an open stream 429 too_many_streams."""
 
     def test_a_429_is_retried_after_its_retry_after(self) -> None:
         url = need("PDF_OCR_FULL_URL")
@@ -105,7 +107,11 @@ class QueueFull(unittest.TestCase):
         self.assertGreater(wait, 0)
         self.assertEqual(wait, retry_after)
         self.assertGreaterEqual(waited, wait)
-        self.assertEqual(client.wait(job["id"], timeout=DEADLINE_S)["status"], "succeeded")
+
+        # The service's one event stream (MAX_EVENT_STREAMS=1) taken: wait_events polls at once, no 429 waited out.
+        with urllib.request.urlopen(f"{url}/api/jobs/{job['id']}/events", timeout=DEADLINE_S):
+            self.assertEqual(client.wait_events(job["id"], timeout=DEADLINE_S)["status"], "succeeded")
+        self.assertEqual(len(retries), 1, retries)
 
 
 if __name__ == "__main__":
