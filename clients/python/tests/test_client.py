@@ -21,7 +21,7 @@ class ScanEndToEnd(unittest.TestCase):
         scan = need("PDF_OCR_SCAN")
         key = f"disclosure-{uuid.uuid4()}"
         job = client.submit(scan, ocr="auto", idempotency_key=key)
-        self.assertEqual(job["status"], "queued")
+        self.assertIn(job["status"], ("queued", "running"))
         self.assertEqual(job["file"]["name"], "linn.pdf")
 
         progress: list[tuple[int, int | None]] = []
