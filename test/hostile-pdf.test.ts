@@ -94,19 +94,15 @@ function childrenOf(s: RunningServer, id: string): number {
   return logLines(s).filter((l) => l.msg === 'child spawned' && typeof l.job === 'string' && id.startsWith(l.job)).length;
 }
 
-describe('documents whose opening never ends', () => {
-  it('fail once, each in one child: a stall and a runaway; no message names a server path', async () => {
-    const s = await server({ PDF_WORKER_THREADS: '1', PAGE_TIMEOUT_S: '5' });
-    // pdfjs itself counts to 10^15 over one number (an integer now), or fills an array to 2^31.
-    const stall = await submitOk(s.url, withXrefStream(textPage(), `/W [0 0 0] /Index [${HUGE} 1000000000000000]`));
-    await until(() => workerPids(s.proc.pid).length === 1);
-    const runaway = await submitOk(s.url, withXrefStream(textPage(), '/W [0 0 0] /Index [0 2147483647]'));
-    // The third job's upload goes away while it waits: pdfjs then names the file it could not read.
-    const before = new Set(readdirSync(s.tmpDir));
-    const missing = await submitOk(s.url, withXrefTable(textPage()));
-    const [upload] = readdirSync(s.tmpDir).filter((d) => !before.has(d));
-    unlinkSync(path.join(s.tmpDir, upload!, 'upload.pdf'));
+/** A document over which pdfjs counts to 10^15 while opening it (the count an integer now). */
+const stallingPdf = () => withXrefStream(textPage(), `/W [0 0 0] /Index [${HUGE} 1000000000000000]`);
 
+describe('documents whose opening never ends', () => {
+  it('fail once, each in one child: a stall with timeout, a runaway out of memory or time', async () => {
+    const s = await server({ PDF_WORKER_THREADS: '1', PAGE_TIMEOUT_S: '5' });
+    const stall = await submitOk(s.url, stallingPdf());
+    // pdfjs fills an array to 2^31 entries.
+    const runaway = await submitOk(s.url, withXrefStream(textPage(), '/W [0 0 0] /Index [0 2147483647]'));
     const stalled = await waitForJob(s.url, stall.id);
     expect(stalled.error).toMatchObject({ code: 'timeout', message: 'the PDF did not open within 5 s' });
     expect(childrenOf(s, stall.id)).toBe(1);
@@ -114,12 +110,27 @@ describe('documents whose opening never ends', () => {
     // Out of memory or out of time first, as the host's speed has it; either way once.
     expect(['memory_limit', 'timeout']).toContain(ran.error?.code);
     expect(childrenOf(s, runaway.id)).toBe(1);
+  });
+});
+
+describe('job error messages', () => {
+  it('name no server path: an upload gone before its child read it fails pdf_invalid without its file URL', async () => {
+    const s = await server({ PDF_WORKER_THREADS: '1', PAGE_TIMEOUT_S: '5' });
+    // A document that holds the one slot while the next upload is taken away.
+    const blocker = await submitOk(s.url, stallingPdf());
+    await until(() => workerPids(s.proc.pid).length === 1);
+    const before = new Set(readdirSync(s.tmpDir));
+    const missing = await submitOk(s.url, withXrefTable(textPage()));
+    const [upload] = readdirSync(s.tmpDir).filter((d) => !before.has(d));
+    unlinkSync(path.join(s.tmpDir, upload!, 'upload.pdf'));
     const gone = await waitForJob(s.url, missing.id);
     expect(gone.error?.code).toBe('pdf_invalid');
-    for (const job of [stalled, ran, gone]) {
+    for (const job of [gone, await waitForJob(s.url, blocker.id)]) {
       expect(job.error!.message).not.toContain(s.tmpDir);
       expect(job.error!.message).not.toMatch(/\/tmp\/|file:/);
     }
+    // What the child saw, path and all, is in the server's log.
+    expect(logLines(s).some((l) => l.msg === 'child exited' && String(l.detail).includes(s.tmpDir))).toBe(true);
   });
 });
 

@@ -187,9 +187,8 @@ async function main(task: StartMessage): Promise<void> {
     await run(task, clock);
     await send({ type: 'done', profile: clock.report() });
   } catch (err) {
-    const failure = err instanceof JobFailure ? err : new JobFailure('worker_crashed', errorText(err));
-    const detail = err instanceof Error ? err.message : String(err);
-    await send({ type: 'failed', code: failure.code, message: failure.message, detail }).catch(() => {});
+    const failure = err instanceof JobFailure ? err : new JobFailure('worker_crashed', errorText(err), err instanceof Error ? err.message : String(err));
+    await send({ type: 'failed', code: failure.code, message: failure.message, detail: failure.detail }).catch(() => {});
   }
   process.disconnect();
 }

@@ -21,11 +21,12 @@ export function oversizedImageCount(): number {
   return oversizedImages;
 }
 
-/** A failure that ends the job with a stable code. */
+/** A failure that ends the job with a stable code; `detail`, for the log only, may name server paths. */
 export class JobFailure extends Error {
   constructor(
     readonly code: FailureCode,
     message: string,
+    readonly detail?: string,
   ) {
     super(message);
     this.name = 'JobFailure';
@@ -76,5 +77,5 @@ function toJobFailure(err: unknown): JobFailure {
   }
   // pdfjs names the file's URL when it cannot read it (a server path).
   const detail = e?.message ? `: ${withoutPaths(e.message)}` : '';
-  return new JobFailure('pdf_invalid', `the file could not be read as a PDF${detail}`);
+  return new JobFailure('pdf_invalid', `the file could not be read as a PDF${detail}`, e?.message);
 }
