@@ -52,7 +52,7 @@ export function startRedisWorker(options: RedisWorkerOptions): { close(graceMs: 
     } catch (err) {
       // The job's message reaches clients: the paths of the shared store stay in the log.
       log.warn({ job: shortId(id), err: (err as Error).message }, 'could not copy the upload');
-      await crashed(id, 'the upload could not be read on the worker');
+      await crashed(id, `the upload could not be read: ${withoutPaths((err as Error).message)}`);
       return;
     }
     if (job.pagesDone > 0) log.info({ job: shortId(id), pagesDone: job.pagesDone }, 'resuming job');
