@@ -28,7 +28,8 @@ export function observeChildren(metrics: Metrics, log: Logger): Pick<SupervisorO
     onChildExit: (exit: ChildExit) => {
       const { outcome, tag, ...rest } = exit;
       const code = outcome.ok ? undefined : outcome.code;
-      log.info({ job: tag, ...rest, code }, 'child exited');
+      const detail = outcome.ok ? undefined : outcome.detail;
+      log.info({ job: tag, ...rest, code, detail }, 'child exited');
       metrics.childExited({ peakMemoryMb: exit.peakMemoryMb, outcome: code ?? 'ok' });
     },
   };

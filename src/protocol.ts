@@ -247,7 +247,8 @@ export const childMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('document'), pagesTotal: z.number().int().nonnegative(), pages: z.array(z.number().int().positive()) }),
   z.object({ type: z.literal('page'), result: pageResultSchema }),
   z.object({ type: z.literal('done'), profile: profileSchema }),
-  z.object({ type: z.literal('failed'), code: failureCodeSchema, message: z.string() }),
+  // `message` reaches the job (API, webhooks) and names no server path; `detail`, the error as the child saw it, is only logged.
+  z.object({ type: z.literal('failed'), code: failureCodeSchema, message: z.string(), detail: z.string().optional() }),
 ]);
 export type ChildMessage = z.infer<typeof childMessageSchema>;
 

@@ -20,6 +20,9 @@ export interface JpegScan {
 /** Content-stream operators a plain scan page may hold besides its one `Do`: colours, intents and line styles paint no image. */
 const HARMLESS_OPS = new Set(['q', 'Q', 'cm', 'g', 'G', 'rg', 'RG', 'k', 'K', 'ri', 'i', 'w', 'J', 'j', 'M', 'd']);
 
+/** XObjects looked at on one page for an oversized JPEG; a page that scans are made of has one. */
+const MAX_XOBJECTS = 64;
+
 /** Reads JPEG scans of one PDF; created once per document, null if the file is beyond it. */
 export class JpegScans {
   private constructor(private readonly pdf: PdfObjects) {}
@@ -67,6 +70,42 @@ export class JpegScans {
     // The JPEG must be what the dictionary says: same size, gray or colour.
     if (!frame || frame.width !== width || frame.height !== height || (frame.components !== 1 && frame.components !== 3)) return null;
     return { jpeg, width, height, ctm: placed.ctm };
+  }
+
+  /**
+   * Whether an image the page draws (itself or through its forms) is a JPEG whose own header
+   * says it has more than `maxPixels` pixels. pdfjs checks an image's size against its dictionary
+   * only, then decodes a JPEG at the size its header says: a small /Width and /Height can hide
+   * a giant. False when the page cannot be read here (pdfjs's own check is all there is then).
+   */
+  oversized(ref: { num: number; gen: number } | null, maxPixels: number): boolean {
+    if (!ref) return false;
+    try {
+      const page = this.pdf.dict(new PdfRef(ref.num, 0));
+      return !!page && this.drawsOversized(this.pdf.dict(this.inherited(page, 'Resources')), maxPixels, new Set());
+    } catch {
+      return false;
+    }
+  }
+
+  /** Walks the XObjects of `resources`, each object once, forms included, up to MAX_XOBJECTS. */
+  private drawsOversized(resources: PdfDict | undefined, maxPixels: number, seen: Set<number>): boolean {
+    const pdf = this.pdf;
+    for (const value of pdf.dict(resources?.get('XObject'))?.values() ?? []) {
+      if (value instanceof PdfRef) {
+        if (seen.has(value.num)) continue;
+        seen.add(value.num);
+      }
+      if (seen.size > MAX_XOBJECTS) return false;
+      const xobject = pdf.resolve(value);
+      if (!isStream(xobject)) continue;
+      const subtype = pdf.resolve(xobject.dict.get('Subtype'));
+      if (isName(subtype, 'Form') && this.drawsOversized(pdf.dict(xobject.dict.get('Resources')), maxPixels, seen)) return true;
+      if (!isName(subtype, 'Image') || !asArray(pdf.resolve(xobject.dict.get('Filter'))).some((f) => isName(pdf.resolve(f), 'DCTDecode'))) continue;
+      const frame = jpegHeader(pdf.rawStream(xobject));
+      if (frame && frame.width * frame.height > maxPixels) return true;
+    }
+    return false;
   }
 
   /** A JPEG drawn as it is: no mask, no decode array, a gray or RGB colour space, 8 bits. */
@@ -138,8 +177,14 @@ export class JpegScans {
   }
 }
 
-/** Width, height and components from a JPEG's start-of-frame marker; null if it has none. */
+/** Width, height and components from an 8-bit JPEG's start-of-frame marker; null if it has none. */
 export function jpegFrame(jpeg: Uint8Array): { width: number; height: number; components: number } | null {
+  const header = jpegHeader(jpeg);
+  return header && header.precision === 8 ? header : null;
+}
+
+/** A JPEG's start-of-frame as it says: size, components, bits per sample; null if it has none. */
+function jpegHeader(jpeg: Uint8Array): { width: number; height: number; components: number; precision: number } | null {
   let at = jpeg.indexOf(0xff);
   if (at < 0 || jpeg[at + 1] !== 0xd8) return null;
   at += 2;
@@ -153,8 +198,7 @@ export function jpegFrame(jpeg: Uint8Array): { width: number; height: number; co
     const length = (jpeg[at + 2]! << 8) | jpeg[at + 3]!;
     // Baseline, extended and progressive Huffman frames; arithmetic and lossless ones are left to pdfjs.
     if (marker === 0xc0 || marker === 0xc1 || marker === 0xc2) {
-      if (jpeg[at + 4] !== 8) return null;
-      return { height: (jpeg[at + 5]! << 8) | jpeg[at + 6]!, width: (jpeg[at + 7]! << 8) | jpeg[at + 8]!, components: jpeg[at + 9]! };
+      return { precision: jpeg[at + 4]!, height: (jpeg[at + 5]! << 8) | jpeg[at + 6]!, width: (jpeg[at + 7]! << 8) | jpeg[at + 8]!, components: jpeg[at + 9]! };
     }
     if (marker === 0xda || marker === 0xd9) return null;
     at += 2 + length;

@@ -11,6 +11,11 @@ export interface ImageLimits {
   maxPixels: number;
 }
 
+/** The page draws a JPEG over the pixel cap that pdfjs would decode whole: the page is not read. */
+export class ImageTooLarge extends Error {
+  override name = 'ImageTooLarge';
+}
+
 type Matrix = [number, number, number, number, number, number];
 interface DecodedImage {
   kind: number;
@@ -54,6 +59,7 @@ const TEXT_OPS = new Set([OPS.showText, OPS.showSpacedText, OPS.nextLineShowText
 export async function pageImage(page: PDFPageProxy, limits: ImageLimits, clock: StageClock, jpegs: JpegScans | null): Promise<GrayImage> {
   const jpeg = jpegs && (await clock.time('decode', () => nativeJpeg(page, jpegs, limits)));
   if (jpeg) return jpeg;
+  if (jpegs?.oversized(page.ref, limits.maxPixels)) throw new ImageTooLarge();
   const scan = await embeddedScan(page, clock);
   const image = scan && (await clock.time('scale', () => scanToGray(scan, limits)));
   return image ?? clock.time('decode', () => renderGray(page, limits));

@@ -37,6 +37,8 @@ const fail = (why: string): never => {
 const MAX_OBJECT_BYTES = 1 << 20;
 const MAX_INFLATED_BYTES = 16 << 20;
 const MAX_XREF_SECTIONS = 64;
+/** Objects a file may list: ~40 a page for a 500-page scan (MAX_PAGES) is far below it. */
+const MAX_XREF_ENTRIES = 1 << 18;
 
 const isWhite = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x00;
 const isDelimiter = (c: number) => c === 0x28 || c === 0x29 || c === 0x3c || c === 0x3e || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x2f || c === 0x25;
@@ -241,8 +243,9 @@ export class PdfObjects {
     const predictor = params && this.resolve(params.get('Predictor'));
     if (typeof predictor !== 'number' || predictor === 1) return inflated;
     if (predictor < 10) fail('TIFF predictor');
-    const columns = this.resolve(params!.get('Columns'));
-    return unpredictPng(inflated, typeof columns === 'number' ? columns : 1);
+    const columns = this.resolve(params!.get('Columns')) ?? 1;
+    if (!isCount(columns) || columns === 0) fail('bad /Columns');
+    return unpredictPng(inflated, columns as number);
   }
 
   private objectAt(offset: number, num: number): PdfValue {
@@ -269,8 +272,10 @@ export class PdfObjects {
       const s = stream as PdfStream;
       const count = this.resolve(s.dict.get('N'));
       const first = this.resolve(s.dict.get('First'));
-      if (typeof count !== 'number' || typeof first !== 'number') fail('bad object stream');
+      if (!isCount(count) || !isCount(first)) fail('bad object stream');
       const data = this.decodedStream(s);
+      // Two numbers an object, each at least a byte and a space.
+      if ((count as number) * 4 > data.length) fail('bad object stream header');
       const header = new Lexer(data);
       const offsets = new Map<number, number>();
       for (let i = 0; i < (count as number); i++) {
@@ -328,23 +333,32 @@ export class PdfObjects {
         return trailer as PdfDict;
       }
       const count = lexer.value();
-      if (typeof token !== 'number' || typeof count !== 'number') fail('bad cross-reference subsection');
+      // An entry takes at least 18 bytes: a count the bytes left cannot hold is refused before the loop.
+      if (!isCount(token) || !isCount(count) || count * 18 > bytes.length - lexer.pos) fail('bad cross-reference subsection');
       for (let i = 0; i < (count as number); i++) {
         const num = (token as number) + i;
         const text = lexer.atEnd() ? '' : Buffer.from(bytes.subarray(lexer.pos, lexer.pos + 20)).toString('latin1');
         const entry = /^(\d{10}) (\d{5}) ([nf])/.exec(text) ?? fail(`bad cross-reference entry near ${offset + lexer.pos}`);
         lexer.pos += 18;
-        if (entry[3] === 'n' && !this.xref.has(num)) this.xref.set(num, { type: 1, offset: Number(entry[1]) });
+        if (entry[3] === 'n' && !this.xref.has(num)) this.keep(num, { type: 1, offset: Number(entry[1]) });
       }
     }
   }
 
+  /**
+   * Every entry is read from the stream's bytes: an entry of no bytes (`/W [0 0 0]`) or an
+   * `/Index` that counts past them is refused before the loop. Without it, /W [0 0 0] over
+   * /Index [10^300 10^15+0.5] (a count pdfjs refuses, rebuilding the table by a scan) counted to
+   * 10^15 over one object number.
+   */
   private readXrefStream(stream: PdfStream): void {
     const widths = stream.dict.get('W');
-    if (!Array.isArray(widths) || widths.length !== 3 || !widths.every((w) => typeof w === 'number' && w >= 0 && w <= 8)) fail('bad /W');
+    if (!Array.isArray(widths) || widths.length !== 3 || !widths.every((w) => typeof w === 'number' && Number.isInteger(w) && w >= 0 && w <= 8)) fail('bad /W');
     const [w0, w1, w2] = widths as [number, number, number];
+    const entryBytes = w0 + w1 + w2;
+    if (entryBytes === 0) fail('cross-reference entries of no bytes');
     const size = stream.dict.get('Size');
-    const index = (stream.dict.get('Index') as PdfValue[] | undefined) ?? [0, size ?? 0];
+    const index = asArray(stream.dict.get('Index') ?? [0, size ?? 0]);
     const data = this.decodedStream(stream);
     const field = (at: number, width: number) => {
       let v = 0;
@@ -355,19 +369,28 @@ export class PdfObjects {
     for (let s = 0; s + 1 < index.length; s += 2) {
       const start = index[s];
       const count = index[s + 1];
-      if (typeof start !== 'number' || typeof count !== 'number') fail('bad /Index');
-      for (let i = 0; i < (count as number); i++, at += w0 + w1 + w2) {
-        if (at + w0 + w1 + w2 > data.length) fail('cross-reference stream too short');
+      if (!isCount(start) || !isCount(count) || !Number.isSafeInteger(start + count)) return fail('bad /Index');
+      if (at + count * entryBytes > data.length) fail('cross-reference stream too short');
+      for (let i = 0; i < count; i++, at += entryBytes) {
         const type = w0 === 0 ? 1 : field(at, w0);
+        const num = start + i;
+        if (this.xref.has(num) || (type !== 1 && type !== 2)) continue;
         const a = field(at + w0, w1);
-        const b = field(at + w0 + w1, w2);
-        const num = (start as number) + i;
-        if (this.xref.has(num)) continue;
-        if (type === 1) this.xref.set(num, { type: 1, offset: a });
-        else if (type === 2) this.xref.set(num, { type: 2, stream: a, index: b });
+        this.keep(num, type === 1 ? { type: 1, offset: a } : { type: 2, stream: a, index: field(at + w0 + w1, w2) });
       }
     }
   }
+
+  /** Holds one entry, up to a number no scanned document needs (each costs ~60 bytes of the child's small heap). */
+  private keep(num: number, entry: XrefEntry): void {
+    if (this.xref.size >= MAX_XREF_ENTRIES) fail('too many objects');
+    this.xref.set(num, entry);
+  }
+}
+
+/** A non-negative integer that a loop may count to. */
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
 export function isStream(v: unknown): v is PdfStream {

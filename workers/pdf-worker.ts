@@ -5,11 +5,12 @@
  */
 import { packWords, parentMessageSchema, type ChildMessage, type FormField, type PageResult, type StartMessage } from '../src/protocol.js';
 import { selectPages } from '../src/pages.js';
+import { withoutPaths } from '../src/paths.js';
 import { formFields, formKind, type PageView } from './fields.js';
 import { Ocr, type GrayImage, type OcrText } from './ocr.js';
 import { JpegScans } from './jpeg-scan.js';
 import { ocrContent, textLayerContent } from './page-content.js';
-import { middleRows, pageImage, rotate } from './page-image.js';
+import { ImageTooLarge, middleRows, pageImage, rotate } from './page-image.js';
 import { eraseRuledLines } from './ruled-lines.js';
 import { fitToShare, pageShareBytes } from './page-share.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
@@ -30,8 +31,7 @@ async function run(task: StartMessage, clock: StageClock): Promise<void> {
   if (task.only) allowed = new Set(task.only);
   const doc = await clock.time('open', () => openPdf(task.file, task.password, task.maxPagePixels));
   const ocr = new Ocr(task.lang, task.model);
-  // Its own reading of the file, for JPEG scans only; null when the file is beyond it (encrypted, damaged).
-  const jpegs = await clock.time('open', () => JpegScans.open(task.file));
+  const jpegs = new LazyJpegScans(task.file, clock);
   try {
     const selected = selectPages(task.pages, doc.numPages);
     // The limit guards the work done: a few pages of a long manual are a small job.
@@ -52,8 +52,31 @@ async function run(task: StartMessage, clock: StageClock): Promise<void> {
     }
   } finally {
     ocr.close();
-    jpegs?.close();
+    jpegs.close();
     await doc.destroy();
+  }
+}
+
+/**
+ * The child's own reading of the file, for JPEG scans only, opened at the first page that needs
+ * OCR: a text document never has its raw structure read twice, nor pays for it (null when the
+ * file is beyond the reader: encrypted, damaged).
+ */
+class LazyJpegScans {
+  private scans: JpegScans | null | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly clock: StageClock,
+  ) {}
+
+  async get(): Promise<JpegScans | null> {
+    if (this.scans === undefined) this.scans = await this.clock.time('open', () => JpegScans.open(this.file));
+    return this.scans;
+  }
+
+  close(): void {
+    this.scans?.close();
   }
 }
 
@@ -63,7 +86,7 @@ async function run(task: StartMessage, clock: StageClock): Promise<void> {
  */
 interface DocumentState {
   ocr: Ocr;
-  jpegs: JpegScans | null;
+  jpegs: LazyJpegScans;
   clock: StageClock;
   hasForm: boolean;
   fonts: DocumentFonts;
@@ -111,7 +134,7 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
   const oversizedBefore = oversizedImageCount();
   try {
     const reduce = task.reduced.includes(pageNumber) ? 2 : 1;
-    const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) }, clock, jpegs);
+    const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) }, clock, await jpegs.get());
     await clock.time('scale', () => eraseRuledLines(image));
     clock.countOcrPage();
     await clock.time('engine', () => ocr.start());
@@ -122,6 +145,10 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
     return { ...ocred, error: { code: 'image_too_large', message } };
   } catch (err) {
     if (err instanceof JobFailure) throw err;
+    if (err instanceof ImageTooLarge) {
+      const message = `an image on this page says it has more than ${task.maxPagePixels / 1e6} megapixels (MAX_PAGE_MEGAPIXELS); the page was not read`;
+      return { ...base, ...ocrContent([], fields), error: { code: 'image_too_large', message } };
+    }
     return { ...base, ...ocrContent([], fields), error: { code: 'ocr_failed', message: errorText(err) } };
   } finally {
     // Decoded images are held outside the small JS heap, so V8 would rarely collect them by itself
@@ -158,8 +185,9 @@ async function recognizeUpright(ocr: Ocr, image: GrayImage, clock: StageClock): 
   return read.confidence > upright.confidence ? read : upright;
 }
 
+/** An error as a page or job may show it: without the server's paths (a model file, the upload). */
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return withoutPaths(err instanceof Error ? err.message : String(err));
 }
 
 async function main(task: StartMessage): Promise<void> {
@@ -168,8 +196,8 @@ async function main(task: StartMessage): Promise<void> {
     await run(task, clock);
     await send({ type: 'done', profile: clock.report() });
   } catch (err) {
-    const failure = err instanceof JobFailure ? err : new JobFailure('worker_crashed', errorText(err));
-    await send({ type: 'failed', code: failure.code, message: failure.message }).catch(() => {});
+    const failure = err instanceof JobFailure ? err : new JobFailure('worker_crashed', errorText(err), err instanceof Error ? err.message : String(err));
+    await send({ type: 'failed', code: failure.code, message: failure.message, detail: failure.detail }).catch(() => {});
   }
   process.disconnect();
 }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { withoutPaths } from '../src/paths.js';
 import type { FailureCode } from '../src/protocol.js';
 import { getDocument, type PDFDocumentProxy } from './pdfjs.js';
 import { PdfjsData } from './standard-fonts.js';
@@ -21,11 +22,12 @@ export function oversizedImageCount(): number {
   return oversizedImages;
 }
 
-/** A failure that ends the job with a stable code. */
+/** A failure that ends the job with a stable code; `detail`, for the log only, may name server paths. */
 export class JobFailure extends Error {
   constructor(
     readonly code: FailureCode,
     message: string,
+    readonly detail?: string,
   ) {
     super(message);
     this.name = 'JobFailure';
@@ -75,6 +77,7 @@ function toJobFailure(err: unknown): JobFailure {
       ? new JobFailure('pdf_password_incorrect', 'the password given for this PDF is incorrect')
       : new JobFailure('pdf_password_required', 'this PDF is encrypted and needs a password');
   }
-  const detail = e?.message ? `: ${e.message}` : '';
-  return new JobFailure('pdf_invalid', `the file could not be read as a PDF${detail}`);
+  // pdfjs names the file's URL when it cannot read it (a server path).
+  const detail = e?.message ? `: ${withoutPaths(e.message)}` : '';
+  return new JobFailure('pdf_invalid', `the file could not be read as a PDF${detail}`, e?.message);
 }

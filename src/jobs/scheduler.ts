@@ -300,6 +300,9 @@ export class Scheduler {
   private recover(active: ActiveJob, owned: number[] | null, outcome: Extract<RunOutcome, { ok: false }>): 'relaunched' | RunOutcome {
     const attempts = PAGE_ATTEMPTS[outcome.code];
     if (!RESUMABLE.has(outcome.code) || attempts === undefined) return outcome;
+    // Stalled or out of memory before any child had opened the document: the opening does it
+    // (pdfjs's reader runs for ever over some cross-reference streams), and would again.
+    if (active.selected === null && outcome.code !== 'worker_crashed') return outcome;
     const mine = owned ?? active.selected;
     const page = mine?.find((p) => !active.done.has(p));
     const finished: RunOutcome = { ok: true, peakMemoryMb: outcome.peakMemoryMb };

@@ -38,7 +38,8 @@ export interface RunListener {
 
 export type RunOutcome =
   | { ok: true; peakMemoryMb: number }
-  | { ok: false; code: FailureCode; message: string; peakMemoryMb: number };
+  /** `detail`: the child's own account of its failure, for the log only (it may name server paths). */
+  | { ok: false; code: FailureCode; message: string; detail?: string; peakMemoryMb: number };
 
 export interface Run {
   readonly pid: number | undefined;
@@ -85,14 +86,15 @@ export class Supervisor {
     let profile: Profile | undefined;
     let exited: { exitCode?: number; signal?: string } = {};
     this.options.onChildSpawn?.(child.pid, tag);
-    let ended: { code: FailureCode; message: string } | undefined;
+    let ended: { code: FailureCode; message: string; detail?: string } | undefined;
     const kill = (code: FailureCode, message: string) => {
       ended ??= { code, message };
       child.kill('SIGKILL');
     };
     const watch = this.watchMemory(child, kill);
     const { pageTimeoutMs } = this.options;
-    const stalled = () => kill('timeout', `the worker reported no page for ${pageTimeoutMs / 1000} s`);
+    let opened = false;
+    const stalled = () => kill('timeout', opened ? `the worker reported no page for ${pageTimeoutMs / 1000} s` : `the PDF did not open within ${pageTimeoutMs / 1000} s`);
     let timer = setTimeout(stalled, pageTimeoutMs);
     const progressed = () => {
       clearTimeout(timer);
@@ -110,6 +112,7 @@ export class Supervisor {
           child.send({ type: 'start', ...task } satisfies StartMessage);
           break;
         case 'document':
+          opened = true;
           progressed();
           listener.onDocument(message.pagesTotal, message.pages);
           break;
@@ -123,7 +126,7 @@ export class Supervisor {
           profile = message.profile;
           break;
         case 'failed':
-          ended ??= { code: message.code, message: message.message };
+          ended ??= { code: message.code, message: message.message, detail: message.detail };
           break;
       }
     });

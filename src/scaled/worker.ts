@@ -7,6 +7,7 @@ import { isFinal, type UploadLocation } from '../jobs/job.js';
 import { PREFIX, type RedisJobRepository } from '../jobs/redis-repository.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import { shortId, type Logger } from '../log.js';
+import { withoutPaths } from '../paths.js';
 import type { Channels } from './channels.js';
 import { settlesWithin } from './connections.js';
 import type { PdfTransfer } from './pdf-transfer.js';
@@ -49,7 +50,9 @@ export function startRedisWorker(options: RedisWorkerOptions): { close(graceMs: 
     try {
       file = await privateCopy(job.upload);
     } catch (err) {
-      await crashed(id, `the upload could not be read: ${(err as Error).message}`);
+      // The job's message reaches clients: the paths of the shared store stay in the log.
+      log.warn({ job: shortId(id), err: (err as Error).message }, 'could not copy the upload');
+      await crashed(id, `the upload could not be read: ${withoutPaths((err as Error).message)}`);
       return;
     }
     if (job.pagesDone > 0) log.info({ job: shortId(id), pagesDone: job.pagesDone }, 'resuming job');
@@ -91,7 +94,9 @@ export function startRedisWorker(options: RedisWorkerOptions): { close(graceMs: 
   });
   // A job BullMQ gave up on (it stalled too often, or its processing threw) still ends, as worker_crashed.
   worker.on('failed', (queued, err) => {
-    if (queued) void crashed(queued.data.id, `the job was lost: ${err.message}`).catch(() => {});
+    if (!queued) return;
+    log.warn({ job: shortId(queued.data.id), err: err.message }, 'job lost');
+    void crashed(queued.data.id, `the job was lost: ${withoutPaths(err.message)}`).catch(() => {});
   });
   // Connection errors while Redis is away; the worker reconnects by itself.
   worker.on('error', () => {});

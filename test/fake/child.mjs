@@ -7,7 +7,8 @@
  *   source    'text' | 'ocr' (ocr pages make the scheduler split a lone document)
  *   text      the text of each page, `{page}` replaced (default "page {page}")
  *   log       a file: one JSON line per child start ({pid, task, env}) and per page sent
- *   start     'ok' | 'exit' (dies before it opened the document) | 'fail' (sends `failed` with `failure`)
+ *   start     'ok' | 'exit' (dies before it opened the document) | 'hang' (never opens it)
+ *             | 'fail' (sends `failed` with `failure`)
  *   failure   {code, message} for start 'fail' (an unknown code tests the parent's check)
  *   steps     {"<page>": ["crash", "ok", …]}: what each attempt at that page does
  *             ok | crash (exit 1) | hang (no page ever) | memory (allocate until killed)
@@ -44,6 +45,7 @@ async function run(task) {
   if (task.only) allowed = new Set(task.only);
   // Sent unchecked: an unknown code is how the parent's own check is tested.
   if (script.start === 'fail') return sendRaw({ type: 'failed', ...script.failure });
+  if (script.start === 'hang') await forever();
   const selected = selectPages(task.pages, script.pages);
   if (selected.length > task.maxPages) return send({ type: 'failed', code: 'too_many_pages', message: `${selected.length} pages` });
   await send({ type: 'document', pagesTotal: script.pages, pages: selected });

@@ -21,7 +21,7 @@ interface Script {
   pages: number;
   source?: 'text' | 'ocr';
   text?: string;
-  start?: 'ok' | 'exit' | 'fail';
+  start?: 'ok' | 'exit' | 'hang' | 'fail';
   failure?: { code: string; message: string };
   steps?: Record<number, ('ok' | 'crash' | 'hang' | 'memory' | 'garbage' | 'narrow')[]>;
 }
@@ -210,6 +210,15 @@ const cases: Case[] = [
     status: 'failed',
     code: 'worker_crashed',
     children: 3,
+  },
+  {
+    name: 'a document that stalls its child while opening fails once with timeout: a fresh child would stall again',
+    script: { pages: 3, start: 'hang' },
+    setup: STALL,
+    status: 'failed',
+    code: 'timeout',
+    children: 1,
+    message: /did not open within 1.5 s/,
   },
   {
     name: 'MAX_PAGES counts the selected pages: 600 pages are too many',
