@@ -174,6 +174,8 @@ describe('Markdown of PDF text', () => {
     expect(md('~~~ not a fence')).toBe('\\~~~ not a fence');
     expect(md('_ _ _')).toBe('\\_ _ _');
     expect(md('<!-- page 3 -->')).toBe('\\<!-- page 3 -->');
+    // A '<' that opens no tag stays as it is.
+    expect(md('for i < 100 or a <> b')).toBe('for i < 100 or a <> b');
   });
 });
 

@@ -6,14 +6,14 @@
  */
 
 /**
- * Inline: `<` (raw HTML, comments, autolinks), `[` and `]` (links and images, whatever their
- * URL) and a `(` right after a `]` (no `](javascript:` is left for a lax renderer or a filter
- * that looks for one), backticks (in a code span a backslash would show, and a run of three opens a fence),
- * `&` that starts an entity reference (`&lt;` would read as `<`), and a backslash the PDF put
- * before punctuation or at the end (it would escape what follows; before a letter it is a
- * backslash already, `C:\temp` stays).
+ * Inline: `<` before what opens a tag, comment or autolink (a letter, `/`, `!`, `?`; `i < 100`
+ * and `<>` stay as they are); `[` and `]` (links and images, whatever their URL) and a `(`
+ * right after a `]` (no `](javascript:` is left for a lax renderer or a filter that looks for
+ * one); backticks (in a code span a backslash would show, and three open a fence); `&` that
+ * starts an entity reference (`&lt;` would read as `<`); a backslash the PDF put before
+ * punctuation or at the end, which would escape what follows (`C:\temp` stays).
  */
-const INLINE = /[<[\]`]|(?<=\])\(|\\(?=[!-/:-@[-`{-~]|$)|&(?=#?\w+;)/g;
+const INLINE = /<(?=[A-Za-z/!?])|[[\]`]|(?<=\])\(|\\(?=[!-/:-@[-`{-~]|$)|&(?=#?\w+;)/g;
 
 export function escapeInline(text: string): string {
   return text.replace(INLINE, '\\$&');
