@@ -136,7 +136,46 @@ describe('text-layer words: emphasis and size', () => {
     const tokens = [...line('Categories and Subject', 50, 80).map((t) => ({ ...t, emphasis: true })), ...line('D.3.4 [Programming Languages]: compilers', 170, 80)];
     for (let i = 1; i < 4; i++) tokens.push(...line(`the paragraph goes on here, line ${i}`, 50, 80 + 14 * i));
     const md = pageMarkdown(layoutPage(tokens, []), 'text').markdown;
-    expect(md).toMatch(/^Categories and Subject D\.3\.4 \[Programming Languages\]: compilers the paragraph goes on/);
+    // The brackets are the PDF's, so escaped (see 'Markdown of PDF text' below).
+    expect(md).toMatch(/^Categories and Subject D\.3\.4 \\\[Programming Languages\\\]: compilers the paragraph goes on/);
+  });
+});
+
+describe('Markdown of PDF text', () => {
+  const box = (x: number, y: number): [number, number, number, number] => [x, y - 9, x + 10, y + 1];
+
+  it('escapes HTML, links and entities in form labels, field values and table cells; text and labels keep them', () => {
+    const tokens = [...line('<b>Roof</b> leaks', 50, 100), ...line('[Owner](javascript:x):', 50, 140)];
+    const rows = [['<i>Item</i>', 'a|b'], ['&amp;', 'C:\\tmp\\[1]'], ['<!--', '-->']];
+    tokens.push(...rows.flatMap((cells, r) => cells.flatMap((cell, c) => line(cell, 50 + 150 * c, 300 + 18 * r))));
+    const check = { name: 'roof', type: 'checkbox' as const, value: true, bbox: box(200, 100) };
+    const owner = { name: 'owner', type: 'text' as const, value: '<img src=x onerror=alert(1)>', bbox: box(250, 140) };
+    const blocks = layoutPage(tokens, [check, owner]);
+    const { markdown, labels } = pageMarkdown(blocks, 'text');
+    expect(markdown.split('\n')).toEqual([
+      '- [x] \\<b>Roof\\</b> leaks',
+      '',
+      '\\[Owner\\]\\(javascript:x): \\<img src=x onerror=alert(1)>',
+      '',
+      '| \\<i>Item\\</i> | a\\|b |',
+      '| --- | --- |',
+      '| \\&amp; | C:\\tmp\\\\\\[1\\] |',
+      '| \\<!-- | --> |',
+    ]);
+    expect(labels.get(check)).toBe('<b>Roof</b> leaks');
+    expect(labels.get(owner)).toBe('[Owner](javascript:x)');
+    expect(plainText(blocks)).toContain('<b>Roof</b> leaks [x]');
+  });
+
+  it('escapes a paragraph that would open a block where the escape works: 1\\. not \\1.', () => {
+    const md = (text: string) => pageMarkdown(layoutPage(line(text, 50, 100), []), 'text').markdown;
+    expect(md('2024. was a year')).toBe('2024\\. was a year');
+    expect(md('# not a heading')).toBe('\\# not a heading');
+    expect(md('~~~ not a fence')).toBe('\\~~~ not a fence');
+    expect(md('_ _ _')).toBe('\\_ _ _');
+    expect(md('<!-- page 3 -->')).toBe('\\<!-- page 3 -->');
+    // A '<' that opens no tag stays as it is.
+    expect(md('for i < 100 or a <> b')).toBe('for i < 100 or a <> b');
   });
 });
 

@@ -114,6 +114,17 @@ describe('SSRF guard at submit (WEBHOOK_ALLOW_PRIVATE unset)', () => {
     }
   });
 
+  it('says a refused callback_url is not allowed, never what its host resolves to', async () => {
+    for (const url of ['http://localhost:6379/', 'http://[::1]:6379/']) {
+      const res = await submit(server.url, corpusFile('text/tagged.pdf'), { fields: { callback_url: url } });
+      expect(res.status, url).toBe(400);
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
+      expect(error.code, url).toBe('callback_url_forbidden');
+      expect(error.message, url).toMatch(/callback_url is not allowed/);
+      expect(error.message, url).not.toMatch(/\d+\.\d+\.\d+\.\d+|::/);
+    }
+  });
+
   it('refuses an unsupported scheme with 400', async () => {
     const res = await submit(server.url, corpusFile('text/tagged.pdf'), { fields: { callback_url: 'gopher://127.0.0.1/' } });
     expect(res.status).toBe(400);

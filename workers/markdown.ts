@@ -1,10 +1,12 @@
 /**
  * A page's blocks (in reading order) as Markdown: headings from size, re-flowed paragraphs,
  * lists, pipe tables, and form fields as `- [x] label` / `label: value`. Heuristic, no model.
+ * The PDF's words are escaped (./markdown-escape.ts): the only Markdown syntax is what this module writes.
  */
 import type { FormField } from '../src/protocol.js';
 import { hasField, median, type Block, type Line, type Token } from './layout.js';
 import { fieldText } from './field-text.js';
+import { escapeCell, escapeHeading, escapeInline, escapeLine } from './markdown-escape.js';
 
 /** A block at least this many times the body size (text layer: font size; OCR: line height) is a heading. */
 const HEADING_RATIO = { text: 1.15, ocr: 1.3 };
@@ -29,7 +31,7 @@ export function pageMarkdown(blocks: Block[], source: 'text' | 'ocr'): { markdow
   for (const block of blocks) {
     const level = levels.get(block);
     if (block.kind === 'table') out.push(table(block.rows));
-    else if (level) out.push(`${'#'.repeat(level)} ${block.lines.map((l) => l.text).join(' ')}`);
+    else if (level) out.push(`${'#'.repeat(level)} ${escapeHeading(block.lines.map((l) => l.text).join(' '))}`);
     else out.push(...textBlock(block.lines, labels));
   }
   return { markdown: out.filter((s) => s.trim() !== '').join('\n\n'), labels };
@@ -113,11 +115,11 @@ function textBlock(lines: Line[], labels: Map<FormField, string>): string[] {
   let paragraph: Line[] = [];
   let item: { marker: string; lines: string[]; left: number } | null = null;
   const flushParagraph = () => {
-    if (paragraph.length > 0) out.push(escapeStart(reflow(paragraph.map((l) => l.text))));
+    if (paragraph.length > 0) out.push(escapeLine(reflow(paragraph.map((l) => l.text))));
     paragraph = [];
   };
   const flushItem = () => {
-    if (item) push(`${item.marker} ${reflow(item.lines)}`);
+    if (item) push(`${item.marker} ${escapeLine(reflow(item.lines))}`);
     item = null;
   };
   const gaps = lines.slice(1).map((line, i) => line.bbox[1] - lines[i]!.bbox[3]);
@@ -207,11 +209,11 @@ function fieldLines(line: Line, above: string, labels: Map<FormField, string>): 
     if (isBox(s)) {
       const label = rightLabels ? labelAt(i + 1) : labelAt(i - 1) || takeAbove();
       if (label) labels.set(field, label);
-      rendered.set(i, `- ${fieldText(field)} ${label || field.name}`.trimEnd());
+      rendered.set(i, `- ${fieldText(field)} ${escapeInline(label || field.name)}`.trimEnd());
     } else if (field.type === 'text' || field.type === 'choice') {
       const label = (labelAt(i - 1) || takeAbove()).replace(/:\s*$/, '');
       if (label) labels.set(field, label);
-      rendered.set(i, `${label || field.name}: ${fieldText(field)}`.trimEnd());
+      rendered.set(i, escapeLine(`${label || field.name}: ${fieldText(field)}`.trimEnd()));
     }
   });
   function takeAbove(): string {
@@ -222,7 +224,7 @@ function fieldLines(line: Line, above: string, labels: Map<FormField, string>): 
   segments.forEach((s, i) => {
     const r = rendered.get(i);
     if (r) lines.push(r);
-    else if ('text' in s && !used.has(i)) lines.push(escapeStart(s.text.trim()));
+    else if ('text' in s && !used.has(i)) lines.push(escapeLine(s.text.trim()));
   });
   return { lines, usedAbove };
 }
@@ -254,14 +256,9 @@ function isLower(ch: string): boolean {
 
 /** A GitHub-flavoured pipe table, header row first. */
 function table(rows: (Line | null)[][]): string {
-  const cell = (line: Line | null) => (line ? line.text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|') : '');
+  const cell = (line: Line | null) => (line ? escapeCell(line.text) : '');
   const width = Math.max(...rows.map((r) => r.length));
   const render = (row: (Line | null)[]) => `| ${Array.from({ length: width }, (_, j) => cell(row[j] ?? null)).join(' | ')} |`;
   const [header, ...body] = rows;
   return [render(header!), `|${' --- |'.repeat(width)}`, ...body.map(render)].join('\n');
-}
-
-/** Text that would read as Markdown structure at the start of a line is escaped. */
-function escapeStart(text: string): string {
-  return /^(#{1,6}\s|[-+*]\s|>|\d+[.)]\s)/.test(text) ? `\\${text}` : text;
 }

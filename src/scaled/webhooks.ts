@@ -107,7 +107,7 @@ export function queuedWebhooks(
   }
 
   return {
-    check: (url) => checkCallbackUrl(config, url),
+    check: (url) => checkCallbackUrl(config, log, url),
     deliver(job) {
       const url = job.options.callbackUrl;
       if (!url) return;

@@ -4,7 +4,7 @@ import { shortId, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { WebhookSender, type DeliveryReport } from './deliver.js';
 import { webhookMessage } from './event.js';
-import { assertPublicUrl } from './guard.js';
+import { assertPublicUrl, ForbiddenTargetError } from './guard.js';
 import { createSigner } from './sign.js';
 
 /**
@@ -26,9 +26,18 @@ export interface Webhooks {
   flush(deadline: number): Promise<void>;
 }
 
-/** Refuses a callback URL the service must not reach (ForbiddenTargetError), unless WEBHOOK_ALLOW_PRIVATE. */
-export async function checkCallbackUrl(config: Config, url: string): Promise<void> {
-  if (!config.webhookAllowPrivate) await assertPublicUrl(url);
+/**
+ * Refuses a callback URL the service must not reach (ForbiddenTargetError), unless
+ * WEBHOOK_ALLOW_PRIVATE. The client hears only that it is not allowed; the log says why.
+ */
+export async function checkCallbackUrl(config: Config, log: Logger, url: string): Promise<void> {
+  if (config.webhookAllowPrivate) return;
+  try {
+    await assertPublicUrl(url);
+  } catch (err) {
+    if (err instanceof ForbiddenTargetError) log.info({ reason: err.detail }, 'callback_url refused');
+    throw err;
+  }
 }
 
 /**
@@ -57,7 +66,7 @@ export function createCallbacks(config: Config, record: WebhookRecorder, metrics
         }
       });
     },
-    check: (url) => checkCallbackUrl(config, url),
+    check: (url) => checkCallbackUrl(config, log, url),
     flush(deadline) {
       return sender.flush(Math.max(deadline - Date.now(), FLUSH_FLOOR_MS));
     },

@@ -8,10 +8,27 @@ export type Resolver = (hostname: string) => Promise<string[]>;
 export const systemResolver: Resolver = async (hostname) =>
   (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
-/** A callback target the service must not reach: wrong scheme or a non-public address. */
+/**
+ * A callback target the service must not reach: wrong scheme or a non-public address. The
+ * message goes to the client (the 400, the job's webhook.last_error) and never names what a
+ * host resolved to: `http://redis:6379/` answering with redis's address would map the
+ * service's internal network for anyone who can submit. `detail` says it, for the log.
+ */
 export class ForbiddenTargetError extends Error {
   override name = 'ForbiddenTargetError';
+  constructor(
+    message: string,
+    readonly detail: string = message,
+  ) {
+    super(message);
+  }
 }
+
+/**
+ * One answer for a private address, no address and no answer at all: told apart, they would
+ * say which internal names exist.
+ */
+const NOT_PUBLIC = 'callback_url is not allowed: the service only calls hosts that resolve to public addresses';
 
 /**
  * True only for globally routable unicast addresses. ipaddr.js names every special range
@@ -37,9 +54,9 @@ function ipv4Compatible(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | undef
 
 /** Throws unless every address is public: one private answer is enough to refuse the host. */
 export function assertPublicAddresses(host: string, addresses: string[]): void {
-  if (addresses.length === 0) throw new ForbiddenTargetError(`${host} has no address`);
+  if (addresses.length === 0) throw new ForbiddenTargetError(NOT_PUBLIC, `${host} has no address`);
   const bad = addresses.find((a) => !isPublicAddress(a));
-  if (bad !== undefined) throw new ForbiddenTargetError(`${host} resolves to a non-public address (${bad})`);
+  if (bad !== undefined) throw new ForbiddenTargetError(NOT_PUBLIC, `${host} resolves to a non-public address (${bad})`);
 }
 
 /** The host as a socket wants it: IPv6 literals without their URL brackets. */
@@ -70,7 +87,7 @@ export async function assertPublicUrl(raw: string, resolver: Resolver = systemRe
     addresses = await resolver(host);
   } catch (err) {
     // Unresolvable now means we cannot vouch for it; the caller can fix the URL.
-    throw new ForbiddenTargetError(`${host} cannot be resolved (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ForbiddenTargetError(NOT_PUBLIC, `${host} cannot be resolved (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   assertPublicAddresses(host, addresses);
 }
