@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RunningRedis } from '../harness/redis.js';
+import { REPORT_SCAN, REPORT_SCAN_EXPECTED, scannedPdf } from '../bench/scan-pdf.js';
 import {
   corpusFile,
   expectNoLeftovers,
@@ -24,8 +25,9 @@ import {
 import { startReceiver, type Receiver, type Reply } from './receiver.js';
 
 /** Six OCR pages (~2 s each): long enough to kill a worker in the middle. */
-const REPORT = { file: corpusFile('bench/scanned_report_44p.pdf'), fields: { pages: '1-6' } };
-const REPORT_TEXT = readFileSync(corpusFile('bench/scanned_report_44p.expected.txt'), 'utf8').split('\f').slice(0, 6).join('\n');
+// The bench's 200-dpi scan, built from a text PDF of the corpus as the bench builds it (cached).
+const REPORT = { file: await scannedPdf(REPORT_SCAN), fields: { pages: '1-6' } };
+const REPORT_TEXT = readFileSync(REPORT_SCAN_EXPECTED, 'utf8').split('\f').slice(0, 6).join('\n');
 const TEXT = { file: corpusFile('text/tracemonkey.pdf'), fields: {} };
 const SCAN = { file: corpusFile('scanned/cardinal.pdf'), fields: {} };
 
