@@ -12,7 +12,7 @@ import { accuracy, splitPages, worstPages, type Accuracy } from './accuracy.js';
 import { fidelity } from './fidelity.js';
 import { caseProfile, formatProfile, type CaseProfile } from './profile.js';
 import { pdfPageCount, pdftotext, tesseractPages, type OcrmypdfRun, type TesseractRun } from './reference.js';
-import { scannedPdf } from './scan-pdf.js';
+import { BOOK_SCAN, BOOK_SCAN_EXPECTED, REPORT_SCAN, REPORT_SCAN_EXPECTED, scannedPdf } from './scan-pdf.js';
 import {
   jobTimings,
   outcomeSummary,
@@ -24,10 +24,6 @@ import {
   type ServiceRun,
 } from './service.js';
 
-export const BENCH_PDF = corpusFile('bench/scanned_report_44p.pdf');
-export const BENCH_EXPECTED = corpusFile('bench/scanned_report_44p.expected.txt');
-export const BOOK_PDF = corpusFile('bench/text_book_44p.pdf');
-export const BOOK_EXPECTED = corpusFile('bench/text_book_44p.expected.txt');
 export const TEXT_PDF = corpusFile('text/pdkids.pdf');
 
 interface MemoryTarget {
@@ -183,26 +179,19 @@ async function textRun(ctx: BenchContext): Promise<TextRun> {
   return { ...run.value, pssMb: run.memory.pssMb, rssMb: run.memory.rssMb };
 }
 
-/** A scanned document the bench reads: the corpus's 200-dpi scan, or one it builds at 300 dpi. */
+/** A scanned document the bench reads, built from a text PDF of the corpus on first use. */
 interface ScanDoc {
   /** Ends the case names: '' for the 200-dpi scan (the cases of issue 3), '300' for the other. */
   key: string;
   label: string;
   expected: string;
-  /** The PDF, built on first use when it is not in the corpus. */
+  /** The PDF, built on first use. */
   pdf(): Promise<string>;
   tools: string[];
 }
 
-const SCAN_200: ScanDoc = { key: '', label: '44p 200dpi', expected: BENCH_EXPECTED, pdf: async () => BENCH_PDF, tools: [] };
-/** Issue 15: a typed manual as many scanners write it, 300 dpi gray JPEG, built from a text PDF of the corpus. */
-const SCAN_300: ScanDoc = {
-  key: '300',
-  label: '44p 300dpi',
-  expected: BOOK_EXPECTED,
-  pdf: () => scannedPdf({ source: BOOK_PDF, dpi: 300, quality: 75 }, path.join(ROOT, 'bench/results/cache')),
-  tools: ['gs'],
-};
+const SCAN_200: ScanDoc = { key: '', label: '44p 200dpi', expected: REPORT_SCAN_EXPECTED, pdf: () => scannedPdf(REPORT_SCAN), tools: ['gs'] };
+const SCAN_300: ScanDoc = { key: '300', label: '44p 300dpi', expected: BOOK_SCAN_EXPECTED, pdf: () => scannedPdf(BOOK_SCAN), tools: ['gs'] };
 
 /** The service's CPU over a run: the server and every child it ran, from the kernel's accounting. */
 function serviceCpuS(run: ServiceRun<unknown>): number {
@@ -398,10 +387,11 @@ function fourCase(doc: ScanDoc): BenchCase {
 const scaled: BenchCase = {
   name: 'scaled',
   aliases: [],
-  tools: ['redis-server'],
+  tools: ['redis-server', 'gs'],
   async run(ctx) {
     ctx.log(`ours, scaled: ${CONCURRENT_DOCS} uploads to an API instance, one worker instance (load ${load()})`);
-    const files = Array.from({ length: CONCURRENT_DOCS }, () => BENCH_PDF);
+    const pdf = await SCAN_200.pdf();
+    const files = Array.from({ length: CONCURRENT_DOCS }, () => pdf);
     const run = await withScaledService((api) => runDocuments(api.url, files, OCR_WAIT_MS));
     const docs = run.value;
     ctx.details.scaled = { jobs: jobTimings(docs.jobs), memory: run.memory, apiMemory: run.apiMemory, load: load(), timeline: run.timeline };

@@ -14,9 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CORPUS, ROOT, SERVER } from '../harness/service.js';
-import { BENCH_EXPECTED, BENCH_PDF, BOOK_EXPECTED, BOOK_PDF, CASES, TEXT_PDF, load, type BenchCase, type BenchContext, type Row } from './cases.js';
+import { CASES, TEXT_PDF, load, type BenchCase, type BenchContext, type Row } from './cases.js';
 import { ocrmypdf, toolVersions, type OcrmypdfRun } from './reference.js';
 import { formatContext, formatNotes, formatTable, updateReadme, writeJson, type Report } from './report.js';
+import { BOOK_SCAN, BOOK_SCAN_EXPECTED, REPORT_SCAN, REPORT_SCAN_EXPECTED } from './scan-pdf.js';
 
 interface Options {
   cases: BenchCase[];
@@ -50,7 +51,7 @@ function selectCases(names: string[]): BenchCase[] {
 /** Fails early, with the fix, on what the bench needs and does not find. */
 async function preflight(cases: BenchCase[]): Promise<Record<string, string>> {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build (npm run bench does)`);
-  for (const file of [BENCH_PDF, BENCH_EXPECTED, BOOK_PDF, BOOK_EXPECTED, TEXT_PDF]) {
+  for (const file of [REPORT_SCAN.source, REPORT_SCAN_EXPECTED, BOOK_SCAN.source, BOOK_SCAN_EXPECTED, TEXT_PDF]) {
     if (!existsSync(file)) throw new Error(`corpus file missing: ${file} (the corpus lives in ${CORPUS})`);
   }
   const tools = [...new Set(cases.flatMap((c) => c.tools))];

@@ -1,38 +1,57 @@
 /**
- * Builds a scanned document for the bench from a corpus PDF instead of committing one: every
- * page rasterised in gray to a JPEG (Ghostscript's jpeggray device, which ocrmypdf installs
- * anyway) and wrapped image-only into a PDF, as a scanner's software would write it. The
- * result is cached by name, so a bench run pays for it once.
+ * Builds a scanned document for the bench from a corpus PDF instead of committing one: its
+ * pages rasterised to JPEGs by Ghostscript (which ocrmypdf installs anyway) and wrapped
+ * image-only into a PDF, as a scanner's software would write it. The result is cached by
+ * name, so a bench run (or a test reading the same scan) pays for it once.
  */
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, closeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { corpusFile, ROOT } from '../harness/service.js';
 import { jpegFrame } from '../workers/jpeg-scan.js';
 import { runCommand } from './reference.js';
 
 export interface ScanSpec {
   /** The corpus PDF to rasterise. */
   source: string;
+  /** Its first pages only, when set. */
+  pages?: number;
   dpi: number;
   /** JPEG quality, 0-100. */
   quality: number;
+  color: 'gray' | 'rgb';
 }
 
+/** The 44-page report of issue 3: a text book of the corpus scanned in colour at 200 dpi. */
+export const REPORT_SCAN: ScanSpec = { source: corpusFile('text/pdkids.pdf'), pages: 44, dpi: 200, quality: 75, color: 'rgb' };
+/** Its ground truth: what pdftotext reads on the source's pages 1-44. */
+export const REPORT_SCAN_EXPECTED = corpusFile('bench/scanned_report_44p.expected.txt');
+/** Issue 15: a typed manual as many scanners write it, 300 dpi gray JPEG. */
+export const BOOK_SCAN: ScanSpec = { source: corpusFile('bench/text_book_44p.pdf'), dpi: 300, quality: 75, color: 'gray' };
+export const BOOK_SCAN_EXPECTED = corpusFile('bench/text_book_44p.expected.txt');
+/** Where built scans are kept (git-ignored). */
+export const SCAN_CACHE = path.join(ROOT, 'bench/results/cache');
+
+const DEVICES = { gray: 'jpeggray', rgb: 'jpeg' } as const;
+
 /** The cached scan of `spec`, built first if missing; returns its path. */
-export async function scannedPdf(spec: ScanSpec, cacheDir: string): Promise<string> {
-  const name = `${path.basename(spec.source, '.pdf')}_${spec.dpi}dpi_gray_q${spec.quality}.pdf`;
+export async function scannedPdf(spec: ScanSpec, cacheDir = SCAN_CACHE): Promise<string> {
+  const pages = spec.pages ? `_p1-${spec.pages}` : '';
+  const name = `${path.basename(spec.source, '.pdf')}${pages}_${spec.dpi}dpi_${spec.color}_q${spec.quality}.pdf`;
   const file = path.join(cacheDir, name);
   if (existsSync(file)) return file;
   mkdirSync(cacheDir, { recursive: true });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-scan-'));
   try {
-    const args = ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=jpeggray', `-r${spec.dpi}`, `-dJPEGQ=${spec.quality}`];
+    const range = spec.pages ? ['-dFirstPage=1', `-dLastPage=${spec.pages}`] : [];
+    const args = ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', `-sDEVICE=${DEVICES[spec.color]}`, `-r${spec.dpi}`, `-dJPEGQ=${spec.quality}`, ...range];
     const r = await runCommand('gs', [...args, `-sOutputFile=${path.join(dir, 'page-%04d.jpg')}`, spec.source]);
     if (r.code !== 0) throw new Error(`gs could not rasterise ${spec.source}: ${r.stderr.slice(-1000)}`);
-    const pages = readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().map((f) => path.join(dir, f));
-    // Written beside the target and renamed, so an interrupted build leaves no half file in the cache.
-    const partial = `${file}.partial`;
-    writeImagePdf(pages, spec.dpi, partial);
+    const jpegs = readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().map((f) => path.join(dir, f));
+    // Written beside the target under a name of this process and renamed, so an interrupted
+    // build leaves no half file in the cache and two builds at once do not write one file.
+    const partial = `${file}.${process.pid}.partial`;
+    writeImagePdf(jpegs, spec.dpi, partial);
     renameSync(partial, file);
     return file;
   } finally {

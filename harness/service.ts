@@ -13,7 +13,8 @@ import { createInterface } from 'node:readline';
 
 /** The repository root: found by walking up, as this file runs both from source (tests) and from dist/ (bench). */
 export const ROOT = findRoot(import.meta.dirname);
-export const CORPUS = path.resolve(ROOT, '../shared/corpus');
+/** The real-world PDFs of the tests and the bench, with their MANIFEST.tsv and licences (test/corpus/README.md). */
+export const CORPUS = path.join(ROOT, 'test/corpus');
 export const SERVER = path.join(ROOT, 'dist/src/server.js');
 /** Node's flags for the server, as `npm start` (and so the Dockerfile) gives them. */
 const START_FLAGS = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start

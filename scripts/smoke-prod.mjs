@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { aptPackages, envPairs, execForm, healthcheckCommand, readDockerfile, startCommand } from './dockerfile.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const CORPUS = path.resolve(ROOT, '../shared/corpus');
+const CORPUS = path.join(ROOT, 'test/corpus');
 const SCANNED = path.join(CORPUS, 'scanned/linn.pdf');
 const EXPECTED = path.join(CORPUS, 'scanned/linn.expected.txt');
 const RUNTIME_BASE = 'node:20-bookworm-slim';

@@ -53,6 +53,10 @@ const schema = z
     TMP_DIR: z.string().min(1).optional(),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     SHARED_DIR: z.string().min(1).optional(),
+    // Render sets it on a web service: its public URL, which the instance requests to stay awake (src/keep-awake.ts).
+    RENDER_EXTERNAL_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    // Well inside the 15 minutes without inbound requests after which Render's free plan spins an instance down.
+    KEEP_AWAKE_INTERVAL_S: z.coerce.number().positive().max(840).default(600),
     // How long a worker instance may go unheard before its jobs are handed to another.
     QUEUE_LOCK_S: positiveInt.max(600).default(30),
   });
@@ -148,6 +152,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     redisUrl: c.REDIS_URL,
     sharedDir: c.SHARED_DIR,
     queueLockMs: c.QUEUE_LOCK_S * 1000,
+    renderExternalUrl: c.RENDER_EXTERNAL_URL,
+    keepAwakeIntervalMs: c.KEEP_AWAKE_INTERVAL_S * 1000,
   };
 }
 

@@ -23,6 +23,7 @@ export function embeddedParts({ config, log, metrics }: PartsContext): Parts {
     webhooks,
     stats: async () => scheduler.stats(),
     runningChildren: () => supervisor.running,
+    held: () => repository.held(),
     async drain(deadline) {
       if (!(await scheduler.idle(Math.max(0, deadline - Date.now())))) await scheduler.cancelAll();
     },

@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { JobQueue, QueueStats } from './jobs/queue.js';
+import { keepAwake } from './keep-awake.js';
 import type { Logger } from './log.js';
 import { createMetrics, processRssMb, type Metrics } from './metrics.js';
 import { createOpsApp } from './ops-app.js';
@@ -15,6 +16,8 @@ export interface Parts {
   /** The queue as /healthz and queue_depth show it. */
   stats(): Promise<QueueStats>;
   runningChildren(): number;
+  /** Whether the instance holds work for clients: a job queued or running, or a result kept. */
+  held(): Promise<boolean>;
   /** Running jobs get until `deadline`; then they are cancelled (one instance) or handed back to the queue (scaled). */
   drain(deadline: number): Promise<void>;
   close(): Promise<void>;
@@ -44,6 +47,9 @@ export async function createRuntime(config: Config, log: Logger): Promise<Servic
     : (await import('./embedded.js')).embeddedParts(context);
   const built = parts;
   let draining = false;
+  const stopKeepingAwake = config.renderExternalUrl
+    ? keepAwake({ url: config.renderExternalUrl, intervalMs: config.keepAwakeIntervalMs, held: () => built.held(), log })
+    : () => {};
 
   const app = built.api
     ? (await import('./http.js')).createHttpApp(config, {
@@ -58,6 +64,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Servic
   async function shutdown(graceMs: number): Promise<void> {
     const deadline = Date.now() + graceMs;
     draining = true;
+    stopKeepingAwake();
     await built.drain(deadline);
     // Webhooks still pending (the cancelled jobs' among them) are attempted in the time left.
     await built.webhooks.flush(deadline);

@@ -6,6 +6,13 @@ import { parseCpuMax } from '../src/cpus.js';
 import { ROOT } from './helpers.js';
 
 describe('configuration', () => {
+  it('keeps a Render instance awake only where Render names its URL, well inside its 15 idle minutes', () => {
+    expect(parseConfig({})).toMatchObject({ renderExternalUrl: undefined, keepAwakeIntervalMs: 600_000 });
+    expect(parseConfig({ RENDER_EXTERNAL_URL: 'https://pdf-ocr.onrender.com' }).renderExternalUrl).toBe('https://pdf-ocr.onrender.com');
+    expect(() => parseConfig({ RENDER_EXTERNAL_URL: 'pdf-ocr.onrender.com' })).toThrow(/RENDER_EXTERNAL_URL/);
+    expect(() => parseConfig({ KEEP_AWAKE_INTERVAL_S: '900' })).toThrow(/KEEP_AWAKE_INTERVAL_S/);
+  });
+
   it('has the documented defaults, with the child cap following from the budget', () => {
     const c = parseConfig({});
     expect(c).toMatchObject({ port: 3000, workerThreads: 2, queueLimit: 20, maxPages: 500, jobTimeoutMs: 3_600_000, resultTtlMs: 7_200_000 });

@@ -1,5 +1,5 @@
 /**
- * Every file of ../shared/corpus/ through the real service: text PDFs give their text layer,
+ * Every file of test/corpus/ through the real service: text PDFs give their text layer,
  * scans are OCRed, bad files end in the outcome their MANIFEST.tsv notes imply.
  */
 import { execFileSync } from 'node:child_process';

@@ -2,7 +2,7 @@
  * Document fidelity through the real child program (real Supervisor, real child processes):
  * form fields, reading order, word boxes and Markdown on the documents of
  * test/fixtures/fidelity/ (scripts/fidelity-fixtures.mjs says what it drew where) and on the
- * shared corpus.
+ * corpus (test/corpus/).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

@@ -40,6 +40,15 @@ export function leftoverFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true }).map(String);
 }
 
+/** Polls until `check` holds, or fails after `ms`. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await sleep(50);
+  }
+}
+
 /** Waits up to 10 s for a server's temp dir to empty, then expects it empty. */
 export async function expectNoLeftovers(s: RunningServer): Promise<void> {
   const deadline = Date.now() + 10_000;

@@ -8,10 +8,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BOOK_SCAN, REPORT_SCAN, scannedPdf } from '../bench/scan-pdf.js';
 import { JpegScans } from '../workers/jpeg-scan.js';
 import { openPdf } from '../workers/pdf.js';
 import { corpusFile } from './helpers.js';
 
+// The bench's two scans, built from the corpus's text PDFs as the bench builds them (cached).
+const REPORT = await scannedPdf(REPORT_SCAN);
+const BOOK = await scannedPdf(BOOK_SCAN);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'jpeg-scan-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -38,11 +42,11 @@ function popplerJpeg(file: string, page: number): Buffer {
 
 describe('JPEG scans', () => {
   it.each([
-    ['bench/scanned_report_44p.pdf', [1, 22, 44], { width: 1700, height: 2200 }, [612, 0, 0, 792, 0, 0]],
-    ['bench/scanned_book_44p_300dpi.pdf', [1, 44], { width: 2000, height: 2825 }, [480, 0, 0, 678, 0, 0]],
-    ['scanned/c02-22.pdf', [1], { width: 800, height: 981 }, [384, 0, 0, 470.88, 0, 0]],
-  ] as const)('%s: the bytes pdfimages extracts, placed as drawn', async (rel, pages, size, ctm) => {
-    const file = corpusFile(rel);
+    ['the 200-dpi RGB report', REPORT, [1, 22, 44], { width: 1700, height: 2200 }, [612, 0, 0, 792, 0, 0]],
+    // Its cover pages are letter size (2550×3300): the body's pages are the book's own.
+    ['the 300-dpi gray book', BOOK, [3, 44], { width: 2000, height: 2825 }, [480, 0, 0, 678, 0, 0]],
+    ['scanned/c02-22.pdf', corpusFile('scanned/c02-22.pdf'), [1], { width: 800, height: 981 }, [384, 0, 0, 470.88, 0, 0]],
+  ] as const)('%s: the bytes pdfimages extracts, placed as drawn', async (_name, file, pages, size, ctm) => {
     const found = await lookups(file, [...pages]);
     pages.forEach((page, i) => {
       const scan = found[i];
@@ -54,9 +58,8 @@ describe('JPEG scans', () => {
   });
 
   it('gives no JPEG for an image over the pixel cap', async () => {
-    const file = corpusFile('bench/scanned_report_44p.pdf');
-    const scans = JpegScans.open(file)!;
-    const doc = await openPdf(file, undefined, 12_000_000);
+    const scans = JpegScans.open(REPORT)!;
+    const doc = await openPdf(REPORT, undefined, 12_000_000);
     try {
       expect(scans.page((await doc.getPage(1)).ref, 1700 * 2200 - 1)).toBeNull();
     } finally {

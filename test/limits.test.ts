@@ -16,6 +16,7 @@ import {
   sleep,
   submit,
   submitOk,
+  until,
   waitForJob,
   workerPids,
   type JobJson,
@@ -70,14 +71,6 @@ function multipartHead(boundary: string, name = 'file', filename = 'a.pdf'): str
 
 /** Open descriptors of a process (the server): a leak shows here. */
 const fdCount = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await sleep(50);
-  }
-}
 
 /**
  * A tiny PDF whose pages all draw one deflated content stream of ~2 MB of text: a few kB on

@@ -5,12 +5,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { contractFailureCodes } from './contract.js';
 import {
   CORPUS,
   corpusFile,
   expectNoLeftovers,
   result,
-  ROOT,
   sleep,
   serverPerTest,
   submit,
@@ -84,13 +84,6 @@ async function attempt(url: string, file: string | Buffer, options: SubmitOption
   } catch (err) {
     return { error: String((err as Error).cause ?? err) };
   }
-}
-
-/** The failure codes of a job as the shared contract lists them. */
-function contractFailureCodes(): string[] {
-  const text = readFileSync(path.resolve(ROOT, '../shared/API.md'), 'utf8');
-  const paragraph = /Failure codes of a job:([\s\S]*?)\n\n/.exec(text)?.[1] ?? '';
-  return [...paragraph.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!);
 }
 
 /** mulberry32: a small seeded PRNG, so every run mutates the same way. */

@@ -1,16 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusFile, ROOT, startServer, submitOk, waitForJob, type RunningServer } from './helpers.js';
-
-const API_MD = path.resolve(ROOT, '../shared/API.md');
-
-/** The `### \`METHOD /path\`` headings of the shared contract. */
-/** Route headings of API.md (`### \`GET /api/jobs/{id}\``), some naming a query variant (`…/result?format=words`). */
-function contractRoutes(): string[] {
-  const text = readFileSync(API_MD, 'utf8');
-  return [...text.matchAll(/^###\s+`([A-Z]+)\s+(\/[^`\s]*)`/gm)].map((m) => `${m[1]} ${m[2]}`);
-}
+import { contractRoutes } from './contract.js';
+import { corpusFile, startServer, submitOk, waitForJob, type RunningServer } from './helpers.js';
 
 /** `GET /a?format=words` is documented when `GET /a` is, with a query parameter `format` that takes `words`. */
 function isDocumented(doc: Json, route: string): boolean {
@@ -117,11 +107,11 @@ describe('GET /openapi.json', () => {
     expect(structuralProblems(doc)).toEqual([]);
   });
 
-  it('documents every route of ../shared/API.md', () => {
+  it('documents every route of docs/api.md', () => {
     const wanted = contractRoutes();
-    expect(wanted.length, 'no route headings found in API.md').toBeGreaterThanOrEqual(5);
+    expect(wanted.length, 'no route headings found in docs/api.md').toBeGreaterThanOrEqual(5);
     const missing = wanted.filter((r) => !isDocumented(doc, r));
-    expect(missing, `routes of API.md missing from /openapi.json`).toEqual([]);
+    expect(missing, `routes of docs/api.md missing from /openapi.json`).toEqual([]);
   });
 
   it('describes the bodies the routes really send (same zod schemas)', async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RunningRedis } from '../harness/redis.js';
+import { REPORT_SCAN, REPORT_SCAN_EXPECTED, scannedPdf } from '../bench/scan-pdf.js';
 import { redisTransfer } from '../src/scaled/pdf-transfer.js';
 import {
   corpusFile,
@@ -18,6 +19,7 @@ import {
   startServer,
   submit,
   submitOk,
+  until,
   waitForJob,
   wordAccuracy,
   workerPids,
@@ -27,8 +29,9 @@ import {
 import { startReceiver, type Receiver, type Reply } from './receiver.js';
 
 /** Six OCR pages (~2 s each): long enough to kill a worker in the middle. */
-const REPORT = { file: corpusFile('bench/scanned_report_44p.pdf'), fields: { pages: '1-6' } };
-const REPORT_TEXT = readFileSync(corpusFile('bench/scanned_report_44p.expected.txt'), 'utf8').split('\f').slice(0, 6).join('\n');
+// The bench's 200-dpi scan, built from a text PDF of the corpus as the bench builds it (cached).
+const REPORT = { file: await scannedPdf(REPORT_SCAN), fields: { pages: '1-6' } };
+const REPORT_TEXT = readFileSync(REPORT_SCAN_EXPECTED, 'utf8').split('\f').slice(0, 6).join('\n');
 const TEXT = { file: corpusFile('text/tracemonkey.pdf'), fields: {} };
 const SCAN = { file: corpusFile('scanned/cardinal.pdf'), fields: {} };
 
@@ -92,15 +95,6 @@ async function jobHash(id: string): Promise<Record<string, string>> {
   return (await redisClient()).hgetall(`pdf-ocr:job:${id}`);
 }
 
-/** Polls until `check` holds, or fails after `ms`. */
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 /** Whether a worker instance has logged a child for this job (its log tags jobs by id prefix). */
 const runsJob = (worker: RunningServer, id: string) =>
   logLines(worker).some((l) => l.msg === 'child spawned' && l.job === id.slice(0, 8));
@@ -129,7 +123,7 @@ describe('scaled on Redis: one API and two worker instances', () => {
         if (state.status === 'running' && state.progress.pages_done >= 2 && state.progress.pages_done < 6 && runsJob(doomed, j.id)) victim = state;
       }
       return victim !== undefined;
-    });
+    }, 60_000);
     const survivor = await instance('worker');
     const orphans = workerPids(doomed.proc.pid);
     doomed.proc.kill('SIGKILL');
@@ -160,9 +154,9 @@ describe('scaled on Redis: one API and two worker instances', () => {
     await until('webhook states in Redis', async () => {
       const states = await Promise.all(jobs.map(async (j) => (await getJob(api.url, j.id)).webhook?.state));
       return states.every((s) => s === 'delivered');
-    });
+    }, 60_000);
     // Every delivery is done and gone from the webhook queue: nothing can send a ninth.
-    await until('the deliveries to leave the webhook queue', async () => (await pendingDeliveries()).length === 0);
+    await until('the deliveries to leave the webhook queue', async () => (await pendingDeliveries()).length === 0, 60_000);
     const events = hooks.received.map((r) => JSON.parse(r.body) as { type: string; data: { id: string } });
     expect(events.map((e) => e.data.id).sort()).toEqual(jobs.map((j) => j.id).sort());
     expect(events.every((e) => e.type === 'job.succeeded')).toBe(true);

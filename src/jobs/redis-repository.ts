@@ -231,6 +231,17 @@ export class RedisJobRepository implements JobRepository {
     await this.call(this.redis.setJobField(jobKey(id), this.options.ttlMs, 'webhook', JSON.stringify(state)));
   }
 
+  async held(): Promise<boolean> {
+    // Every job hash expires RESULT_TTL_S after its last write, so the first one found answers.
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.call(this.redis.scan(cursor, 'MATCH', jobKey('*'), 'COUNT', 1000));
+      if (keys.length > 0) return true;
+      cursor = next;
+    } while (cursor !== '0');
+    return false;
+  }
+
   async delete(id: string): Promise<boolean> {
     return (await this.call(this.redis.del(jobKey(id)))) === 1;
   }

@@ -51,6 +51,8 @@ export interface JobRepository {
   finish(id: string, outcome: JobOutcome): Promise<Job | undefined>;
   setWebhook(id: string, state: WebhookState): Promise<void>;
   delete(id: string): Promise<boolean>;
+  /** Whether any job is kept: queued, running, or ended with its state kept until RESULT_TTL_S. */
+  held(): Promise<boolean>;
   /** Calls `listener` with every change of job `id` (state, progress); returns the unsubscribe. */
   watch(id: string, listener: (change: JobChange) => void): () => void;
   close(): void;

@@ -102,6 +102,7 @@ export async function scaledParts(context: PartsContext, url: string): Promise<P
     webhooks,
     stats: async () => (api ? api.queue.stats() : worker!.scheduler.stats()),
     runningChildren: () => worker?.running() ?? 0,
+    held: () => patientJobs.held(),
     async drain(deadline) {
       await worker?.close(Math.max(0, deadline - Date.now()));
     },

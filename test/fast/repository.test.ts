@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RunningRedis } from '../../harness/redis.js';
+import { until } from '../helpers.js';
 import type { JobChange, NewJob } from '../../src/jobs/job.js';
 import { MemoryJobRepository } from '../../src/jobs/memory-repository.js';
 import { RedisJobRepository, UPDATES_CHANNEL } from '../../src/jobs/redis-repository.js';
@@ -249,4 +250,52 @@ describe('memory repository bounds', () => {
     expect((await repository.get(running.id))!.pagesDone).toBe(5);
     repository.close();
   });
+});
+
+/** Each on a keyspace of its own: the Redis one on database 1, which the tests above do not use. */
+const heldSubjects: { name: string; make(ttlMs: number): JobRepository }[] = [
+  { name: 'memory', make: (ttlMs) => new MemoryJobRepository({ ttlMs, purgeIntervalMs: 60_000, maxBytes: 1 << 20 }) },
+  {
+    name: 'redis',
+    make(ttlMs) {
+      const commands = new Redis(`${redis.url}/1`);
+      connections.push(commands);
+      return new RedisJobRepository(commands, { ttlMs, call: (p) => p, subscribe: () => () => {} });
+    },
+  },
+];
+
+describe('held(): whether any job is kept (what keeps a Render instance awake)', () => {
+  for (const subject of heldSubjects) {
+    it(`${subject.name}: from a job's creation, through its run and its kept result, until it is deleted`, async () => {
+      const repository = subject.make(60_000);
+      try {
+        expect(await repository.held()).toBe(false);
+        const job = newJob();
+        await repository.create(job);
+        expect(await repository.held(), 'queued').toBe(true);
+        await repository.start(job.id);
+        expect(await repository.held(), 'running').toBe(true);
+        await repository.finish(job.id, { ok: true });
+        expect(await repository.held(), 'result kept').toBe(true);
+        await repository.delete(job.id);
+        expect(await repository.held(), 'deleted').toBe(false);
+      } finally {
+        repository.close();
+      }
+    });
+
+    it(`${subject.name}: not once the kept result has expired, before any purge`, async () => {
+      const repository = subject.make(200);
+      try {
+        const job = newJob();
+        await repository.create(job);
+        await repository.start(job.id);
+        await repository.finish(job.id, { ok: true });
+        await until('the result to expire', async () => !(await repository.held()), 10_000);
+      } finally {
+        repository.close();
+      }
+    });
+  }
 });
