@@ -32,6 +32,7 @@ const schema = z
     RESULT_STORE_MB: positiveInt.default(32),
     MAX_RESULT_MB: positiveInt.default(16),
     MAX_EVENT_STREAMS: positiveInt.default(200),
+    MAX_RESULT_STREAMS: positiveInt.default(16),
     UPLOAD_TIMEOUT_S: positiveInt.default(120),
     // Proxies close idle connections (often after 30-60 s); an event stream says something before that.
     SSE_HEARTBEAT_S: z.coerce.number().positive().default(15),
@@ -135,6 +136,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     resultStoreBytes: c.RESULT_STORE_MB * 1024 * 1024,
     maxResultBytes: c.MAX_RESULT_MB * 1024 * 1024,
     maxEventStreams: c.MAX_EVENT_STREAMS,
+    maxResultStreams: c.MAX_RESULT_STREAMS,
     uploadTimeoutMs: c.UPLOAD_TIMEOUT_S * 1000,
     sseHeartbeatMs: c.SSE_HEARTBEAT_S * 1000,
     apiKey: c.API_KEY,

@@ -19,6 +19,7 @@ export function createHttpApp(config: Config, backend: BackendDeps) {
     apiKey: config.apiKey,
     rssMb: processRssMb,
     events: { maxStreams: config.maxEventStreams, heartbeatMs: config.sseHeartbeatMs, onStreams },
+    maxResultStreams: config.maxResultStreams,
     page: loadPageAssets(),
   });
 }

@@ -16,7 +16,7 @@ describe('configuration', () => {
   it('has the documented defaults, with the child cap following from the budget', () => {
     const c = parseConfig({});
     expect(c).toMatchObject({ port: 3000, workerThreads: 2, queueLimit: 20, maxPages: 500, jobTimeoutMs: 3_600_000, resultTtlMs: 7_200_000 });
-    expect(c).toMatchObject({ pageTimeoutMs: 120_000, maxResultBytes: 16 * 1024 * 1024, maxEventStreams: 200, uploadTimeoutMs: 120_000 });
+    expect(c).toMatchObject({ pageTimeoutMs: 120_000, maxResultBytes: 16 * 1024 * 1024, maxEventStreams: 200, maxResultStreams: 16, uploadTimeoutMs: 120_000 });
     expect(c.maxUploadBytes).toBe(50 * 1024 * 1024);
     // The budget less the parent (64 MB and RESULT_STORE_MB of results) and the shared file pages (56 MB).
     expect(c.childMemoryMb).toBe(Math.floor((512 - 64 - 32 - 56) / 2));

@@ -132,6 +132,7 @@ describe('GET /api/jobs/{id}/events in-process', () => {
     draining: () => false,
     metrics: { contentType: 'text/plain', render: async () => '' },
     events: { maxStreams: 3, heartbeatMs: 40, onStreams: (delta) => (open += delta) },
+    maxResultStreams: 16,
   });
   afterAll(() => repository.close());
 

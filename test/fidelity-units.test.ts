@@ -3,8 +3,9 @@
  * (test/fidelity.test.ts drives the same code through the real child on real PDFs.)
  */
 import { describe, expect, it } from 'vitest';
-import { markdownDocument, pageFidelity, wordsBody } from '../src/jobs/formats.js';
-import { packWords, unpackWords, type PageResult } from '../src/protocol.js';
+import { pageFidelity, resultChunks, type ResultFormat, type StoredPages } from '../src/jobs/formats.js';
+import type { Job } from '../src/jobs/job.js';
+import { packWords, unpackWords, type PageResult, type Word } from '../src/protocol.js';
 import { layoutPage, type Token } from '../workers/layout.js';
 import { pageMarkdown, reflow } from '../workers/markdown.js';
 import { plainText } from '../workers/plain-text.js';
@@ -192,14 +193,28 @@ describe('packed words', () => {
   });
 });
 
+/** Pages kept in memory, read as the result routes read a repository's. */
+function stored(pages: PageResult[]): StoredPages {
+  return { numbers: pages.map((p) => p.page), read: async (n) => pages.find((p) => p.page === n)! };
+}
+
+/** The whole body the result route streams for `format`. */
+type JobHead = Pick<Job, 'id' | 'selected' | 'documentPages'>;
+async function body(format: ResultFormat, pages: PageResult[], job: JobHead): Promise<string> {
+  let text = '';
+  for await (const chunk of resultChunks(format, job as Job, stored(pages))) text += chunk;
+  return text;
+}
+
 describe('result formats', () => {
   const pages: PageResult[] = [
     { page: 1, text: 'Hello', source: 'text', error: null, width: 612, height: 792, words: packWords([{ text: 'Hello', bbox: [72, 80, 100.5, 92] }]), markdown: '# Hello' },
     { page: 2, text: '', source: 'ocr', error: { code: 'worker_crashed', message: 'x' } },
   ];
+  const job: JobHead = { id: 'j1', selected: [1, 2], documentPages: 3 };
 
-  it('builds the words body, with an unknown size and no words for a page the parent recorded', () => {
-    expect(wordsBody('j1', pages)).toEqual({
+  it('builds the words body, with an unknown size and no words for a page the parent recorded', async () => {
+    expect(JSON.parse(await body('words', pages, job))).toEqual({
       id: 'j1',
       pages: [
         { page: 1, width: 612, height: 792, source: 'text', words: [{ text: 'Hello', bbox: [72, 80, 100.5, 92] }] },
@@ -208,8 +223,45 @@ describe('result formats', () => {
     });
   });
 
-  it('builds the Markdown document with a page comment before each page', () => {
-    expect(markdownDocument(pages)).toBe('<!-- page 1 -->\n\n# Hello\n\n<!-- page 2 -->\n');
+  it('builds the Markdown document with a page comment before each page', async () => {
+    expect(await body('markdown', pages, job)).toBe('<!-- page 1 -->\n\n# Hello\n\n<!-- page 2 -->\n');
+  });
+
+  // What JSON.stringify gives for the whole body, as the route sent it before it streamed.
+  describe('streams the bytes of the whole body', () => {
+    const odd = ['quo"te', 'back\\slash', 'tab\there', '\u0001ctl', 'é', '😀', '\ud800lone', 'lone\udc00', '\u2028', ''];
+    const many: Word[] = Array.from({ length: 2345 }, (_, i) => ({
+      text: odd[i % odd.length]! || String(i),
+      bbox: [-i / 7, i / 3, i + 0.05, i * 1.25],
+      confidence: i % 101,
+    }));
+    const tricky: PageResult[] = [
+      { page: 2, text: 'a "b"\n\\c\u0007 😀 \ud83d', source: 'ocr', confidence: 71.5, error: null, width: 595.3, height: 841.9, words: packWords(many), markdown: '## H\n\n| a |' },
+      { page: 5, text: '', source: 'text', error: { code: 'text_truncated', message: 'cut "here"' }, width: null, height: null },
+      { page: 7, text: '\udc00tail\f', source: 'text', error: null, width: 100, height: 200, fields: [{ name: 'f', type: 'checkbox', value: true, bbox: [1, 2, 3, 4] }], notes: ['xfa_form'], words: packWords([{ text: 'x', bbox: [0, 0, 1, 1] }]) },
+    ];
+    const wordsOf = (p: PageResult) => (p.words ? unpackWords(p.words) : []);
+    const whole: Record<ResultFormat, (j: JobHead, ps: PageResult[]) => string> = {
+      text: (_, ps) => ps.map((p) => p.text).join('\f'),
+      markdown: (_, ps) => ps.map((p) => (p.markdown ? `<!-- page ${p.page} -->\n\n${p.markdown}\n` : `<!-- page ${p.page} -->\n`)).join('\n'),
+      words: (j, ps) => JSON.stringify({ id: j.id, pages: ps.map((p) => ({ page: p.page, width: p.width ?? null, height: p.height ?? null, source: p.source, words: wordsOf(p) })) }),
+      json: (j, ps) =>
+        JSON.stringify({
+          id: j.id,
+          pages_total: j.selected?.length ?? ps.length,
+          document_pages: j.documentPages,
+          pages: ps.map((p) => ({ page: p.page, text: p.text, source: p.source, ...(p.confidence !== undefined ? { confidence: p.confidence } : {}), error: p.error, ...pageFidelity(p) })),
+          text: ps.map((p) => p.text).join('\f'),
+        }),
+    };
+    for (const format of ['json', 'text', 'words', 'markdown'] as const) {
+      it(format, async () => {
+        const cases: [JobHead, PageResult[]][] = [[job, tricky], [{ id: 'j"2', selected: null, documentPages: null }, tricky.slice(1)], [job, []]];
+        for (const [j, ps] of cases) {
+          expect(await body(format, ps, j)).toBe(whole[format](j, ps));
+        }
+      });
+    }
   });
 
   it('adds width, height and, when present, fields and notes to a page entry', () => {

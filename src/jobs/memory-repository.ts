@@ -93,10 +93,12 @@ export class MemoryJobRepository implements JobRepository {
     return entry && { job: { ...entry.job }, fingerprint: entry.fingerprint ?? '' };
   }
 
-  async pages(id: string): Promise<PageResult[]> {
-    const pages = this.entry(id)?.pages;
-    if (!pages) return [];
-    return [...pages.entries()].sort(([a], [b]) => a - b).map(([, json]) => JSON.parse(json) as PageResult);
+  async pageNumbers(id: string): Promise<number[]> {
+    return [...(this.entry(id)?.pages.keys() ?? [])].sort((a, b) => a - b);
+  }
+
+  async pageJson(id: string, page: number): Promise<string | undefined> {
+    return this.entry(id)?.pages.get(page);
   }
 
   async start(id: string): Promise<StartedJob | undefined> {

@@ -187,12 +187,12 @@ export class RedisJobRepository implements JobRepository {
     return job && { job, fingerprint: fingerprint ?? '' };
   }
 
-  async pages(id: string): Promise<PageResult[]> {
-    const hash = await this.call(this.redis.hgetall(jobKey(id)));
-    return Object.entries(hash)
-      .filter(([field]) => field.startsWith('p:'))
-      .map(([, json]) => JSON.parse(json) as PageResult)
-      .sort((a, b) => a.page - b.page);
+  async pageNumbers(id: string): Promise<number[]> {
+    return pageNumbersOf(await this.call(this.redis.hkeys(jobKey(id))));
+  }
+
+  async pageJson(id: string, page: number): Promise<string | undefined> {
+    return (await this.call(this.redis.hget(jobKey(id), pageField(page)))) ?? undefined;
   }
 
   async start(id: string): Promise<StartedJob | undefined> {
@@ -201,8 +201,7 @@ export class RedisJobRepository implements JobRepository {
     const [job, fields] = await Promise.all([this.get(id), this.call(this.redis.hkeys(jobKey(id)))]);
     if (!job) return undefined;
     if (before === 'queued') this.events.emit('started', job);
-    const donePages = fields.filter((f) => f.startsWith('p:')).map((f) => Number(f.slice(2)));
-    return { job, donePages };
+    return { job, donePages: pageNumbersOf(fields) };
   }
 
   async opened(id: string, documentPages: number, selected: number[]): Promise<void> {
@@ -258,6 +257,14 @@ export class RedisJobRepository implements JobRepository {
   private call<T>(operation: Promise<T>): Promise<T> {
     return this.options.call(operation);
   }
+}
+
+/** The page numbers among a job hash's fields, ascending. */
+function pageNumbersOf(fields: string[]): number[] {
+  return fields
+    .filter((f) => f.startsWith('p:'))
+    .map((f) => Number(f.slice(2)))
+    .sort((a, b) => a - b);
 }
 
 /** The fields of a new job; the rest are written as it moves. */

@@ -1,5 +1,3 @@
-import type { PageResult } from '../protocol.js';
-import { pageFidelity } from './formats.js';
 import type { Job, WebhookState } from './job.js';
 
 /** The job as the API and webhooks show it (snake_case; no internals such as the upload or the password). */
@@ -26,28 +24,5 @@ function webhookView(w: WebhookState) {
     attempts: w.attempts,
     last_status: w.lastStatus ?? null,
     last_error: w.lastError ?? null,
-  };
-}
-
-/** The text of all pages, separated by form feed as pdftotext does. */
-export function plainText(pages: readonly PageResult[]): string {
-  return pages.map((p) => p.text).join('\f');
-}
-
-/** The JSON result of a succeeded job; `pages` in page order. */
-export function resultView(job: Job, pages: readonly PageResult[]) {
-  return {
-    id: job.id,
-    pages_total: job.selected?.length ?? pages.length,
-    document_pages: job.documentPages,
-    pages: pages.map((p) => ({
-      page: p.page,
-      text: p.text,
-      source: p.source,
-      ...(p.confidence !== undefined ? { confidence: p.confidence } : {}),
-      error: p.error,
-      ...pageFidelity(p),
-    })),
-    text: plainText(pages),
   };
 }

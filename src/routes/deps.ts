@@ -15,7 +15,7 @@ export interface PageAssets {
  */
 export interface AppDeps {
   /** Reads jobs and results, watches a job's changes; DELETE forgets one. */
-  jobs: Pick<JobRepository, 'get' | 'pages' | 'findByIdempotencyKey' | 'delete' | 'watch'>;
+  jobs: Pick<JobRepository, 'get' | 'pageNumbers' | 'pageJson' | 'findByIdempotencyKey' | 'delete' | 'watch'>;
   queue: JobQueue;
   uploads: UploadReceiver;
   languages: string[];
@@ -28,6 +28,8 @@ export interface AppDeps {
   /** Prometheus exposition for /metrics. */
   metrics: { contentType: string; render(): Promise<string> };
   events: EventStreamLimits;
+  /** MAX_RESULT_STREAMS: result bodies this instance sends at once. */
+  maxResultStreams: number;
   /** The upload page served at GET /; not mounted when absent. */
   page?: PageAssets;
 }

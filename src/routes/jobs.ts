@@ -1,11 +1,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { createHash } from 'node:crypto';
 import { queuedJob, type Job, type NewJob } from '../jobs/job.js';
-import { markdownDocument, wordsBody } from '../jobs/formats.js';
-import { jobView, plainText, resultView } from '../jobs/views.js';
+import { resultChunks, storedPages, type ResultFormat } from '../jobs/formats.js';
+import { jobView } from '../jobs/views.js';
 import type { ReceivedUpload, UploadDigest } from '../upload.js';
 import type { AppDeps } from './deps.js';
 import { ApiError } from './errors.js';
+import { textStream } from './stream-body.js';
 import {
   errorResponses,
   idempotencyKeySchema,
@@ -70,7 +71,8 @@ const resultRoute = createRoute({
     '`Accept: text/plain`): the plain text, pages separated by form feed. `format=words`: every word with its box ' +
     '(PDF points from the top-left of the displayed page) and, on OCR pages, its confidence (a WordsResult). ' +
     '`format=markdown` (or `Accept: text/markdown`): headings, paragraphs, lists, tables and form answers, each ' +
-    'page after a `<!-- page N -->` line.',
+    'page after a `<!-- page N -->` line. Sent as a stream; at most MAX_RESULT_STREAMS are sent at once: past it, ' +
+    '`429 too_many_results` with `Retry-After`.',
   request: { params: idParamSchema, query: z.object({ format: z.enum(['json', 'text', 'words', 'markdown']).optional() }) },
   responses: {
     200: {
@@ -81,9 +83,16 @@ const resultRoute = createRoute({
         'text/markdown': { schema: z.string() },
       },
     },
-    ...errorResponses(401, 404, 409, 503),
+    ...errorResponses(401, 404, 409, 429, 503),
   },
 });
+
+const CONTENT_TYPES: Record<ResultFormat, string> = {
+  json: 'application/json',
+  words: 'application/json',
+  text: 'text/plain; charset=UTF-8',
+  markdown: 'text/markdown; charset=utf-8',
+};
 
 const deleteRoute = createRoute({
   method: 'delete',
@@ -148,6 +157,8 @@ export function jobRoutes(deps: AppDeps) {
 
   app.openapi(getRoute, async (c) => c.json(jobView(await findJob(c.req.valid('param').id)), 200));
 
+  // Result bodies being sent by this instance: each holds a page or two of its result at a time.
+  let resultStreams = 0;
   app.openapi(resultRoute, async (c) => {
     const job = await findJob(c.req.valid('param').id);
     if (job.status === 'queued' || job.status === 'running') {
@@ -156,17 +167,19 @@ export function jobRoutes(deps: AppDeps) {
     if (job.status !== 'succeeded') {
       throw new ApiError(409, job.error?.code ?? 'cancelled', job.error?.message ?? 'the job was cancelled');
     }
-    const pages = await deps.jobs.pages(job.id);
-    switch (c.req.valid('query').format ?? formatFromAccept(c.req.header('accept'))) {
-      case 'text':
-        return c.text(plainText(pages), 200);
-      case 'markdown':
-        return c.body(markdownDocument(pages), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
-      case 'words':
-        return c.json(wordsBody(job.id, pages), 200);
-      default:
-        return c.json(resultView(job, pages), 200);
+    if (resultStreams >= deps.maxResultStreams) {
+      throw new ApiError(429, 'too_many_results', `${deps.maxResultStreams} results are being sent; try again shortly`, undefined, {
+        'Retry-After': '5',
+      });
     }
+    resultStreams++;
+    const release = () => resultStreams--;
+    const pages = await storedPages(deps.jobs, job.id).catch((err: unknown) => {
+      release();
+      throw err;
+    });
+    const format = c.req.valid('query').format ?? formatFromAccept(c.req.header('accept'));
+    return c.body(textStream(resultChunks(format, job, pages), release), 200, { 'Content-Type': CONTENT_TYPES[format] });
   });
 
   app.openapi(deleteRoute, async (c) => {

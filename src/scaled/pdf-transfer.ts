@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import { collectEvery } from '../collect.js';
 import type { UploadLocation } from '../jobs/job.js';
 import { PREFIX } from '../jobs/redis-repository.js';
 
@@ -29,13 +30,6 @@ const CHUNK_BYTES = 1024 * 1024;
  * a worker's parent. A collection every few pieces caps that (the service runs --expose-gc).
  */
 const COLLECT_EVERY_CHUNKS = 4;
-
-function collectEvery(chunks: number): () => void {
-  let count = 0;
-  return () => {
-    if (++count % chunks === 0) globalThis.gc?.();
-  };
-}
 
 /**
  * The default: the PDF travels through Redis, under the job's TTL. It needs nothing shared

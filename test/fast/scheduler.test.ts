@@ -106,7 +106,7 @@ function setup(options: Setup = {}) {
       starts: () => entries().filter((e) => e.event === 'start'),
       pagesSent: () => entries().filter((e) => e.event === 'page').map((e) => e.page!),
       job: async () => (await repository.get(id))!,
-      pages: () => repository.pages(id),
+      pages: async () => Promise.all((await repository.pageNumbers(id)).map(async (n) => JSON.parse((await repository.pageJson(id, n))!) as PageResult)),
     };
   }
 
