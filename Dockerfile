@@ -3,7 +3,7 @@
 # keep to the instructions it understands: FROM, WORKDIR, COPY, RUN, ENV, USER, EXPOSE,
 # HEALTHCHECK, ENTRYPOINT and CMD (both in JSON form).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -12,7 +12,7 @@ COPY src ./src
 COPY workers ./workers
 RUN npm run build
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # tini: PID 1 that forwards SIGTERM to node and reaps orphans; tesseract-ocr-eng: the fast
 # OCR model (tessdata_fast); util-linux: prlimit, the children's hard memory cap.
 RUN apt-get update \
@@ -21,7 +21,9 @@ RUN apt-get update \
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The optional node-linux-* packages pin Node 24 for `npm start` on a machine whose own Node is
+# older; the image has Node 24 itself, so the ~120 MB copy goes.
+RUN npm ci --omit=dev --no-audit --no-fund && rm -rf node_modules/node-linux-* node_modules/.bin/node && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The upload page's HTML, CSS and script, served as they are.
 COPY public ./public

@@ -14,7 +14,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const CORPUS = path.join(ROOT, 'test/corpus');
 const SCANNED = path.join(CORPUS, 'scanned/linn.pdf');
 const EXPECTED = path.join(CORPUS, 'scanned/linn.expected.txt');
-const RUNTIME_BASE = 'node:20-bookworm-slim';
+const RUNTIME_BASE = 'node:24-bookworm-slim';
 
 const t0 = Date.now();
 const step = (what) => console.log(`[smoke-prod +${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}`);
@@ -180,6 +180,11 @@ async function main() {
   if (stages.length < 2) fail('the Dockerfile should build in one stage and run in another');
   if (final.base !== RUNTIME_BASE) fail(`the runtime stage should be FROM ${RUNTIME_BASE}, not ${final.base}`);
   step(`Dockerfile: stages ${stages.map((s) => `${s.name} (${s.base})`).join(', ')}`);
+  // The image's `node` is its base's; here it is the first on PATH (.ci/run puts the project's pinned one there).
+  const nodeVersion = spawnSync('node', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const baseMajor = /^node:(\d+)/.exec(final.base)[1];
+  if (!nodeVersion.startsWith(`v${baseMajor}.`)) fail(`node on PATH is ${nodeVersion}, the image runs Node ${baseMajor}`);
+  step(`node ${nodeVersion}`);
 
   if (existsSync(path.join(os.homedir(), '.npm'))) cpSync(path.join(os.homedir(), '.npm'), path.join(work, 'npm-cache'), { recursive: true });
 

@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { ConfigError, parseConfig } from './config.js';
 import { createLogger } from './log.js';
+import { containerMemoryMb } from './memory-limit.js';
 import { createRuntime } from './runtime.js';
 
 /** Node's own request timeout is checked this often (30 s by default): too coarse for UPLOAD_TIMEOUT_S alone. */
@@ -22,11 +23,17 @@ function loadConfig() {
 const config = loadConfig();
 const log = createLogger(config.logLevel);
 const service = await createRuntime(config, log);
+const memoryLimitMb = containerMemoryMb();
+if (memoryLimitMb !== undefined && memoryLimitMb < config.memoryBudgetMb) {
+  // The watchdog would stop children at their share of a budget the kernel does not grant: it kills first.
+  log.warn({ memoryLimitMb, memoryBudgetMb: config.memoryBudgetMb }, 'MEMORY_BUDGET_MB is above the container memory limit; set it at or below the limit');
+}
 const startInfo = {
   role: config.role,
   redis: config.redisUrl ? 'on' : 'off',
   workers: config.role === 'api' ? 0 : config.workerThreads,
   cpus: config.cpus,
+  memoryLimitMb: memoryLimitMb ?? null,
   childMemoryMb: config.childMemoryMb,
   ocrModel: config.ocrModel.name,
   config: { ...config, apiKey: config.apiKey && '[redacted]', webhookSecret: config.webhookSecret && '[redacted]', redisUrl: config.redisUrl && '[redacted]' },

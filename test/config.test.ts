@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../src/config.js';
 import { parseCpuMax } from '../src/cpus.js';
+import { containerMemoryMb } from '../src/memory-limit.js';
 import { ROOT } from './helpers.js';
 
 describe('configuration', () => {
@@ -65,5 +67,14 @@ describe('CPUs', () => {
     expect(parseCpuMax('200000 100000')).toBe(2);
     expect(parseCpuMax('max 100000')).toBeUndefined();
     expect(parseConfig({}).cpus).toBeGreaterThan(0);
+  });
+});
+
+describe('the container memory limit', () => {
+  it("reads a cgroup's limit in MB and none where Node reports no constraint", () => {
+    expect(containerMemoryMb(512 * 1024 * 1024)).toBe(512);
+    expect(containerMemoryMb(0)).toBeUndefined();
+    expect(containerMemoryMb(2 ** 64)).toBeUndefined();
+    expect(containerMemoryMb(os.totalmem())).toBeUndefined();
   });
 });

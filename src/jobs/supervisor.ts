@@ -204,11 +204,13 @@ export class Supervisor {
  * ~0.8 s of a 55-page text PDF's ~1.4 CPU s. Without inlining and tiering up after 4× the
  * profiling budget: 0.24 s of compiles, the child's whole CPU 1.43 → 1.02-1.15 s (pdkids),
  * 1.49 → 1.05-1.21 s (tracemonkey), 8.6 → 6.1 s (276 pages); OCR pages unchanged (WebAssembly).
+ * Node 24's V8 counts tiering in invocations (Maglev at 400, TurboFan at 3000): 4× both, as
+ * Node 20's 4× interrupt budget did (that flag is gone).
  * (Exported for the bench, which runs its measurements of the child's code as a child runs.)
  */
 export function childNodeFlags(childMemoryMb: number): string[] {
   const heapMb = Math.min(MAX_HEAP_MB, Math.max(48, Math.floor(childMemoryMb / 2)));
-  return [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=1', '--wasm-num-compilation-tasks=0', '--expose-gc', '--no-turbo-inlining', '--interrupt-budget=270336'];
+  return [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=1', '--wasm-num-compilation-tasks=0', '--expose-gc', '--no-turbo-inlining', '--invocation-count-for-maglev=1600', '--invocation-count-for-turbofan=12000'];
 }
 
 /** The parent's variables a child may see. */
