@@ -55,10 +55,13 @@ const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
  * The data limit bounds address space, not what is touched: Skia reserves ~1 GB when it loads
  * and V8 a few hundred MB more, nearly all of it never used (measured: VmData 1.25 GB at 130 MB
  * owned). Below that, Skia's allocations fail at random ("Read pixels from canvas failed").
+ * Node 24 itself reserves ~525 MB more at start (`node -e`: VmData 573 MB, Node 20's 48 MB; a
+ * child's peak 1.73 GB on redp5110_sampled.pdf, Node 20's 1.19): under Node 20's 1536 MB of
+ * headroom its OCR pages failed ("Create skia surface failed", SIGABRT).
  * The limit sits above those reservations and still stops a runaway allocation (WASM growing
  * by gigabytes) at once; the watchdog on owned memory is the tight cap.
  */
-const DATA_LIMIT_HEADROOM_MB = 1536;
+const DATA_LIMIT_HEADROOM_MB = 2048;
 /** A child's JS heap holds ~20 MB in use; a larger cap only makes V8 reserve more. */
 const MAX_HEAP_MB = 128;
 const STDERR_TAIL_BYTES = 4096;
