@@ -14,6 +14,8 @@ const MARKDOWN_PART = 0.25;
 const WORDS_PART = 0.5;
 /** A packed word's four box numbers and confidence as JSON, beside its text. */
 const WORD_OVERHEAD_BYTES = 28;
+/** The least a packed word's box takes as JSON: four numbers of one digit, each with its comma. */
+const MIN_WORD_BOX_BYTES = 8;
 
 /** What one of `pages` selected pages may produce (all formats, as JSON). */
 export function pageShareBytes(maxResultBytes: number, pages: number): number {
@@ -34,7 +36,9 @@ export function layerBytes(str: string): number {
     if (!space && !inWord) words++;
     inWord = !space;
   }
-  return 3 * str.length + WORD_OVERHEAD_BYTES * words;
+  // A lower bound, so that the read never cuts what fitToShare would keep: a page of 9,000
+  // one-letter words is ~250 kB of JSON, within a 256 kB share, but 306 kB at 28 bytes a box.
+  return 3 * str.length + MIN_WORD_BOX_BYTES * words;
 }
 
 /** The page as it is when within its share; else cut to it, with the page error `text_truncated`. */

@@ -12,11 +12,13 @@ export interface ReadLayer {
 /**
  * A page's text layer is cut at this share of the child's heap (in layerBytes' accounting) even
  * when its share of MAX_RESULT_MB is larger. Measured on one page of 500,000 three-letter words
- * (the most a byte of text costs) with the default 16 MB share: a twelfth of the default child's
- * heap (8 MB, 200,000 words) peaked at 104 MB of its 180, but failed a 100 MB child; a
- * sixteenth peaked at 79 MB (180 MB child), 56 MB (100 MB) and 58 MB (64 MB).
+ * (the most a byte of text costs) with the default 16 MB share, when layerBytes counted 28 bytes
+ * a word's box (40 a three-letter word): a twelfth of the default child's heap (200,000 words)
+ * peaked at 104 MB of its 180, but failed a 100 MB child; a sixteenth peaked at 79 MB (180 MB
+ * child), 56 MB (100 MB) and 58 MB (64 MB). layerBytes now counts 8 (20 a word), so half that
+ * share keeps the same words.
  */
-const LAYER_HEAP_SHARE = 1 / 16;
+const LAYER_HEAP_SHARE = 1 / 32;
 
 /** What a page's text layer may keep: its share of MAX_RESULT_MB, within what the child's heap can build. */
 export function layerBudget(shareBytes: number): number {
