@@ -39,7 +39,7 @@ export async function storedPages(jobs: Pick<JobRepository, 'pageNumbers' | 'pag
     numbers: await jobs.pageNumbers(id),
     read: async (n) => {
       const json = await jobs.pageJson(id, n);
-      if (json === undefined) throw new Error(`job ${id} was deleted while its result was being sent`);
+      if (json === undefined) throw new Error('the job was deleted while its result was being sent');
       collectAfterPages(json.length);
       return JSON.parse(json) as PageResult;
     },
