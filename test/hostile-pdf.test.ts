@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { logLines, readWithChild, serverPerTest, sleep, submitOk, waitForJob, workerPids, type RunningServer } from './helpers.js';
+import { logLines, readWithChild, serverPerTest, submitOk, until, waitForJob, workerPids, type RunningServer } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hostile-pdf-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -118,7 +118,7 @@ describe('job error messages', () => {
     const s = await server({ PDF_WORKER_THREADS: '1', PAGE_TIMEOUT_S: '5' });
     // A document that holds the one slot while the next upload is taken away.
     const blocker = await submitOk(s.url, stallingPdf());
-    await until(() => workerPids(s.proc.pid).length === 1);
+    await until("the blocker's child", () => workerPids(s.proc.pid).length === 1, 30_000);
     const before = new Set(readdirSync(s.tmpDir));
     const missing = await submitOk(s.url, withXrefTable(textPage()));
     const [upload] = readdirSync(s.tmpDir).filter((d) => !before.has(d));
@@ -156,11 +156,3 @@ describe('a JPEG whose header says more pixels than its dictionary', () => {
   });
 });
 
-/** Polls until `check` holds, within a deadline. */
-async function until(check: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
-    await sleep(50);
-  }
-}
