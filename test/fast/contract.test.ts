@@ -1,6 +1,6 @@
 /**
  * docs/api.md is the HTTP contract the repository carries: /openapi.json is checked against its
- * routes (openapi.test.ts), the fuzz test against its failure codes (load.test.ts).
+ * routes (openapi.test.ts), the fuzz test against its failure codes (test/long/load.test.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

@@ -1,11 +1,11 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffMs, MAX_RETRY_AFTER_MS, retryAfterMs } from '../src/webhook/backoff.js';
-import { WebhookSender, type DeliveryOutcome, type DeliveryReport, type WebhookSenderOptions } from '../src/webhook/deliver.js';
-import { assertPublicUrl, ForbiddenTargetError, isPublicAddress, type Resolver } from '../src/webhook/guard.js';
-import { pinnedLookup } from '../src/webhook/lookup.js';
-import { createSigner, webhookHeaders } from '../src/webhook/sign.js';
-import { startReceiver, type Receiver } from './receiver.js';
+import { backoffMs, MAX_RETRY_AFTER_MS, retryAfterMs } from '../../src/webhook/backoff.js';
+import { WebhookSender, type DeliveryOutcome, type DeliveryReport, type WebhookSenderOptions } from '../../src/webhook/deliver.js';
+import { assertPublicUrl, ForbiddenTargetError, isPublicAddress, type Resolver } from '../../src/webhook/guard.js';
+import { pinnedLookup } from '../../src/webhook/lookup.js';
+import { createSigner, webhookHeaders } from '../../src/webhook/sign.js';
+import { startReceiver, type Receiver } from '../receiver.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 

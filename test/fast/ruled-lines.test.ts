@@ -3,9 +3,9 @@
  * answer line) and what stays (letters touching them, thick bars, short strokes).
  */
 import { describe, expect, it } from 'vitest';
-import type { GrayImage } from '../workers/ocr.js';
-import { placedAt } from '../workers/placement.js';
-import { eraseRuledLines } from '../workers/ruled-lines.js';
+import type { GrayImage } from '../../workers/ocr.js';
+import { placedAt } from '../../workers/placement.js';
+import { eraseRuledLines } from '../../workers/ruled-lines.js';
 
 const DPI = 200;
 

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contractFailureCodes } from './contract.js';
+import { contractFailureCodes } from '../contract.js';
 import {
   CORPUS,
   corpusFile,
@@ -18,7 +18,7 @@ import {
   waitForJob,
   workerPids,
   type SubmitOptions,
-} from './helpers.js';
+} from '../helpers.js';
 
 const TAGGED = corpusFile('text/tagged.pdf');
 const BUDGET_MB = 512;

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../src/config.js';
-import { parseCpuMax } from '../src/cpus.js';
-import { containerMemoryMb } from '../src/memory-limit.js';
-import { ROOT } from './helpers.js';
+import { ConfigError, parseConfig } from '../../src/config.js';
+import { parseCpuMax } from '../../src/cpus.js';
+import { containerMemoryMb } from '../../src/memory-limit.js';
+import { ROOT } from '../helpers.js';
 
 describe('configuration', () => {
   it('keeps a Render instance awake only where Render names its URL, well inside its 15 idle minutes', () => {

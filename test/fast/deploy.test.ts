@@ -4,8 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 // `yaml` comes with @hono/zod-openapi (via openapi3-ts); no dependency of our own for a test.
 import { parse as parseYaml } from 'yaml';
-import { aptPackages, envPairs, execForm, healthcheckCommand, parseDockerfile, readDockerfile, startCommand } from '../scripts/dockerfile.mjs';
-import { ROOT } from './helpers.js';
+import { aptPackages, envPairs, execForm, healthcheckCommand, parseDockerfile, readDockerfile, startCommand } from '../../scripts/dockerfile.mjs';
+import { ROOT } from '../helpers.js';
 
 const read = (rel: string) => readFileSync(path.join(ROOT, rel), 'utf8');
 
@@ -126,7 +126,7 @@ describe('render.yaml', () => {
       // What Render puts there: the value, a generated base64 256-bit secret, or what the operator types.
       env[key] = 'value' in e ? String(e.value) : e.generateValue ? randomBytes(32).toString('base64') : 'operator-chosen-key';
     }
-    const { parseConfig } = await import('../dist/src/config.js');
+    const { parseConfig } = await import('../../dist/src/config.js');
     const config = parseConfig(env);
     expect(config.workerThreads).toBe(2);
     expect(config.memoryBudgetMb).toBe(512);
@@ -205,7 +205,7 @@ describe('Dockerfile', () => {
   });
 
   it('exposes the default port and health-checks /healthz', async () => {
-    const { parseConfig } = await import('../dist/src/config.js');
+    const { parseConfig } = await import('../../dist/src/config.js');
     expect(last('EXPOSE')?.args).toBe(String(parseConfig({}).port));
     const healthcheck = healthcheckCommand(last('HEALTHCHECK')!);
     expect(healthcheck.join(' ')).toContain('/healthz');
@@ -277,7 +277,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('passes only variables the config knows', async () => {
-    const { parseConfig } = await import('../dist/src/config.js');
+    const { parseConfig } = await import('../../dist/src/config.js');
     // Compose's interpolation, with every required variable set.
     const interpolate = (v: unknown) => String(v).replace(/\$\{\w+:-\}/, '').replace(/\$\{\w+:\?.*\}/, 'a-key');
     for (const [role, instance] of [['api', api!], ['worker', worker!]] as const) {
