@@ -1,16 +1,16 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createEngine } from '../engine.js';
 import { RedisJobRepository, PREFIX } from '../jobs/redis-repository.js';
-import { observeJobs } from '../observe.js';
-import type { Parts, PartsContext } from '../runtime.js';
-import { Channels } from './channels.js';
-import { available, connect, settlesWithin } from './connections.js';
-import { redisTransfer, sharedDirTransfer, type PdfTransfer } from './pdf-transfer.js';
-import { redisQueue } from './queue.js';
-import { sweepSharedDir } from './sweeper.js';
-import { queuedWebhooks } from './webhooks.js';
-import { QUEUE_NAME, startRedisWorker } from './worker.js';
+import { Channels } from '../scaled/channels.js';
+import { available, connect, settlesWithin } from '../scaled/connections.js';
+import { redisTransfer, sharedDirTransfer, type PdfTransfer } from '../scaled/pdf-transfer.js';
+import { redisQueue } from '../scaled/queue.js';
+import { sweepSharedDir } from '../scaled/sweeper.js';
+import { queuedWebhooks } from '../scaled/webhooks.js';
+import { QUEUE_NAME, startRedisWorker } from '../scaled/worker.js';
+import { createEngine } from './engine.js';
+import { observeJobs } from './observe.js';
+import type { Parts, PartsContext } from './parts.js';
 
 /** How long closing the BullMQ queue may take at shutdown (it waits for Redis). */
 const CLOSE_WAIT_MS = 2000;
