@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { queuedJob, type Job, type NewJob } from '../jobs/job.js';
 import { resultChunks, storedPages, type ResultFormat } from '../jobs/formats.js';
 import { jobView } from '../jobs/views.js';
-import type { ReceivedUpload, UploadDigest } from '../upload.js';
+import type { ReceivedUpload, UploadDigest } from '../upload/receiver.js';
 import type { AppDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import { textStream } from './stream-body.js';

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { processRssMb } from '../metrics.js';
 import { loadPageAssets } from '../page/assets.js';
 import type { AppDeps, EventStreamLimits } from '../routes/deps.js';
-import { createUploadReceiver } from '../upload.js';
+import { createUploadReceiver } from '../upload/receiver.js';
 import { createApp } from './app.js';
 
 /** What the runtime hands over; the rest comes from the config. */
