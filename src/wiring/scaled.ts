@@ -1,13 +1,14 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { RedisJobRepository, PREFIX } from '../jobs/redis-repository.js';
+import { JOBS_QUEUE, PREFIX } from '../redis/keys.js';
+import { RedisJobRepository } from '../redis/repository.js';
 import { Channels } from '../scaled/channels.js';
 import { available, connect, settlesWithin } from '../scaled/connections.js';
 import { redisTransfer, sharedDirTransfer, type PdfTransfer } from '../scaled/pdf-transfer.js';
 import { redisQueue } from '../scaled/queue.js';
 import { sweepSharedDir } from '../scaled/sweeper.js';
 import { queuedWebhooks } from '../scaled/webhooks.js';
-import { QUEUE_NAME, startRedisWorker } from '../scaled/worker.js';
+import { startRedisWorker } from '../scaled/worker.js';
 import { createEngine } from './engine.js';
 import { observeJobs } from './observe.js';
 import type { Parts, PartsContext } from './parts.js';
@@ -51,7 +52,7 @@ export async function scaledParts(context: PartsContext, url: string): Promise<P
   if (config.role !== 'worker') {
     const jobs = repository(failFast, (p) => available(p));
     const pdfs = transfer(failFast);
-    const bull = new Queue(QUEUE_NAME, { connection: failFast, prefix: PREFIX });
+    const bull = new Queue(JOBS_QUEUE, { connection: failFast, prefix: PREFIX });
     bull.on('error', () => {});
     observe(jobs, pdfs);
     const queue = redisQueue({
