@@ -40,7 +40,7 @@ const FIELDS = [
   'origin',
 ] as const;
 
-/** What the job scripts take from here: every write refuses a job that has ended, and publishes the change. */
+/** What the job scripts (redis/lua/) take from the TypeScript side. */
 const CONSTANTS = {
   JOB_KEY_PREFIX: jobKey(''),
   UPDATES_CHANNEL,
