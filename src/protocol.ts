@@ -80,7 +80,7 @@ function wordsIn(text: string): number {
  * of test/corpus.test.ts); packed, ~30. `text` is the words joined by single spaces (a word
  * never holds whitespace); `boxes` four integers a word, tenths of a point (finer than any box
  * here is true to; the boxes are most of a page's message); `confidence`
- * one a word, OCR only. src/jobs/formats.ts unpacks them for the API.
+ * one a word, OCR only. src/api/formats.ts unpacks them for the API.
  */
 export const packedWordsSchema = z
   .object({

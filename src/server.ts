@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { ConfigError, parseConfig } from './config.js';
 import { createLogger } from './log.js';
 import { containerMemoryMb } from './memory-limit.js';
-import { createRuntime } from './runtime.js';
+import { createRuntime } from './wiring/runtime.js';
 
 /** Node's own request timeout is checked this often (30 s by default): too coarse for UPLOAD_TIMEOUT_S alone. */
 const CONNECTION_CHECK_MS = 1000;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
+import { createApp } from '../src/wiring/app.js';
 import { MemoryJobRepository } from '../src/jobs/memory-repository.js';
 import type { JobQueue } from '../src/jobs/queue.js';
-import { createUploadReceiver } from '../src/upload.js';
+import { createUploadReceiver } from '../src/upload/receiver.js';
 import { corpusFile, startServer, submitOk, waitForJob, type RunningServer } from './helpers.js';
 
 interface SseEvent {

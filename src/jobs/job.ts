@@ -1,6 +1,7 @@
 import type { FailureCode, OcrMode } from '../protocol.js';
 
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
 export type FinalStatus = Exclude<JobStatus, 'queued' | 'running'>;
 
 export interface JobOptions {

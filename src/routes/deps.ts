@@ -1,6 +1,6 @@
 import type { JobQueue } from '../jobs/queue.js';
 import type { JobRepository } from '../jobs/repository.js';
-import type { UploadReceiver } from '../upload.js';
+import type { UploadReceiver } from '../upload/receiver.js';
 
 /** The upload page's files, read once at start (see src/page/assets.ts). */
 export interface PageAssets {

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { QueueFull, QueueUnavailable } from '../jobs/errors.js';
+import { NotAPdf, UnreadableUpload, UploadTimedOut, UploadTooLarge } from '../upload/errors.js';
 import { ForbiddenTargetError } from '../webhook/guard.js';
 
 export interface ErrorInfo {
@@ -30,8 +31,12 @@ export class ApiError extends Error {
 }
 
 /** The one place where what the core refuses becomes HTTP. */
-function toApiError(err: Error): ApiError {
+export function toApiError(err: Error): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof UploadTooLarge) return new ApiError(413, 'file_too_large', err.message);
+  if (err instanceof NotAPdf) return new ApiError(415, 'not_a_pdf', err.message);
+  if (err instanceof UploadTimedOut) return new ApiError(408, 'upload_timeout', err.message);
+  if (err instanceof UnreadableUpload) return new ApiError(400, 'invalid_request', err.message);
   if (err instanceof QueueFull) return new ApiError(429, 'queue_full', err.message, undefined, { 'Retry-After': String(err.retryAfterS) });
   if (err instanceof QueueUnavailable) {
     return new ApiError(503, 'queue_unavailable', err.message, undefined, { 'Retry-After': String(err.retryAfterS) });

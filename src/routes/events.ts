@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
+import { jobView } from '../api/views.js';
 import { changeOf, isFinal, type JobChange } from '../jobs/job.js';
-import { jobView } from '../jobs/views.js';
 import type { AppDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import { errorResponses, idParamSchema } from './schemas.js';

@@ -1,9 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { createHash } from 'node:crypto';
+import { resultChunks, storedPages, type ResultFormat } from '../api/formats.js';
+import { jobView } from '../api/views.js';
 import { queuedJob, type Job, type NewJob } from '../jobs/job.js';
-import { resultChunks, storedPages, type ResultFormat } from '../jobs/formats.js';
-import { jobView } from '../jobs/views.js';
-import type { ReceivedUpload, UploadDigest } from '../upload.js';
+import type { ReceivedUpload, UploadDigest } from '../upload/receiver.js';
 import type { AppDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import { textStream } from './stream-body.js';

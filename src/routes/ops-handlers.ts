@@ -3,8 +3,8 @@ import type { OpsDeps } from './deps.js';
 
 /**
  * /healthz and /metrics as plain handlers: the API documents them through zod-openapi
- * (ops.ts), a worker-only instance serves them from a bare Hono app (ops-app.ts) and so never
- * loads the OpenAPI machinery.
+ * (ops.ts), a worker-only instance serves them from a bare Hono app (wiring/ops-app.ts) and
+ * so never loads the OpenAPI machinery.
  */
 export async function health(c: Context, deps: OpsDeps) {
   const draining = deps.draining();

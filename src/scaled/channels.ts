@@ -1,8 +1,6 @@
 import type { Redis } from 'ioredis';
-import { PREFIX, UPDATES_CHANNEL } from '../jobs/redis-repository.js';
 import { Watchers } from '../jobs/watchers.js';
-
-const CANCEL_CHANNEL = `${PREFIX}:cancel`;
+import { CANCEL_CHANNEL, UPDATES_CHANNEL } from '../redis/keys.js';
 
 /**
  * Redis pub/sub between instances, on one subscriber connection: job updates (published by

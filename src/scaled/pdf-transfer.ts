@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { collectEvery } from '../collect.js';
 import type { UploadLocation } from '../jobs/job.js';
-import { PREFIX } from '../jobs/redis-repository.js';
+import { pdfKey } from '../redis/keys.js';
 
 /**
  * How an upload gets from the API instance that received it to the worker that runs it, and
@@ -38,7 +38,7 @@ const COLLECT_EVERY_CHUNKS = 4;
 export function redisTransfer(redis: Redis, ttlMs: number): PdfTransfer {
   return {
     async publish(id, uploaded, signal) {
-      const key = `${PREFIX}:pdf:${id}`;
+      const key = pdfKey(id);
       const collect = collectEvery(COLLECT_EVERY_CHUNKS);
       let written = false;
       try {

@@ -4,8 +4,9 @@ import type { Redis } from 'ioredis';
 import { QueueFull } from '../jobs/errors.js';
 import { isFinal } from '../jobs/job.js';
 import type { Admission, JobQueue, QueueStats } from '../jobs/queue.js';
-import { PREFIX } from '../jobs/redis-repository.js';
-import type { RedisJobRepository } from '../jobs/redis-repository.js';
+import { ADMISSIONS_KEY } from '../redis/keys.js';
+import type { RedisJobRepository } from '../redis/repository.js';
+import { luaScript } from '../redis/scripts.js';
 import type { Channels } from './channels.js';
 import { available } from './connections.js';
 import type { PdfTransfer } from './pdf-transfer.js';
@@ -30,21 +31,8 @@ const PUBLISH_TIMEOUT_MS = 30_000;
 /** How long a DELETE waits for the worker running the job to stop it. */
 const CANCEL_WAIT_MS = 10_000;
 const WAITING_STATES = new Set(['waiting', 'prioritized', 'delayed']);
-const ADMISSIONS_KEY = `${PREFIX}:admissions`;
-
-/**
- * KEYS: admissions, wait, active, prioritized, paused; ARGV: now, expiry, member, capacity.
- * Counts uploads in flight on every API instance together with the jobs in BullMQ, and takes a
- * place only when there is one: the check and the reservation are one step, so concurrent
- * submits on several instances cannot overshoot. Returns -1 when admitted, else the count.
- */
-const ADMIT = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-local taken = redis.call('ZCARD', KEYS[1]) + redis.call('LLEN', KEYS[2]) + redis.call('LLEN', KEYS[3])
-  + redis.call('ZCARD', KEYS[4]) + redis.call('LLEN', KEYS[5])
-if taken >= tonumber(ARGV[4]) then return taken end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
-return -1`;
+/** Takes a place for an upload across API instances, or says how many are taken (redis/lua/admit-job.lua). */
+const ADMIT = luaScript({}, 'admit-job');
 
 type AdmitScript = Redis & { admitJob(...args: (string | number)[]): Promise<number> };
 

@@ -2,7 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 
-/** An upload's directory carries its job id (src/upload.ts). */
+/** An upload's directory carries its job id (src/upload/receiver.ts). */
 const UPLOAD_DIR = /^pdf-ocr-([0-9a-f-]{36})-[A-Za-z0-9]+$/;
 
 export interface SweepOptions {

@@ -1,9 +1,9 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import { PREFIX } from '../jobs/redis-repository.js';
 import { shortId, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { PREFIX, WEBHOOK_QUEUE } from '../redis/keys.js';
 import { attemptDelivery, type AttemptOptions, type WebhookMessage } from '../webhook/attempt.js';
 import { backoffMs } from '../webhook/backoff.js';
 import { checkCallbackUrl, type WebhookRecorder, type Webhooks } from '../webhook/callbacks.js';
@@ -13,7 +13,6 @@ import { pinnedLookup } from '../webhook/lookup.js';
 import { createSigner } from '../webhook/sign.js';
 import { settlesWithin } from './connections.js';
 
-const WEBHOOK_QUEUE = 'webhooks';
 /** Attempts run side by side on one instance; each is one short POST. */
 const CONCURRENCY = 4;
 /** A delivery whose instance died mid-attempt is taken up again this often before it is given up. */

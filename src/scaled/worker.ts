@@ -4,15 +4,15 @@ import path from 'node:path';
 import { WaitingError, Worker, type Job as QueuedJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isFinal, type UploadLocation } from '../jobs/job.js';
-import { PREFIX, type RedisJobRepository } from '../jobs/redis-repository.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import { shortId, type Logger } from '../log.js';
 import { withoutPaths } from '../paths.js';
+import { JOBS_QUEUE, PREFIX } from '../redis/keys.js';
+import type { RedisJobRepository } from '../redis/repository.js';
 import type { Channels } from './channels.js';
 import { settlesWithin } from './connections.js';
 import type { PdfTransfer } from './pdf-transfer.js';
 
-export const QUEUE_NAME = 'jobs';
 /** Stalls (its worker went silent) a job survives before it fails as worker_crashed. */
 const MAX_STALLS = 2;
 /** At shutdown, how long stopped jobs may take to go back to the queue. */
@@ -84,7 +84,7 @@ export function startRedisWorker(options: RedisWorkerOptions): { close(graceMs: 
     return repository.finish(id, { ok: false, code: 'worker_crashed', message });
   }
 
-  const worker = new Worker<{ id: string }>(QUEUE_NAME, processJob, {
+  const worker = new Worker<{ id: string }>(JOBS_QUEUE, processJob, {
     connection: options.connection,
     prefix: PREFIX,
     concurrency: options.slots,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { jobView } from '../api/views.js';
 import { isFinal, type Job } from '../jobs/job.js';
-import { jobView } from '../jobs/views.js';
 import type { WebhookMessage } from './attempt.js';
 
 /** The webhook for a job that has ended (API.md, Webhook). */

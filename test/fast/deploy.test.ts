@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 // `yaml` comes with @hono/zod-openapi (via openapi3-ts); no dependency of our own for a test.
@@ -186,6 +186,12 @@ describe('Dockerfile', () => {
     expect(copied).toContain('tsconfig.json');
     const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     for (const src of copied) expect(ignored, `${src} is in .dockerignore`).not.toContain(src);
+  });
+
+  it('has the Redis scripts in dist/, all the runtime stage takes from the build (tsc does not copy them)', () => {
+    const scripts = readdirSync(path.join(ROOT, 'src/redis/lua'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const name of scripts) expect(existsSync(path.join(ROOT, 'dist/src/redis/lua', name)) && read(`dist/src/redis/lua/${name}`), name).toBe(read(`src/redis/lua/${name}`));
   });
 
   it('runs as a non-root user under tini, with the command `npm start` runs', () => {

@@ -3,7 +3,7 @@
  * (test/fidelity.test.ts drives the same code through the real child on real PDFs.)
  */
 import { describe, expect, it } from 'vitest';
-import { pageFidelity, resultChunks, type ResultFormat, type StoredPages } from '../../src/jobs/formats.js';
+import { pageFidelity, resultChunks, type ResultFormat, type StoredPages } from '../../src/api/formats.js';
 import type { Job } from '../../src/jobs/job.js';
 import { packWords, unpackWords, type PageResult, type Word } from '../../src/protocol.js';
 import { layoutPage, type Token } from '../../workers/layout.js';

@@ -9,8 +9,9 @@ import { startRedis, type RunningRedis } from '../../harness/redis.js';
 import { until } from '../helpers.js';
 import type { JobChange, NewJob } from '../../src/jobs/job.js';
 import { MemoryJobRepository } from '../../src/jobs/memory-repository.js';
-import { RedisJobRepository, UPDATES_CHANNEL } from '../../src/jobs/redis-repository.js';
 import type { JobRepository } from '../../src/jobs/repository.js';
+import { UPDATES_CHANNEL } from '../../src/redis/keys.js';
+import { RedisJobRepository } from '../../src/redis/repository.js';
 import { Channels } from '../../src/scaled/channels.js';
 import type { PageResult } from '../../src/protocol.js';
 

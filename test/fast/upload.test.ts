@@ -7,8 +7,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/routes/errors.js';
-import { createUploadReceiver, type UploadLimits } from '../../src/upload.js';
+import { toApiError, type ApiError } from '../../src/routes/errors.js';
+import { UploadRefused } from '../../src/upload/errors.js';
+import { createUploadReceiver, type UploadLimits } from '../../src/upload/receiver.js';
 import { corpusFile } from '../helpers.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'pdf-ocr-upload-test-'));
@@ -62,7 +63,7 @@ function receiver(limits: Partial<UploadLimits> = {}) {
   return createUploadReceiver({ maxBytes: MB, timeoutMs: 10_000, dir: root, ...limits });
 }
 
-/** Runs a receive that must be refused: the error, with no directory and no descriptor left. */
+/** Runs a receive that must be refused: the error as HTTP shows it, with no directory and no descriptor left. */
 async function refused(run: Promise<unknown>, fdsBefore: number): Promise<ApiError> {
   const err = await run.then(
     () => {
@@ -70,10 +71,10 @@ async function refused(run: Promise<unknown>, fdsBefore: number): Promise<ApiErr
     },
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(ApiError);
+  expect(err).toBeInstanceOf(UploadRefused);
   expect(readdirSync(root)).toEqual([]);
   expect(openFds()).toBeLessThanOrEqual(fdsBefore);
-  return err as ApiError;
+  return toApiError(err as UploadRefused);
 }
 
 describe('upload receiver', () => {

@@ -1,19 +1,27 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import {
+  finalStatus,
+  isFinal,
+  JOB_STATUSES,
+  queuedJob,
+  type Job,
+  type JobChange,
+  type JobOutcome,
+  type JobStatus,
+  type NewJob,
+  type WebhookState,
+} from '../jobs/job.js';
+import type { CreateResult, JobRepository, KeptSubmit, RepositoryEvents, StartedJob } from '../jobs/repository.js';
 import type { PageResult } from '../protocol.js';
-import { finalStatus, isFinal, queuedJob, type Job, type JobChange, type JobOutcome, type JobStatus, type NewJob, type WebhookState } from './job.js';
-import type { CreateResult, JobRepository, KeptSubmit, RepositoryEvents, StartedJob } from './repository.js';
+import { idempotencyKey, jobKey, UPDATES_CHANNEL } from './keys.js';
+import { luaScript } from './scripts.js';
 
-/** Every key and channel of the service starts with this, BullMQ's included. */
-export const PREFIX = 'pdf-ocr';
-/** Each write publishes `{id, status, done, total}` here; event streams on every API instance listen. */
-export const UPDATES_CHANNEL = `${PREFIX}:updates`;
+/** Besides FIELDS, a job hash has a field `p:<n>` per page result. */
+const PAGE_FIELD_PREFIX = 'p:';
+const pageField = (page: number) => `${PAGE_FIELD_PREFIX}${page}`;
 
-const jobKey = (id: string) => `${PREFIX}:job:${id}`;
-const idempotencyKey = (key: string) => `${PREFIX}:idempotency:${key}`;
-const pageField = (page: number) => `p:${page}`;
-
-/** The hash fields of a job besides its pages (`p:<n>`). */
+/** The hash fields of a job besides its pages. */
 const FIELDS = [
   'status',
   'createdAt',
@@ -32,89 +40,24 @@ const FIELDS = [
   'origin',
 ] as const;
 
-/** Shared by the scripts: tell watchers what changed, without a read on their side. */
-const PUBLISH = `
-local function publish(key, id)
-  local h = redis.call('HMGET', key, 'status', 'done', 'total')
-  redis.call('PUBLISH', '${UPDATES_CHANNEL}', cjson.encode({id = id, status = h[1], done = tonumber(h[2]) or 0, total = tonumber(h[3])}))
-end
-local function final(status)
-  return status == 'succeeded' or status == 'failed' or status == 'cancelled'
-end
-`;
-
-/** KEYS: job, idempotency key (or ''); ARGV: ttl, id, fields…. Returns '' when created, else the id the key names. */
-const CREATE = `${PUBLISH}
-if KEYS[2] ~= '' then
-  local earlier = redis.call('GET', KEYS[2])
-  if earlier and redis.call('EXISTS', '${PREFIX}:job:' .. earlier) == 1 then return earlier end
-  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[1])
-end
-redis.call('HSET', KEYS[1], unpack(ARGV, 3))
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-publish(KEYS[1], ARGV[2])
-return ''`;
-
-/** ARGV: ttl, id, now. Queued → running (a resumed job stays running); returns the status before, or nil. */
-const START = `${PUBLISH}
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status or final(status) then return nil end
-redis.call('HSET', KEYS[1], 'status', 'running')
-if redis.call('HGET', KEYS[1], 'startedAt') == '' then redis.call('HSET', KEYS[1], 'startedAt', ARGV[3]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-publish(KEYS[1], ARGV[2])
-return status`;
-
-/** ARGV: ttl, id, documentPages, selected (JSON), total. Drops the password: the PDF is open. */
-const OPENED = `${PUBLISH}
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status or final(status) then return 0 end
-redis.call('HSET', KEYS[1], 'documentPages', ARGV[3], 'selected', ARGV[4], 'total', ARGV[5])
-redis.call('HDEL', KEYS[1], 'password')
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-publish(KEYS[1], ARGV[2])
-return 1`;
-
-/** ARGV: ttl, id, field, page JSON, its bytes. Keeps a page once; returns the job's result bytes, or -1 when it is gone or ended. */
-const ADD_PAGE = `${PUBLISH}
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status or final(status) then return -1 end
-if redis.call('HSETNX', KEYS[1], ARGV[3], ARGV[4]) == 1 then
-  redis.call('HINCRBY', KEYS[1], 'done', 1)
-  redis.call('HINCRBY', KEYS[1], 'bytes', ARGV[5])
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  publish(KEYS[1], ARGV[2])
-end
-return tonumber(redis.call('HGET', KEYS[1], 'bytes'))`;
-
-/**
- * ARGV: ttl, id, status, finishedAt, error JSON or '', '1' to drop the pages. Only the first
- * writer of a final status wins (it then sends the webhook): returns 1 for it, else 0.
- */
-const FINISH = `${PUBLISH}
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status or final(status) then return 0 end
-redis.call('HSET', KEYS[1], 'status', ARGV[3], 'finishedAt', ARGV[4])
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[5]) end
-redis.call('HDEL', KEYS[1], 'password')
-if ARGV[6] == '1' then
-  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-    if string.sub(field, 1, 2) == 'p:' then redis.call('HDEL', KEYS[1], field) end
-  end
-  redis.call('HSET', KEYS[1], 'bytes', 0)
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-local key = redis.call('HGET', KEYS[1], 'idempotencyKey')
-if key then redis.call('PEXPIRE', key, ARGV[1]) end
-publish(KEYS[1], ARGV[2])
-return 1`;
-
-/** ARGV: ttl, field, value. Writes one field while the job exists (a DELETE wins over a late write). */
-const SET_FIELD = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return 1`;
+/** What the job scripts (redis/lua/) take from the TypeScript side. */
+const CONSTANTS = {
+  JOB_KEY_PREFIX: jobKey(''),
+  UPDATES_CHANNEL,
+  PAGE_FIELD_PREFIX,
+  RUNNING: 'running' satisfies JobStatus,
+  FINAL_STATUSES: JOB_STATUSES.filter(isFinal),
+};
+const jobScript = (name: string) => luaScript(CONSTANTS, 'job-prelude', name);
+/** Each command, its number of keys and its script (redis/lua/). */
+const SCRIPTS = {
+  createJob: [2, jobScript('create-job')],
+  startJob: [1, jobScript('start-job')],
+  openedJob: [1, jobScript('opened-job')],
+  addJobPage: [1, jobScript('add-job-page')],
+  finishJob: [1, jobScript('finish-job')],
+  setJobField: [1, luaScript({}, 'set-job-field')],
+} as const;
 
 type Scripts = Redis & {
   createJob(key: string, idempotency: string, ttlMs: number, id: string, ...fields: string[]): Promise<string>;
@@ -150,8 +93,7 @@ export class RedisJobRepository implements JobRepository {
     redis: Redis,
     private readonly options: RedisRepositoryOptions,
   ) {
-    const scripts = { createJob: [2, CREATE], startJob: [1, START], openedJob: [1, OPENED], addJobPage: [1, ADD_PAGE], finishJob: [1, FINISH], setJobField: [1, SET_FIELD] } as const;
-    for (const [name, [numberOfKeys, lua]] of Object.entries(scripts)) redis.defineCommand(name, { numberOfKeys, lua });
+    for (const [name, [numberOfKeys, lua]] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys, lua });
     this.redis = redis as Scripts;
   }
 
@@ -262,8 +204,8 @@ export class RedisJobRepository implements JobRepository {
 /** The page numbers among a job hash's fields, ascending. */
 function pageNumbersOf(fields: string[]): number[] {
   return fields
-    .filter((f) => f.startsWith('p:'))
-    .map((f) => Number(f.slice(2)))
+    .filter((f) => f.startsWith(PAGE_FIELD_PREFIX))
+    .map((f) => Number(f.slice(PAGE_FIELD_PREFIX.length)))
     .sort((a, b) => a - b);
 }
 

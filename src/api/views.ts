@@ -1,4 +1,4 @@
-import type { Job, WebhookState } from './job.js';
+import type { Job, WebhookState } from '../jobs/job.js';
 
 /** The job as the API and webhooks show it (snake_case; no internals such as the upload or the password). */
 export function jobView(job: Job) {

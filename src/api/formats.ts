@@ -7,9 +7,9 @@
  * Markdown and an unknown size.
  */
 import { collectEvery } from '../collect.js';
+import type { Job } from '../jobs/job.js';
+import type { JobRepository } from '../jobs/repository.js';
 import type { PackedWords, PageResult } from '../protocol.js';
-import type { Job } from './job.js';
-import type { JobRepository } from './repository.js';
 
 export type ResultFormat = 'json' | 'text' | 'words' | 'markdown';
 

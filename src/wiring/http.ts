@@ -1,9 +1,9 @@
+import type { Config } from '../config.js';
+import { processRssMb } from '../metrics.js';
+import { loadPageAssets } from '../page/assets.js';
+import type { AppDeps, EventStreamLimits } from '../routes/deps.js';
+import { createUploadReceiver } from '../upload/receiver.js';
 import { createApp } from './app.js';
-import type { Config } from './config.js';
-import { processRssMb } from './metrics.js';
-import { loadPageAssets } from './page/assets.js';
-import type { AppDeps, EventStreamLimits } from './routes/deps.js';
-import { createUploadReceiver } from './upload.js';
 
 /** What the runtime hands over; the rest comes from the config. */
 export type BackendDeps = Pick<AppDeps, 'jobs' | 'queue' | 'checkCallbackUrl' | 'draining' | 'metrics'> & Pick<EventStreamLimits, 'onStreams'>;

@@ -1,15 +1,15 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { timingSafeEqual } from 'hono/utils/buffer';
-import type { AppDeps } from './routes/deps.js';
-import { DOCS_CSP, DOCS_HTML } from './routes/docs-page.js';
-import { ApiError, errorResponse } from './routes/errors.js';
-import { eventRoutes } from './routes/events.js';
-import { jobRoutes } from './routes/jobs.js';
-import { opsRoutes } from './routes/ops.js';
-import { pageRoutes } from './routes/page.js';
+import type { AppDeps } from '../routes/deps.js';
+import { DOCS_CSP, DOCS_HTML } from '../routes/docs-page.js';
+import { ApiError, errorResponse } from '../routes/errors.js';
+import { eventRoutes } from '../routes/events.js';
+import { jobRoutes } from '../routes/jobs.js';
+import { opsRoutes } from '../routes/ops.js';
+import { pageRoutes } from '../routes/page.js';
 
-export type { AppDeps } from './routes/deps.js';
+export type { AppDeps } from '../routes/deps.js';
 
 /** Version of the HTTP contract shown in /openapi.json. */
 const OPENAPI_VERSION = '0.1.0';
@@ -21,7 +21,6 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', jobRoutes(deps));
   app.route('/', opsRoutes(deps));
-  // Upload page and event stream (issue 6).
   app.route('/', eventRoutes(deps));
   if (deps.page) app.route('/', pageRoutes({ ...deps, page: deps.page }));
 

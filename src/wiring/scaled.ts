@@ -1,16 +1,17 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createEngine } from '../engine.js';
-import { RedisJobRepository, PREFIX } from '../jobs/redis-repository.js';
-import { observeJobs } from '../observe.js';
-import type { Parts, PartsContext } from '../runtime.js';
-import { Channels } from './channels.js';
-import { available, connect, settlesWithin } from './connections.js';
-import { redisTransfer, sharedDirTransfer, type PdfTransfer } from './pdf-transfer.js';
-import { redisQueue } from './queue.js';
-import { sweepSharedDir } from './sweeper.js';
-import { queuedWebhooks } from './webhooks.js';
-import { QUEUE_NAME, startRedisWorker } from './worker.js';
+import { JOBS_QUEUE, PREFIX } from '../redis/keys.js';
+import { RedisJobRepository } from '../redis/repository.js';
+import { Channels } from '../scaled/channels.js';
+import { available, connect, settlesWithin } from '../scaled/connections.js';
+import { redisTransfer, sharedDirTransfer, type PdfTransfer } from '../scaled/pdf-transfer.js';
+import { redisQueue } from '../scaled/queue.js';
+import { sweepSharedDir } from '../scaled/sweeper.js';
+import { queuedWebhooks } from '../scaled/webhooks.js';
+import { startRedisWorker } from '../scaled/worker.js';
+import { createEngine } from './engine.js';
+import { observeJobs } from './observe.js';
+import type { Parts, PartsContext } from './parts.js';
 
 /** How long closing the BullMQ queue may take at shutdown (it waits for Redis). */
 const CLOSE_WAIT_MS = 2000;
@@ -51,7 +52,7 @@ export async function scaledParts(context: PartsContext, url: string): Promise<P
   if (config.role !== 'worker') {
     const jobs = repository(failFast, (p) => available(p));
     const pdfs = transfer(failFast);
-    const bull = new Queue(QUEUE_NAME, { connection: failFast, prefix: PREFIX });
+    const bull = new Queue(JOBS_QUEUE, { connection: failFast, prefix: PREFIX });
     bull.on('error', () => {});
     observe(jobs, pdfs);
     const queue = redisQueue({

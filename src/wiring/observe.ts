@@ -1,8 +1,8 @@
 import type { EventEmitter } from 'node:events';
-import type { RepositoryEvents } from './jobs/repository.js';
-import type { ChildExit, SupervisorOptions } from './jobs/supervisor.js';
-import { shortId, type Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import type { RepositoryEvents } from '../jobs/repository.js';
+import type { ChildExit, SupervisorOptions } from '../jobs/supervisor.js';
+import { shortId, type Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 
 /** One log line and the metrics per job state change made here (not per page: pages are only counted). */
 export function observeJobs(events: EventEmitter<RepositoryEvents>, metrics: Metrics, log: Logger): void {

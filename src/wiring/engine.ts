@@ -1,12 +1,12 @@
-import type { Config } from './config.js';
-import type { JobRepository } from './jobs/repository.js';
-import { Scheduler } from './jobs/scheduler.js';
-import { Supervisor } from './jobs/supervisor.js';
-import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import type { Config } from '../config.js';
+import type { JobRepository } from '../jobs/repository.js';
+import { Scheduler } from '../jobs/scheduler.js';
+import { Supervisor } from '../jobs/supervisor.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import { observeChildren } from './observe.js';
 
-const WORKER_FILE = new URL('../workers/pdf-worker.js', import.meta.url).pathname;
+const WORKER_FILE = new URL('../../workers/pdf-worker.js', import.meta.url).pathname;
 const IDLE_COLLECT_DELAY_MS = 500;
 
 /** What runs jobs on this machine: the scheduler and the supervisor below it, writing to `repository`. */

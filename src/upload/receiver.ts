@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Busboy } from '@fastify/busboy';
-import { ApiError } from './routes/errors.js';
+import { NotAPdf, UnreadableUpload, UploadRefused, UploadTimedOut, UploadTooLarge } from './errors.js';
 
 /** What a submit's answer needs of its body: everything but the bytes themselves. */
 export interface UploadDigest {
@@ -79,14 +79,14 @@ export function createUploadReceiver(limits: UploadLimits): UploadReceiver {
 function contentType(request: Request, limits: UploadLimits): string {
   const type = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(type) && !/^application\/(pdf|octet-stream)/i.test(type)) {
-    throw new ApiError(415, 'not_a_pdf', 'send the PDF as multipart/form-data (field "file") or as application/pdf');
+    throw new NotAPdf('send the PDF as multipart/form-data (field "file") or as application/pdf');
   }
-  if (Number(request.headers.get('content-length')) > limits.maxBytes) throw tooLarge(limits.maxBytes);
-  if (!request.body) throw notAPdf('the request has no body');
+  if (Number(request.headers.get('content-length')) > limits.maxBytes) throw new UploadTooLarge(limits.maxBytes);
+  if (!request.body) throw new NotAPdf('the request has no body');
   return type;
 }
 
-/** Reads the whole body within the limits, the PDF into `sink`; any failure is an ApiError. */
+/** Reads the whole body within the limits, the PDF into `sink`; any failure is an UploadRefused. */
 async function readBody(request: Request, type: string, limits: UploadLimits, sink: () => Writable): Promise<UploadDigest> {
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const body = Readable.fromWeb(request.body as never);
@@ -96,8 +96,8 @@ async function readBody(request: Request, type: string, limits: UploadLimits, si
     return { ...(await savePdf(head, sink(), timeout)), name: 'upload.pdf', fields: {} };
   } catch (err) {
     body.destroy();
-    if (timeout.aborted) throw new ApiError(408, 'upload_timeout', `the upload did not arrive within ${limits.timeoutMs / 1000} s`);
-    throw err instanceof ApiError ? err : new ApiError(400, 'invalid_request', `the upload could not be read: ${(err as Error).message}`);
+    if (timeout.aborted) throw new UploadTimedOut(limits.timeoutMs);
+    throw err instanceof UploadRefused ? err : new UnreadableUpload(`the upload could not be read: ${(err as Error).message}`);
   }
 }
 
@@ -107,9 +107,9 @@ async function receiveMultipart(body: Stream[], contentType: string, sink: () =>
   let part: Readable | undefined;
   let saved: Promise<{ bytes: number; sha256: string }> | undefined;
   let name = 'upload.pdf';
-  let fieldError: ApiError | undefined;
+  let fieldError: UploadRefused | undefined;
   parser.on('field', (key: string, value: string, _keyTruncated: boolean, valueTruncated: boolean) => {
-    if (valueTruncated) fieldError ??= new ApiError(400, 'invalid_request', `the form field "${key}" is longer than ${MAX_FIELD_BYTES} bytes`);
+    if (valueTruncated) fieldError ??= new UnreadableUpload(`the form field "${key}" is longer than ${MAX_FIELD_BYTES} bytes`);
     fields[key] = value;
   });
   parser.on('file', (field: string, stream: Readable, filename: string | undefined) => {
@@ -132,13 +132,13 @@ async function receiveMultipart(body: Stream[], contentType: string, sink: () =>
       () => undefined,
       (e: unknown) => e,
     );
-    throw partError instanceof ApiError ? partError : err;
+    throw partError instanceof UploadRefused ? partError : err;
   }
   if (fieldError) {
     await saved?.catch(() => {});
     throw fieldError;
   }
-  if (!saved) throw new ApiError(400, 'invalid_request', 'the multipart body has no "file" field');
+  if (!saved) throw new UnreadableUpload('the multipart body has no "file" field');
   return { ...(await saved), name, fields };
 }
 
@@ -150,7 +150,7 @@ function multipartParser(contentType: string): ReturnType<typeof Busboy> {
       limits: { files: 1, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES },
     });
   } catch (err) {
-    throw new ApiError(400, 'invalid_request', `the multipart body could not be parsed: ${(err as Error).message}`);
+    throw new UnreadableUpload(`the multipart body could not be parsed: ${(err as Error).message}`);
   }
 }
 
@@ -171,7 +171,7 @@ class ByteLimit extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
-    if (this.bytes > this.maxBytes) return done(tooLarge(this.maxBytes));
+    if (this.bytes > this.maxBytes) return done(new UploadTooLarge(this.maxBytes));
     done(null, chunk);
   }
 }
@@ -187,24 +187,16 @@ class PdfCheck extends Transform {
     this.hash.update(chunk);
     if (this.head.length < SIGNATURE_WINDOW) {
       this.head = Buffer.concat([this.head, chunk.subarray(0, SIGNATURE_WINDOW - this.head.length)]);
-      if (this.head.length >= SIGNATURE_WINDOW && !this.head.includes(SIGNATURE)) return done(notAPdf());
+      if (this.head.length >= SIGNATURE_WINDOW && !this.head.includes(SIGNATURE)) return done(new NotAPdf());
     }
     done(null, chunk);
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.bytes === 0) return done(notAPdf('the file is empty'));
-    if (!this.head.includes(SIGNATURE)) return done(notAPdf());
+    if (this.bytes === 0) return done(new NotAPdf('the file is empty'));
+    if (!this.head.includes(SIGNATURE)) return done(new NotAPdf());
     done();
   }
-}
-
-function tooLarge(maxBytes: number): ApiError {
-  return new ApiError(413, 'file_too_large', `the upload is larger than the ${Math.round(maxBytes / 1048576)} MB limit`);
-}
-
-function notAPdf(message = 'the file is not a PDF (no %PDF- signature in its first 1024 bytes)'): ApiError {
-  return new ApiError(415, 'not_a_pdf', message);
 }
 
 /** Keeps a client's file name for display only; it never becomes a path. */

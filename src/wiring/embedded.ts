@@ -1,9 +1,9 @@
+import { localQueue } from '../jobs/local-queue.js';
+import { MemoryJobRepository } from '../jobs/memory-repository.js';
+import { createCallbacks } from '../webhook/callbacks.js';
 import { createEngine } from './engine.js';
-import { localQueue } from './jobs/local-queue.js';
-import { MemoryJobRepository } from './jobs/memory-repository.js';
 import { observeJobs } from './observe.js';
-import type { Parts, PartsContext } from './runtime.js';
-import { createCallbacks } from './webhook/callbacks.js';
+import type { Parts, PartsContext } from './parts.js';
 
 /** One instance that does everything in this process: the default, no Redis. */
 export function embeddedParts({ config, log, metrics }: PartsContext): Parts {

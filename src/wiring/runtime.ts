@@ -1,33 +1,10 @@
-import type { Config } from './config.js';
-import type { JobQueue, QueueStats } from './jobs/queue.js';
-import { keepAwake } from './keep-awake.js';
-import type { Logger } from './log.js';
-import { createMetrics, processRssMb, type Metrics } from './metrics.js';
+import type { Config } from '../config.js';
+import { keepAwake } from '../keep-awake.js';
+import type { Logger } from '../log.js';
+import { createMetrics, processRssMb } from '../metrics.js';
 import { createOpsApp } from './ops-app.js';
-import type { AppDeps } from './routes/deps.js';
+import type { Parts, PartsContext } from './parts.js';
 import type { Service } from './service.js';
-import type { Webhooks } from './webhook/callbacks.js';
-
-/** What one instance is made of, for its role: built by src/embedded.ts or src/scaled/parts.ts. */
-export interface Parts {
-  /** Present when this instance answers /api/*. */
-  api?: { jobs: AppDeps['jobs']; queue: JobQueue };
-  webhooks: Webhooks;
-  /** The queue as /healthz and queue_depth show it. */
-  stats(): Promise<QueueStats>;
-  runningChildren(): number;
-  /** Whether the instance holds work for clients: a job queued or running, or a result kept. */
-  held(): Promise<boolean>;
-  /** Running jobs get until `deadline`; then they are cancelled (one instance) or handed back to the queue (scaled). */
-  drain(deadline: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-export interface PartsContext {
-  config: Config;
-  log: Logger;
-  metrics: Metrics;
-}
 
 /**
  * Builds what the configured role needs and owns the one shutdown sequence. Without REDIS_URL
@@ -43,7 +20,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Servic
   });
   const context: PartsContext = { config, log, metrics };
   parts = config.redisUrl
-    ? await (await import('./scaled/parts.js')).scaledParts(context, config.redisUrl)
+    ? await (await import('./scaled.js')).scaledParts(context, config.redisUrl)
     : (await import('./embedded.js')).embeddedParts(context);
   const built = parts;
   let draining = false;

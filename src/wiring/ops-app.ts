@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { ApiError, errorResponse } from './routes/errors.js';
-import type { OpsDeps } from './routes/deps.js';
-import { health, metrics } from './routes/ops-handlers.js';
+import type { OpsDeps } from '../routes/deps.js';
+import { ApiError, errorResponse } from '../routes/errors.js';
+import { health, metrics } from '../routes/ops-handlers.js';
 
 /**
  * A worker-only instance's app: /healthz and /metrics, for orchestrators and Prometheus. Plain
