@@ -36,7 +36,11 @@ const schema = z
     UPLOAD_TIMEOUT_S: positiveInt.default(120),
     // Proxies close idle connections (often after 30-60 s); an event stream says something before that.
     SSE_HEARTBEAT_S: z.coerce.number().positive().default(15),
-    API_KEY: z.string().min(1).optional(),
+    // RFC 6750's b64token, all a Bearer header may carry: a key with other characters could never be sent.
+    API_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'must be a Bearer token: letters, digits and - . _ ~ + /, then any = padding')
+      .optional(),
     // `whsec_<base64>` per Standard Webhooks, or bare base64 as Render's `generateValue` makes it.
     WEBHOOK_SECRET: z
       .string()

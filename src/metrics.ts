@@ -1,12 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { FinalStatus, Job } from './jobs/job.js';
-import type { PageResult } from './protocol.js';
-import type { DeliveryOutcome as WebhookOutcome } from './webhook/deliver.js';
-
-/** How webhook deliveries ended; a bounded set so the label stays bounded. */
-const WEBHOOK_OUTCOMES: WebhookOutcome[] = ['delivered', 'failed', 'abandoned'];
-const FINAL_STATUSES: FinalStatus[] = ['succeeded', 'failed', 'cancelled'];
-const PAGE_SOURCES = ['text', 'ocr'] as const;
+import { finalStatusSchema, type FinalStatus, type Job } from './jobs/job.js';
+import { pageSourceSchema, type PageResult } from './protocol.js';
+import { deliveryOutcomeSchema, type DeliveryOutcome as WebhookOutcome } from './webhook/deliver.js';
 
 /** What one child left behind when it exited (fed by the supervisor's exit hook). */
 export interface ChildExitInfo {
@@ -104,9 +99,9 @@ export function createMetrics(sources: MetricsSources) {
   });
 
   // Series exist from the start (at 0), so rates and alerts work before the first event.
-  for (const status of FINAL_STATUSES) jobsFinished.labels(status).inc(0);
-  for (const source of PAGE_SOURCES) pagesProcessed.labels(source).inc(0);
-  for (const outcome of WEBHOOK_OUTCOMES) webhookDeliveries.labels(outcome).inc(0);
+  for (const status of finalStatusSchema.options) jobsFinished.labels(status).inc(0);
+  for (const source of pageSourceSchema.options) pagesProcessed.labels(source).inc(0);
+  for (const outcome of deliveryOutcomeSchema.options) webhookDeliveries.labels(outcome).inc(0);
 
   return {
     contentType: registry.contentType as string,

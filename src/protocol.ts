@@ -60,11 +60,8 @@ export type FormField = z.infer<typeof formFieldSchema>;
 export const pageNoteSchema = z.enum(['xfa_form']);
 
 /** A word with its box; `confidence` (0-100) only on words read by OCR. */
-export interface Word {
-  text: string;
-  bbox: Bbox;
-  confidence?: number;
-}
+export const wordSchema = z.object({ text: z.string(), bbox: bboxSchema, confidence: z.number().min(0).max(100).optional() });
+export type Word = z.infer<typeof wordSchema>;
 
 /** Words in a packed text: its spaces plus one (none in ''), counted without splitting it (the parent checks every page). */
 function wordsIn(text: string): number {
@@ -146,11 +143,15 @@ export function unpackWords(packed: PackedWords): Word[] {
   });
 }
 
+/** Where a page's text came from: its text layer or OCR. */
+export const pageSourceSchema = z.enum(['text', 'ocr']);
+export type PageSource = z.infer<typeof pageSourceSchema>;
+
 export const pageResultSchema = z.object({
   page: z.number().int().positive(),
   /** The page's text in reading order, with filled-in form values where they sit. */
   text: z.string(),
-  source: z.enum(['text', 'ocr']),
+  source: pageSourceSchema,
   confidence: z.number().min(0).max(100).optional(),
   error: pageErrorSchema.nullable(),
   /**

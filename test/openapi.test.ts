@@ -1,6 +1,7 @@
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractRoutes } from './contract.js';
-import { corpusFile, startServer, submitOk, waitForJob, type RunningServer } from './helpers.js';
+import { corpusFile, startServer, submit, submitOk, until, waitForJob, type RunningServer } from './helpers.js';
 
 /** `GET /a?format=words` is documented when `GET /a` is, with a query parameter `format` that takes `words`. */
 function isDocumented(doc: Json, route: string): boolean {
@@ -91,10 +92,114 @@ function structuralProblems(doc: Json): string[] {
   return problems;
 }
 
+/** Keywords that only describe: the checker reads past them. */
+const ANNOTATIONS = new Set(['description', 'example', 'examples', 'default', 'format', 'title', 'deprecated']);
+/** Keywords the checker enforces; any other in a response schema fails the test rather than pass unchecked. */
+const CHECKED = new Set(['$ref', 'anyOf', 'type', 'enum', 'properties', 'required', 'items', 'prefixItems', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'pattern']);
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/**
+ * Where `value` departs from `schema` (a schema of `doc`), one `path: what` line each. Stricter
+ * than JSON Schema in one way: a property or tuple item the schema does not declare is a
+ * departure, since the document is the whole of what a client is promised.
+ */
+function mismatches(doc: Json, schema: Json, value: unknown, at = '$'): string[] {
+  if (typeof schema.$ref === 'string') return mismatches(doc, resolvePointer(doc, schema.$ref) as Json, value, at);
+  if (Array.isArray(schema.anyOf)) {
+    const each = (schema.anyOf as Json[]).map((s) => mismatches(doc, s, value, at));
+    return each.some((m) => m.length === 0) ? [] : [`${at}: matches no alternative (${each.map((m) => m[0]).join(' / ')})`];
+  }
+  const unchecked = Object.keys(schema).filter((k) => !CHECKED.has(k) && !ANNOTATIONS.has(k));
+  if (unchecked.length > 0) return [`${at}: keyword(s) ${unchecked.join(', ')} not checked by this test`];
+  const type = jsonType(value);
+  const types = schema.type === undefined ? undefined : [schema.type as string | string[]].flat();
+  if (types && !types.includes(type) && !(type === 'integer' && types.includes('number'))) return [`${at}: ${type}, not ${types.join(' | ')}`];
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) return [`${at}: ${JSON.stringify(value)} is not one of ${schema.enum.join(', ')}`];
+  return [...boundMismatches(schema, value, at), ...objectMismatches(doc, schema, value, at), ...arrayMismatches(doc, schema, value, at)];
+}
+
+function boundMismatches(schema: Json, value: unknown, at: string): string[] {
+  const out: string[] = [];
+  const bound = (key: string, ok: (limit: number, v: number) => boolean, v: number | undefined) => {
+    if (typeof schema[key] === 'number' && v !== undefined && !ok(schema[key], v)) out.push(`${at}: ${v} breaks ${key} ${schema[key]}`);
+  };
+  const n = typeof value === 'number' ? value : undefined;
+  bound('minimum', (l, v) => v >= l, n);
+  bound('maximum', (l, v) => v <= l, n);
+  bound('exclusiveMinimum', (l, v) => v > l, n);
+  bound('exclusiveMaximum', (l, v) => v < l, n);
+  const length = typeof value === 'string' ? value.length : undefined;
+  bound('minLength', (l, v) => v >= l, length);
+  bound('maxLength', (l, v) => v <= l, length);
+  if (typeof schema.pattern === 'string' && typeof value === 'string' && !new RegExp(schema.pattern, 'u').test(value)) out.push(`${at}: does not match ${schema.pattern}`);
+  return out;
+}
+
+function objectMismatches(doc: Json, schema: Json, value: unknown, at: string): string[] {
+  if (!schema.properties || jsonType(value) !== 'object') return [];
+  const properties = schema.properties as Record<string, Json>;
+  const object = value as Json;
+  const missing = ((schema.required ?? []) as string[]).filter((k) => !(k in object)).map((k) => `${at}.${k}: required, missing`);
+  const undeclared = Object.keys(object).filter((k) => !(k in properties)).map((k) => `${at}.${k}: not in the document`);
+  const wrong = Object.entries(object).flatMap(([k, v]) => (k in properties ? mismatches(doc, properties[k]!, v, `${at}.${k}`) : []));
+  return [...missing, ...undeclared, ...wrong];
+}
+
+function arrayMismatches(doc: Json, schema: Json, value: unknown, at: string): string[] {
+  if (!Array.isArray(value)) return [];
+  if (Array.isArray(schema.prefixItems)) {
+    const items = schema.prefixItems as Json[];
+    if (value.length !== items.length) return [`${at}: ${value.length} items, the tuple has ${items.length}`];
+    return value.flatMap((v, i) => mismatches(doc, items[i]!, v, `${at}[${i}]`));
+  }
+  return schema.items ? value.flatMap((v, i) => mismatches(doc, schema.items as Json, v, `${at}[${i}]`)) : [];
+}
+
+/** The schema the document gives for this response, or why there is none. */
+function responseSchema(doc: Json, method: string, path: string, res: Response): Json | string {
+  const operation = ((doc.paths as Record<string, Json>)[path] ?? {})[method] as Json | undefined;
+  const response = (operation?.responses as Record<string, Json> | undefined)?.[String(res.status)];
+  if (!response) return `${method.toUpperCase()} ${path} ${res.status} is not documented`;
+  const media = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  const schema = ((response.content ?? {}) as Record<string, Json>)[media]?.schema as Json | undefined;
+  return schema ?? `${method.toUpperCase()} ${path} ${res.status} documents no ${media} body`;
+}
+
+/** Checks a real response against the document (documented status, media type and body shape); returns the body. */
+async function expectDocumented(method: string, path: string, res: Response): Promise<unknown> {
+  const schema = responseSchema(doc, method, path, res);
+  const body: unknown = await res.json();
+  expect(typeof schema === 'string' ? [schema] : mismatches(doc, schema, body), `${method} ${path} ${res.status}`).toEqual([]);
+  return body;
+}
+
+/** Every property name anywhere in a JSON value. */
+function collectKeys(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(collectKeys);
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...collectKeys(v)]);
+  return [];
+}
+
+/** A loopback port nothing listens on: a webhook sent there fails at once. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 let server: RunningServer;
 let doc: Json;
 beforeAll(async () => {
-  server = await startServer();
+  // One webhook attempt, to a loopback port: a job's webhook state reaches `failed` at once.
+  server = await startServer({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_MAX_ATTEMPTS: '1' });
   const res = await fetch(`${server.url}/openapi.json`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -114,17 +219,62 @@ describe('GET /openapi.json', () => {
     expect(missing, `routes of docs/api.md missing from /openapi.json`).toEqual([]);
   });
 
-  it('describes the bodies the routes really send (same zod schemas)', async () => {
-    const schemas = (doc.components as Json).schemas as Record<string, Json>;
-    const jobProps = Object.keys(schemas.Job!.properties as Json);
-    const job = await submitOk(server.url, corpusFile('text/tagged.pdf'));
-    const done = await waitForJob(server.url, job.id);
-    for (const key of Object.keys(done)) expect(jobProps, `Job.${key}`).toContain(key);
-    const submit = ((doc.paths as Json)['/api/jobs'] as Json).post as Json;
-    const accepted = (submit.responses as Json)['202'] as Json;
-    expect(JSON.stringify(accepted)).toContain('#/components/schemas/Job');
-    const health = await (await fetch(`${server.url}/healthz`)).json();
-    expect(Object.keys(schemas.Health!.properties as Json).sort()).toEqual(Object.keys(health as Json).sort());
+  it('describes the jobs, results, words and health the routes really send', async () => {
+    const forms = await submitOk(server.url, corpusFile('text/prefilled_f1040.pdf'), {
+      fields: { pages: '1-2', callback_url: `http://127.0.0.1:${await closedPort()}/hook` },
+    });
+    const tagged = await submitOk(server.url, corpusFile('text/tagged.pdf'));
+    // A scanned page: confidence on the page and on each word.
+    const scanned = await submitOk(server.url, corpusFile('scanned/linn.pdf'), { fields: { pages: '1' } });
+    const locked = await submit(server.url, corpusFile('bad/issue6010_1_pwabc.pdf'));
+    await expectDocumented('post', '/api/jobs', locked.clone());
+    const lockedId = ((await locked.json()) as { id: string }).id;
+    for (const id of [forms.id, tagged.id, scanned.id, lockedId]) await waitForJob(server.url, id);
+    const job = (id: string) => fetch(`${server.url}/api/jobs/${id}`);
+    await until('the webhook has given up', async () => ((await (await job(forms.id)).json()) as { webhook: { state: string } }).webhook.state === 'failed');
+
+    for (const id of [forms.id, tagged.id, scanned.id, lockedId]) await expectDocumented('get', '/api/jobs/{id}', await job(id));
+    const shown: string[] = [];
+    for (const id of [forms.id, tagged.id, scanned.id]) {
+      const json = await expectDocumented('get', '/api/jobs/{id}/result', await fetch(`${server.url}/api/jobs/${id}/result`));
+      const words = await expectDocumented('get', '/api/jobs/{id}/result', await fetch(`${server.url}/api/jobs/${id}/result?format=words`));
+      shown.push(...collectKeys(json), ...collectKeys(words));
+    }
+    for (const id of [forms.id, lockedId]) shown.push(...collectKeys(await (await job(id)).json()));
+    // The optional parts were there to be checked.
+    for (const key of ['fields', 'label', 'confidence', 'webhook', 'error']) expect(shown, key).toContain(key);
+    await expectDocumented('get', '/healthz', await fetch(`${server.url}/healthz`));
+
+    // The event stream's last event carries the job, as the Job schema says.
+    const events = await (await fetch(`${server.url}/api/jobs/${tagged.id}/events`)).text();
+    const last = events.split('\n').filter((l) => l.startsWith('data: ')).at(-1)!;
+    expect(mismatches(doc, { $ref: '#/components/schemas/Job' }, JSON.parse(last.slice(6)))).toEqual([]);
+  });
+
+  it('describes the errors the routes really send', async () => {
+    await expectDocumented('get', '/api/jobs/{id}', await fetch(`${server.url}/api/jobs/00000000-0000-4000-8000-000000000000`));
+    await expectDocumented('post', '/api/jobs', await submit(server.url, corpusFile('text/tagged.pdf'), { fields: { ocr: 'sometimes' } }));
+    const locked = await submitOk(server.url, corpusFile('bad/issue6010_1_pwabc.pdf'));
+    await waitForJob(server.url, locked.id);
+    await expectDocumented('get', '/api/jobs/{id}/result', await fetch(`${server.url}/api/jobs/${locked.id}/result`));
+  });
+
+  it('tells a body the document does not describe', async () => {
+    const job = await (await fetch(`${server.url}/api/jobs/${(await submitOk(server.url, corpusFile('text/tagged.pdf'))).id}`)).json() as Json;
+    const { id: _id, ...noId } = job;
+    const broken = { ...noId, status: 'done', progress: { pages_done: '1', pages_total: null }, extra: true };
+    const problems = mismatches(doc, { $ref: '#/components/schemas/Job' }, broken);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        '$.id: required, missing',
+        '$.extra: not in the document',
+        expect.stringMatching(/^\$\.status: "done" is not one of queued/),
+        '$.progress.pages_done: string, not number',
+      ]),
+    );
+    expect(mismatches(doc, { $ref: '#/components/schemas/FormField' }, { name: 'n', type: 'text', value: '', bbox: [1, 2, 3] })).toEqual(['$.bbox: 3 items, the tuple has 4']);
+    expect(mismatches(doc, { type: 'integer', exclusiveMinimum: 0 }, 0)).toEqual(['$: 0 breaks exclusiveMinimum 0']);
+    expect(mismatches(doc, { type: 'number', not: {} }, 1)).toEqual(['$: keyword(s) not not checked by this test']);
   });
 
   it('declares the Bearer token on /api/* when API_KEY is set, and only then', async () => {

@@ -6,12 +6,15 @@
  * whole body. Pages the parent recorded itself (a page that killed its child) have no words or
  * Markdown and an unknown size.
  */
+import { z } from 'zod';
 import { collectEvery } from '../collect.js';
 import type { Job } from '../jobs/job.js';
 import type { JobRepository } from '../jobs/repository.js';
 import type { PackedWords, PageResult } from '../protocol.js';
+import type { ResultPage } from '../routes/schemas.js';
 
-export type ResultFormat = 'json' | 'text' | 'words' | 'markdown';
+export const resultFormatSchema = z.enum(['json', 'text', 'words', 'markdown']);
+export type ResultFormat = z.infer<typeof resultFormatSchema>;
 
 /** A succeeded job's kept pages, read one at a time. */
 export interface StoredPages {
@@ -61,7 +64,7 @@ export function resultChunks(format: ResultFormat, job: Job, pages: StoredPages)
 }
 
 /** What a JSON result page entry has beside page, text, source, confidence and error. */
-export function pageFidelity(page: PageResult) {
+export function pageFidelity(page: PageResult): Pick<ResultPage, 'width' | 'height' | 'fields' | 'notes'> {
   return {
     width: page.width ?? null,
     height: page.height ?? null,
@@ -134,7 +137,7 @@ async function* jsonChunks(job: Job, pages: StoredPages): AsyncGenerator<string>
 }
 
 /** A page of the JSON result. */
-function pageEntry(p: PageResult) {
+function pageEntry(p: PageResult): ResultPage {
   return {
     page: p.page,
     text: p.text,

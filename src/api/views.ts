@@ -1,7 +1,8 @@
+import type { JobBody } from '../routes/schemas.js';
 import type { Job, WebhookState } from '../jobs/job.js';
 
 /** The job as the API and webhooks show it (snake_case; no internals such as the upload or the password). */
-export function jobView(job: Job) {
+export function jobView(job: Job): JobBody {
   return {
     id: job.id,
     status: job.status,
@@ -15,9 +16,8 @@ export function jobView(job: Job) {
     ...(job.webhook ? { webhook: webhookView(job.webhook) } : {}),
   };
 }
-export type JobView = ReturnType<typeof jobView>;
 
-function webhookView(w: WebhookState) {
+function webhookView(w: WebhookState): NonNullable<JobBody['webhook']> {
   return {
     url: w.url,
     state: w.state,

@@ -1,8 +1,15 @@
-import type { FailureCode, OcrMode } from '../protocol.js';
+import { z } from 'zod';
+import { failureCodeSchema, type FailureCode, type OcrMode } from '../protocol.js';
 
-export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-export type FinalStatus = Exclude<JobStatus, 'queued' | 'running'>;
+/** A job's status: the API's, the webhooks', the metrics' labels and the events' names. */
+export const jobStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+export const finalStatusSchema = jobStatusSchema.exclude(['queued', 'running']);
+export type FinalStatus = z.infer<typeof finalStatusSchema>;
+
+/** Where a job's webhook is: still being tried, or done one way or the other. */
+export const deliveryStateSchema = z.enum(['pending', 'delivered', 'failed']);
+export type DeliveryState = z.infer<typeof deliveryStateSchema>;
 
 export interface JobOptions {
   ocr: OcrMode;
@@ -13,16 +20,14 @@ export interface JobOptions {
 
 export interface WebhookState {
   url: string;
-  state: 'pending' | 'delivered' | 'failed';
+  state: DeliveryState;
   attempts: number;
   lastStatus?: number;
   lastError?: string;
 }
 
-export interface JobError {
-  code: FailureCode;
-  message: string;
-}
+export const jobErrorSchema = z.object({ code: failureCodeSchema, message: z.string() });
+export type JobError = z.infer<typeof jobErrorSchema>;
 
 /**
  * Where a job's PDF waits for a child: a file on this machine (one instance), a Redis string,
@@ -72,7 +77,7 @@ export interface JobChange {
 }
 
 export function isFinal(status: JobStatus): status is FinalStatus {
-  return status !== 'queued' && status !== 'running';
+  return (finalStatusSchema.options as readonly JobStatus[]).includes(status);
 }
 
 export function finalStatus(outcome: JobOutcome): FinalStatus {

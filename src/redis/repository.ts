@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import {
   finalStatus,
+  finalStatusSchema,
   isFinal,
-  JOB_STATUSES,
   queuedJob,
   type Job,
   type JobChange,
@@ -46,7 +46,7 @@ const CONSTANTS = {
   UPDATES_CHANNEL,
   PAGE_FIELD_PREFIX,
   RUNNING: 'running' satisfies JobStatus,
-  FINAL_STATUSES: JOB_STATUSES.filter(isFinal),
+  FINAL_STATUSES: finalStatusSchema.options,
 };
 const jobScript = (name: string) => luaScript(CONSTANTS, 'job-prelude', name);
 /** Each command, its number of keys and its script (redis/lua/). */

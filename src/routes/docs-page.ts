@@ -1,8 +1,12 @@
+import { securityHeaders } from './secure-headers.js';
+
 /**
  * A small, self-contained viewer of /openapi.json: no CDN, no external script or style (the
  * Content-Security-Policy it is served with forbids them).
  */
-export const DOCS_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
+export const docsHeaders = securityHeaders({
+  contentSecurityPolicy: { defaultSrc: ["'none'"], scriptSrc: ["'unsafe-inline'"], styleSrc: ["'unsafe-inline'"], connectSrc: ["'self'"] },
+});
 
 export const DOCS_HTML = `<!doctype html>
 <html lang="en">

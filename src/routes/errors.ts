@@ -46,12 +46,15 @@ export function toApiError(err: Error): ApiError {
   return new ApiError(500, 'internal_error', 'something went wrong on our side');
 }
 
-/** Any error as the JSON error response clients see; an unexpected one is logged and shown as 500 internal_error. */
+/**
+ * Any error as the JSON error response clients see; an unexpected one is logged and shown as 500
+ * internal_error. A middleware's refusal that carries its response (bearerAuth's 401) is sent as it is.
+ */
 export function errorResponse(err: Error, c: Context): Response {
+  if (err instanceof HTTPException && err.res) return err.getResponse();
   const apiError = toApiError(err);
   if (apiError.status === 500) console.error(err);
   const response = c.json(apiError.body(), apiError.status);
   for (const [name, value] of Object.entries(apiError.headers ?? {})) response.headers.set(name, value);
-  response.headers.set('X-Content-Type-Options', 'nosniff');
   return response;
 }

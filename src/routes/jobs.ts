@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { createHash } from 'node:crypto';
-import { resultChunks, storedPages, type ResultFormat } from '../api/formats.js';
+import { resultChunks, resultFormatSchema, storedPages, type ResultFormat } from '../api/formats.js';
 import { jobView } from '../api/views.js';
 import { queuedJob, type Job, type NewJob } from '../jobs/job.js';
 import type { ReceivedUpload, UploadDigest } from '../upload/receiver.js';
@@ -73,7 +73,7 @@ const resultRoute = createRoute({
     '`format=markdown` (or `Accept: text/markdown`): headings, paragraphs, lists, tables and form answers, each ' +
     'page after a `<!-- page N -->` line. Sent as a stream; at most MAX_RESULT_STREAMS are sent at once: past it, ' +
     '`429 too_many_results` with `Retry-After`.',
-  request: { params: idParamSchema, query: z.object({ format: z.enum(['json', 'text', 'words', 'markdown']).optional() }) },
+  request: { params: idParamSchema, query: z.object({ format: resultFormatSchema.optional() }) },
   responses: {
     200: {
       description: 'the result in the format asked for',

@@ -1,11 +1,22 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { AppDeps, PageAssets } from './deps.js';
+import { securityHeaders } from './secure-headers.js';
 
 /** Nothing from elsewhere, no inline script or style: the page works offline and injected markup cannot run. */
-export const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
-  "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const pageHeaders = securityHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    formAction: ["'self'"],
+    baseUri: ["'none'"],
+    frameAncestors: ["'none'"],
+  },
+  referrerPolicy: 'no-referrer',
+  xFrameOptions: 'DENY',
+});
 
 const pageRoute = createRoute({
   method: 'get',
@@ -14,11 +25,13 @@ const pageRoute = createRoute({
   responses: { 200: { description: 'the upload page', content: { 'text/html': { schema: z.string() } } } },
 });
 
+const assetNameSchema = z.enum(['app.js', 'app.css']);
+
 const assetRoute = createRoute({
   method: 'get',
   path: '/assets/{name}',
   summary: "The upload page's script and style",
-  request: { params: z.object({ name: z.enum(['app.js', 'app.css']).openapi({ param: { name: 'name', in: 'path' } }) }) },
+  request: { params: z.object({ name: assetNameSchema.openapi({ param: { name: 'name', in: 'path' } }) }) },
   responses: {
     200: {
       description: 'the file',
@@ -36,22 +49,15 @@ export function pageRoutes(deps: AppDeps & { page: PageAssets }) {
     'app.css': { body: deps.page.css, type: 'text/css; charset=utf-8' },
   } as const;
 
-  const secure = (c: Context) => {
-    c.header('Content-Security-Policy', PAGE_CSP);
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header('X-Frame-Options', 'DENY');
-    c.header('Cache-Control', 'no-cache');
-  };
+  // Per file, not `use('*')`: mounted at '/', a sub-app's '*' middleware would cover every route of the service.
+  app.use(pageRoute.path, pageHeaders);
+  for (const name of assetNameSchema.options) app.use(`/assets/${name}`, pageHeaders);
 
-  app.openapi(pageRoute, (c) => {
-    secure(c);
-    return c.html(html, 200);
-  });
+  app.openapi(pageRoute, (c) => c.html(html, 200, { 'Cache-Control': 'no-cache' }));
 
   app.openapi(assetRoute, (c) => {
     const asset = assets[c.req.valid('param').name];
-    secure(c);
-    return c.body(asset.body, 200, { 'Content-Type': asset.type });
+    return c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'no-cache' });
   });
 
   return app;

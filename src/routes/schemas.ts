@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { parsePageSpec } from '../pages.js';
-import { failureCodeSchema, fieldTypeSchema, ocrModeSchema, pageErrorCodeSchema, pageNoteSchema } from '../protocol.js';
+import { deliveryStateSchema, jobErrorSchema, jobStatusSchema } from '../jobs/job.js';
+import { bboxSchema, formFieldSchema, ocrModeSchema, pageResultSchema, wordSchema } from '../protocol.js';
 
 /** Job options, from query parameters (raw PDF body) or form fields (multipart). */
 export const jobOptionsSchema = z.object({
@@ -51,13 +52,10 @@ export const errorSchema = z
   })
   .openapi('Error');
 
-const jobErrorSchema = z.object({ code: failureCodeSchema, message: z.string() });
-const pageErrorSchema = z.object({ code: pageErrorCodeSchema, message: z.string() });
-
 export const jobSchema = z
   .object({
     id: z.string(),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+    status: jobStatusSchema,
     created_at: z.string(),
     started_at: z.string().nullable(),
     finished_at: z.string().nullable(),
@@ -68,7 +66,7 @@ export const jobSchema = z
     webhook: z
       .object({
         url: z.string(),
-        state: z.enum(['pending', 'delivered', 'failed']),
+        state: deliveryStateSchema,
         attempts: z.number(),
         last_status: z.number().nullable(),
         last_error: z.string().nullable(),
@@ -76,50 +74,54 @@ export const jobSchema = z
       .optional(),
   })
   .openapi('Job');
+/** The job as the API, its event stream and webhooks show it. */
+export type JobBody = z.infer<typeof jobSchema>;
 
-const bboxSchema = z
-  .tuple([z.number(), z.number(), z.number(), z.number()])
-  .openapi({ description: '[left, top, right, bottom] in PDF points from the top-left corner of the page as displayed', example: [72, 90.2, 96.4, 102.1] });
+// protocol.ts's schemas exist before @hono/zod-openapi gives zod `.openapi()` (the child never
+// loads it), so they are documented with zod's own `.meta()`, which the generator reads alike.
+const bboxDoc = bboxSchema.meta({
+  description: '[left, top, right, bottom] in PDF points from the top-left corner of the page as displayed',
+  example: [72, 90.2, 96.4, 102.1],
+});
 
-export const formFieldSchema = z
-  .object({
-    name: z.string().openapi({ example: 'roof.leaks' }),
-    type: fieldTypeSchema,
-    value: z.union([z.string(), z.boolean(), z.array(z.string()), z.null()]).openapi({
+const field = formFieldSchema.shape;
+export const formFieldDoc = formFieldSchema
+  .extend({
+    name: field.name.meta({ example: 'roof.leaks' }),
+    value: field.value.meta({
       description: 'text: its string ("" when empty); checkbox: true/false; radio: true for the selected widget of its group; choice: the option or options; signature, button: null',
     }),
-    export: z.string().optional().openapi({ description: "a radio button's export value" }),
-    bbox: bboxSchema,
-    label: z.string().optional().openapi({ description: 'the text beside, before or above the field: what it asks', example: 'Roof leaks' }),
+    export: field.export.meta({ description: "a radio button's export value" }),
+    bbox: bboxDoc,
+    label: field.label.meta({ description: 'the text beside, before or above the field: what it asks', example: 'Roof leaks' }),
   })
   .openapi('FormField');
 
-export const wordSchema = z
-  .object({
-    text: z.string(),
-    bbox: bboxSchema,
-    confidence: z.number().min(0).max(100).optional().openapi({ description: 'OCR words only' }),
-  })
+const wordDoc = wordSchema
+  .extend({ bbox: bboxDoc, confidence: wordSchema.shape.confidence.meta({ description: 'OCR words only' }) })
   .openapi('Word');
+
+const page = pageResultSchema.shape;
+/** Absent only on pages the parent recorded itself; the result shows them as null. */
+const pageWidth = page.width.unwrap().meta({ description: 'the page as displayed (after /Rotate), PDF points; null when it could not be read' });
+const pageHeight = page.height.unwrap();
+
+/** A page of the JSON result: the page as the child reported it, without its words and Markdown (other formats). */
+const resultPageSchema = pageResultSchema.omit({ words: true, markdown: true }).extend({
+  text: page.text.meta({ description: 'in reading order, with filled-in form values where they sit ([x] / [ ] for boxes)' }),
+  width: pageWidth,
+  height: pageHeight,
+  fields: z.array(formFieldDoc).optional().openapi({ description: 'AcroForm widgets in reading order' }),
+  notes: page.notes.meta({ description: 'xfa_form: the form lives only in XFA; its answers cannot be read' }),
+});
+export type ResultPage = z.infer<typeof resultPageSchema>;
 
 export const resultSchema = z
   .object({
     id: z.string(),
     pages_total: z.number(),
     document_pages: z.number().nullable(),
-    pages: z.array(
-      z.object({
-        page: z.number(),
-        text: z.string().openapi({ description: 'in reading order, with filled-in form values where they sit ([x] / [ ] for boxes)' }),
-        source: z.enum(['text', 'ocr']),
-        confidence: z.number().optional(),
-        error: pageErrorSchema.nullable(),
-        width: z.number().nullable().openapi({ description: 'the page as displayed (after /Rotate), PDF points; null when it could not be read' }),
-        height: z.number().nullable(),
-        fields: z.array(formFieldSchema).optional().openapi({ description: 'AcroForm widgets in reading order' }),
-        notes: z.array(pageNoteSchema).optional().openapi({ description: 'xfa_form: the form lives only in XFA; its answers cannot be read' }),
-      }),
-    ),
+    pages: z.array(resultPageSchema),
     text: z.string(),
   })
   .openapi('Result');
@@ -130,11 +132,11 @@ export const wordsResultSchema = z
     id: z.string(),
     pages: z.array(
       z.object({
-        page: z.number(),
-        width: z.number().nullable(),
-        height: z.number().nullable(),
-        source: z.enum(['text', 'ocr']),
-        words: z.array(wordSchema).openapi({ description: 'in reading order' }),
+        page: page.page,
+        width: pageWidth,
+        height: pageHeight,
+        source: page.source,
+        words: z.array(wordDoc).openapi({ description: 'in reading order' }),
       }),
     ),
   })

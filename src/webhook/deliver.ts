@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { deliveryStateSchema, type DeliveryState } from '../jobs/job.js';
 import { attemptDelivery, type AttemptOptions, type WebhookMessage } from './attempt.js';
 import { backoffMs } from './backoff.js';
 import { systemResolver, type Resolver } from './guard.js';
@@ -7,14 +9,15 @@ import type { Signer } from './sign.js';
 export type { WebhookMessage } from './attempt.js';
 
 export interface DeliveryReport {
-  state: 'pending' | 'delivered' | 'failed';
+  state: DeliveryState;
   attempts: number;
   lastStatus?: number;
   lastError?: string;
 }
 
 /** How a delivery ended, for metrics: 'abandoned' means the service shut down before it was done. */
-export type DeliveryOutcome = 'delivered' | 'failed' | 'abandoned';
+export const deliveryOutcomeSchema = z.enum([...deliveryStateSchema.exclude(['pending']).options, 'abandoned']);
+export type DeliveryOutcome = z.infer<typeof deliveryOutcomeSchema>;
 
 export interface WebhookSenderOptions {
   maxAttempts: number;
@@ -105,7 +108,7 @@ export class WebhookSender {
     delivery.onReport({ ...delivery.report });
   }
 
-  private finish(delivery: Delivery, state: 'delivered' | 'failed', outcome: DeliveryOutcome, why?: string): void {
+  private finish(delivery: Delivery, state: Exclude<DeliveryState, 'pending'>, outcome: DeliveryOutcome, why?: string): void {
     if (why !== undefined) delivery.report.lastError = why;
     delivery.report.state = state;
     this.deliveries.delete(delivery);

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
-import type { OpsDeps } from '../routes/deps.js';
 import { ApiError, errorResponse } from '../routes/errors.js';
+import type { OpsDeps } from '../routes/deps.js';
 import { health, metrics } from '../routes/ops-handlers.js';
+import { noSniff } from '../routes/secure-headers.js';
 
 /**
  * A worker-only instance's app: /healthz and /metrics, for orchestrators and Prometheus. Plain
@@ -10,10 +11,7 @@ import { health, metrics } from '../routes/ops-handlers.js';
  */
 export function createOpsApp(deps: OpsDeps) {
   const app = new Hono();
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-  });
+  app.use('*', noSniff);
   app.get('/healthz', (c) => health(c, deps));
   app.get('/metrics', (c) => metrics(c, deps));
   app.notFound((c) => c.json(new ApiError(404, 'not_found', 'no such route').body(), 404));

@@ -37,6 +37,11 @@ describe('configuration', () => {
     }
   });
 
+  it('takes an API_KEY a Bearer header can carry, and refuses one it cannot', () => {
+    expect(parseConfig({ API_KEY: 'k3y-._~+/Z==' }).apiKey).toBe('k3y-._~+/Z==');
+    for (const key of ['two words', 'k\u00e9y', 'key!', '=key']) expect(() => parseConfig({ API_KEY: key }), key).toThrow(/API_KEY/);
+  });
+
   it('takes --role from the command line; api and worker need REDIS_URL, the default needs nothing', () => {
     expect(parseConfig({}).role).toBe('all');
     const redis = { REDIS_URL: 'redis://127.0.0.1:6379' };
