@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
+import { RETRY_SOON_S } from '../jobs/retry-after.js';
 import { changeOf, isFinal, type JobChange } from '../jobs/job.js';
 import { jobView } from '../jobs/views.js';
 import type { AppDeps } from './deps.js';
@@ -35,7 +36,7 @@ export function eventRoutes(deps: AppDeps) {
     // checked before that round trip and counted after it would all pass together.
     if (open >= maxStreams) {
       throw new ApiError(429, 'too_many_streams', `${maxStreams} event streams are open; poll GET /api/jobs/{id} or try again later`, undefined, {
-        'Retry-After': '5',
+        'Retry-After': String(RETRY_SOON_S),
       });
     }
     open++;

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { createHash } from 'node:crypto';
+import { RETRY_SOON_S } from '../jobs/retry-after.js';
 import { queuedJob, type Job, type NewJob } from '../jobs/job.js';
 import { resultChunks, storedPages, type ResultFormat } from '../jobs/formats.js';
 import { jobView } from '../jobs/views.js';
@@ -169,7 +170,7 @@ export function jobRoutes(deps: AppDeps) {
     }
     if (resultStreams >= deps.maxResultStreams) {
       throw new ApiError(429, 'too_many_results', `${deps.maxResultStreams} results are being sent; try again shortly`, undefined, {
-        'Retry-After': '5',
+        'Retry-After': String(RETRY_SOON_S),
       });
     }
     resultStreams++;
