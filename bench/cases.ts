@@ -8,6 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { MemoryPeak } from '../harness/memory.js';
 import { corpusFile, ROOT, sleep } from '../harness/service.js';
+import { median } from '../harness/stats.js';
 import { accuracy, splitPages, worstPages, type Accuracy } from './accuracy.js';
 import { fidelity } from './fidelity.js';
 import { caseProfile, formatProfile, type CaseProfile } from './profile.js';
@@ -90,7 +91,6 @@ export interface BenchCase {
 }
 
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 /** The load averages (1, 5, 15 min): a busy machine makes timings noisy. */
 export const load = () => os.loadavg().map((l) => round(l)).join(' ');
 

@@ -11,6 +11,7 @@
 import path from 'node:path';
 import type { ChildRead } from '../harness/child.js';
 import { ROOT } from '../harness/service.js';
+import { median } from '../harness/stats.js';
 import { parseConfig } from '../src/config.js';
 import { childEnv, childNodeFlags } from '../src/jobs/supervisor.js';
 import type { BenchContext, Row } from './cases.js';
@@ -29,8 +30,6 @@ async function pass<T>(args: string[]): Promise<T> {
   if (r.code !== 0) throw new Error(`fidelity-pass ${args.join(' ')} exited with ${r.code}: ${r.stderr.slice(-1000)}`);
   return JSON.parse(r.stdout) as T;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Each figure of a pass, the median over the runs. */
 function medians(passes: TextPass[]): TextPass {
