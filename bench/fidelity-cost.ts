@@ -14,7 +14,7 @@ import { ROOT } from '../harness/service.js';
 import { median } from '../harness/stats.js';
 import { parseConfig } from '../src/config.js';
 import { childEnv, childNodeFlags } from '../src/jobs/supervisor.js';
-import type { BenchContext, Row } from './cases.js';
+import type { BenchContext, Row } from './case.js';
 import type { OcrPass, TextPass } from './fidelity-pass.js';
 import { TEXT_WAYS, type TextWay } from './fidelity-ways.js';
 import { runCommand } from './reference.js';

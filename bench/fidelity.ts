@@ -13,7 +13,7 @@ import { corpusFile, ROOT, wordMatches, words } from '../harness/service.js';
 import { quantile } from '../harness/stats.js';
 import { unpackWords, type Bbox, type FormField, type PageResult } from '../src/protocol.js';
 import { fieldText } from '../workers/field-text.js';
-import type { BenchCase, BenchContext, Row } from './cases.js';
+import type { BenchCase, BenchContext, Row } from './case.js';
 import { fidelityCostRow } from './fidelity-cost.js';
 import { mustRun } from './reference.js';
 
