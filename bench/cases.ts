@@ -8,9 +8,11 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { MemoryPeak } from '../harness/memory.js';
 import { corpusFile, ROOT, sleep } from '../harness/service.js';
+import { median } from '../harness/stats.js';
 import { accuracy, splitPages, worstPages, type Accuracy } from './accuracy.js';
 import { fidelity } from './fidelity.js';
 import { caseProfile, formatProfile, type CaseProfile } from './profile.js';
+import type { BenchCase, BenchContext, Row } from './case.js';
 import { pdfPageCount, pdftotext, tesseractPages, type OcrmypdfRun, type TesseractRun } from './reference.js';
 import { BOOK_SCAN, BOOK_SCAN_EXPECTED, REPORT_SCAN, REPORT_SCAN_EXPECTED, scannedPdf } from './scan-pdf.js';
 import {
@@ -20,7 +22,6 @@ import {
   withScaledService,
   withService,
   type JobOutcome,
-  type ServerInfo,
   type ServiceRun,
 } from './service.js';
 
@@ -57,40 +58,7 @@ const TEXT_RUNS = 3;
 const OCR_WAIT_MS = 15 * 60_000;
 const TEXT_WAIT_MS = 60_000;
 
-export interface Row {
-  case: string;
-  oursS: number | null;
-  referenceS: number | null;
-  /** The quantity the target bounds: ours/reference time, or accuracy ours/tesseract. */
-  ratio: number | null;
-  peakPssMb: number | null;
-  peakMemoryMb: number | null;
-  target: string;
-  pass: boolean;
-  notes: string[];
-}
-
-export interface BenchContext {
-  log(message: string): void;
-  /** Extra facts for the JSON file (per-page accuracy, job timings, load…). */
-  details: Record<string, unknown>;
-  /** What the last server started reported (OCR model, workers, child cap). */
-  server?: ServerInfo;
-  /** The first `n` ocrmypdf runs on `pdf` in this bench run, made as needed and shared by the cases. */
-  ocrmypdfRuns(pdf: string, n: number): Promise<OcrmypdfRun[]>;
-}
-
-export interface BenchCase {
-  name: string;
-  /** Other names that select this case with --only (its row names). */
-  aliases: string[];
-  /** Reference tools the case needs installed. */
-  tools: string[];
-  run(ctx: BenchContext): Promise<Row[]>;
-}
-
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 /** The load averages (1, 5, 15 min): a busy machine makes timings noisy. */
 export const load = () => os.loadavg().map((l) => round(l)).join(' ');
 

@@ -11,15 +11,16 @@
 import path from 'node:path';
 import type { ChildRead } from '../harness/child.js';
 import { ROOT } from '../harness/service.js';
+import { median } from '../harness/stats.js';
 import { parseConfig } from '../src/config.js';
 import { childEnv, childNodeFlags } from '../src/jobs/supervisor.js';
-import type { BenchContext, Row } from './cases.js';
+import type { BenchContext, Row } from './case.js';
 import type { OcrPass, TextPass } from './fidelity-pass.js';
 import { TEXT_WAYS, type TextWay } from './fidelity-ways.js';
 import { runCommand } from './reference.js';
 
 const PASS = path.join(ROOT, 'dist/bench/fidelity-pass.js');
-/** Readings of each document each way; the median is kept (of 3, the ratio swung ±0.06 between runs of one build). */
+/** Readings of each document each way; the median is kept (with 3, the ratio swung ±0.06 between runs of one build). */
 const RUNS = 5;
 /** Issue 12's targets: words and Markdown add under 10 % time and under 10 MB to plain text. */
 const TARGET = { share: 0.1, mb: 10 };
@@ -29,8 +30,6 @@ async function pass<T>(args: string[]): Promise<T> {
   if (r.code !== 0) throw new Error(`fidelity-pass ${args.join(' ')} exited with ${r.code}: ${r.stderr.slice(-1000)}`);
   return JSON.parse(r.stdout) as T;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Each figure of a pass, the median over the runs. */
 function medians(passes: TextPass[]): TextPass {
@@ -62,7 +61,7 @@ const percent = (part: number, whole: number) => `${signed((100 * part) / whole,
  * The cost row, on text documents the real child has read (in the fidelity case): its CPU per
  * page and owned peak, as the service runs it, are quoted beside. Issue 12's target is on "the
  * extra time and child memory of producing words and Markdown versus plain text": the plain
- * text the API now promises, in reading order (the `text` way), is the reference. What reading
+ * text the API promises, in reading order (the `text` way), is the reference. What reading
  * order itself costs over the layer's text in pdfjs's order, as the child read it before issue
  * 12 (`layer`), is in the notes, and so is the whole of it.
  */

@@ -10,9 +10,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readWithChild, type ChildRead } from '../harness/child.js';
 import { corpusFile, ROOT, wordMatches, words } from '../harness/service.js';
+import { quantile } from '../harness/stats.js';
 import { unpackWords, type Bbox, type FormField, type PageResult } from '../src/protocol.js';
 import { fieldText } from '../workers/field-text.js';
-import type { BenchCase, BenchContext, Row } from './cases.js';
+import type { BenchCase, BenchContext, Row } from './case.js';
 import { fidelityCostRow } from './fidelity-cost.js';
 import { mustRun } from './reference.js';
 
@@ -32,7 +33,6 @@ const POPPLER_TARGET = { median: 0.5, p90: 1.5 };
 
 /** Whitespace runs as one space, so text can be compared across line breaks. */
 const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
-const at = (sorted: number[], q: number) => sorted[Math.floor(q * (sorted.length - 1))] ?? NaN;
 const pt = (n: number) => `${n.toFixed(2)} pt`;
 
 /** A document's pages as the child read them. */
@@ -253,7 +253,7 @@ function nearest(ours: { text: string; bbox: Bbox }[], text: string, box: Bbox, 
 
 function stats(errors: number[]): { median: number; p90: number; max: number } {
   const sorted = [...errors].sort((a, b) => a - b);
-  return { median: at(sorted, 0.5), p90: at(sorted, 0.9), max: sorted.at(-1) ?? NaN };
+  return { median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), max: sorted.at(-1) ?? NaN };
 }
 
 /** Against where the generator drew each word (words.json): the largest of a box's four edge errors. */

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Row } from './cases.js';
+import type { Row } from './case.js';
 
 export interface Report {
   date: string;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unpackWords, type PageResult, type Word } from '../src/protocol.js';
 import type { Task } from '../src/jobs/supervisor.js';
-import { ROOT, corpusFile, readWithChild } from './helpers.js';
+import { ROOT, corpusFile, quantile, readWithChild } from './helpers.js';
 
 const FIXTURES = path.join(ROOT, 'test/fixtures/fidelity');
 
@@ -219,7 +219,6 @@ describe('word boxes on the corpus agree with poppler (pdftotext -bbox, which kn
     }
     return errors.sort((a, b) => a - b);
   }
-  const at = (sorted: number[], q: number) => sorted[Math.floor(q * (sorted.length - 1))]!;
 
   // pdkids.pdf is set in a geometric sans unlike any standard font: its widths are learned over
   // the pages (read with standard metrics alone: median 1.7 pt, 90th percentile 3.8 pt).
@@ -230,7 +229,7 @@ describe('word boxes on the corpus agree with poppler (pdftotext -bbox, which kn
     const file = corpusFile(name);
     const errors = edgeErrors(file, await read(file, { pages }));
     expect(errors.length).toBeGreaterThan(1000);
-    expect(at(errors, 0.5)).toBeLessThanOrEqual(0.5);
-    expect(at(errors, 0.9)).toBeLessThanOrEqual(1.5);
+    expect(quantile(errors, 0.5)).toBeLessThanOrEqual(0.5);
+    expect(quantile(errors, 0.9)).toBeLessThanOrEqual(1.5);
   });
 });

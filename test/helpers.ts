@@ -3,9 +3,10 @@ import path from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { CORPUS, sleep, startServer, type RunningServer } from '../harness/service.js';
 
-// Starting the server or a lone child, the API client and word accuracy live in harness/ so the benchmark shares them.
+// Starting the server or a lone child, the API client, word accuracy and medians live in harness/ so the benchmark shares them.
 export * from '../harness/service.js';
 export * from '../harness/child.js';
+export * from '../harness/stats.js';
 
 /** Pids of the live processes whose command line runs the PDF worker, children of `parent`. */
 export function workerPids(parent?: number): number[] {

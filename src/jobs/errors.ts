@@ -1,3 +1,5 @@
+import { RETRY_SOON_S } from './retry-after.js';
+
 /**
  * What the job layer refuses, as plain errors; the HTTP edge (src/routes/errors.ts) maps each
  * to its status and code in one place.
@@ -14,7 +16,7 @@ export class QueueFull extends Error {
 /** The shared queue (Redis) cannot be reached (scaled setup only). */
 export class QueueUnavailable extends Error {
   override name = 'QueueUnavailable';
-  readonly retryAfterS = 5;
+  readonly retryAfterS = RETRY_SOON_S;
   constructor() {
     super('the job queue (Redis) cannot be reached; try again shortly');
   }

@@ -5,6 +5,7 @@ import { shortId } from '../log.js';
 import type { FailureCode, PageErrorCode, PageResult } from '../protocol.js';
 import type { Job, JobOutcome } from './job.js';
 import type { JobRepository } from './repository.js';
+import { queueWaitS, TYPICAL_JOB_SECONDS } from './retry-after.js';
 import type { Run, RunOutcome, Supervisor, Task } from './supervisor.js';
 
 export interface SchedulerOptions {
@@ -75,8 +76,6 @@ interface ActiveJob {
   left: Promise<Departure>;
 }
 
-/** A first guess at a job's duration, until real jobs have been timed. */
-const INITIAL_JOB_SECONDS = 20;
 /** Below this many pages left a second child costs more (start-up, OCR engine) than it saves. */
 const MIN_PAGES_TO_SPLIT = 4;
 /** Fresh children a job gets after crashes that no page error explains before it fails. */
@@ -99,7 +98,7 @@ const REDUCE_AFTER = 2;
 export class Scheduler {
   private readonly queue: ActiveJob[] = [];
   private readonly active = new Map<string, ActiveJob>();
-  private averageJobSeconds = INITIAL_JOB_SECONDS;
+  private averageJobSeconds = TYPICAL_JOB_SECONDS;
   private drained: (() => void)[] = [];
 
   constructor(
@@ -114,7 +113,7 @@ export class Scheduler {
 
   /** Seconds until `ahead` more jobs could start, from the jobs timed so far. */
   waitEstimateS(ahead: number): number {
-    return Math.max(1, Math.ceil((this.averageJobSeconds * ahead) / this.options.slots));
+    return queueWaitS(ahead, this.options.slots, this.averageJobSeconds);
   }
 
   /** Queues a job; resolves when it leaves the scheduler. */

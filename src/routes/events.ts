@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { jobView } from '../api/views.js';
 import { changeOf, isFinal, type JobChange } from '../jobs/job.js';
+import { RETRY_SOON_S } from '../jobs/retry-after.js';
 import type { AppDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import { errorResponses, idParamSchema } from './schemas.js';
@@ -35,7 +36,7 @@ export function eventRoutes(deps: AppDeps) {
     // checked before that round trip and counted after it would all pass together.
     if (open >= maxStreams) {
       throw new ApiError(429, 'too_many_streams', `${maxStreams} event streams are open; poll GET /api/jobs/{id} or try again later`, undefined, {
-        'Retry-After': '5',
+        'Retry-After': String(RETRY_SOON_S),
       });
     }
     open++;

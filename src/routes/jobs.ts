@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { resultChunks, resultFormatSchema, storedPages, type ResultFormat } from '../api/formats.js';
 import { jobView } from '../api/views.js';
 import { queuedJob, type Job, type NewJob } from '../jobs/job.js';
+import { RETRY_SOON_S } from '../jobs/retry-after.js';
 import type { ReceivedUpload, UploadDigest } from '../upload/receiver.js';
 import type { AppDeps } from './deps.js';
 import { ApiError } from './errors.js';
@@ -169,7 +170,7 @@ export function jobRoutes(deps: AppDeps) {
     }
     if (resultStreams >= deps.maxResultStreams) {
       throw new ApiError(429, 'too_many_results', `${deps.maxResultStreams} results are being sent; try again shortly`, undefined, {
-        'Retry-After': '5',
+        'Retry-After': String(RETRY_SOON_S),
       });
     }
     resultStreams++;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueFull } from '../jobs/errors.js';
+import { queueWaitS } from '../jobs/retry-after.js';
 import { isFinal } from '../jobs/job.js';
 import type { Admission, JobQueue, QueueStats } from '../jobs/queue.js';
 import { ADMISSIONS_KEY } from '../redis/keys.js';
@@ -24,8 +25,6 @@ export interface RedisQueueOptions {
   admissionMs: number;
 }
 
-/** A first guess at a job's duration, for Retry-After (the API does not time jobs). */
-const TYPICAL_JOB_SECONDS = 20;
 /** Copying an upload into Redis moves up to MAX_UPLOAD_MB; only a stalled copy should hit this. */
 const PUBLISH_TIMEOUT_MS = 30_000;
 /** How long a DELETE waits for the worker running the job to stop it. */
@@ -49,7 +48,7 @@ export function redisQueue(options: RedisQueueOptions): JobQueue {
     const member = randomUUID();
     const now = Date.now();
     const taken = await available(redis.admitJob(...keys, now, now + options.admissionMs, member, slots + options.queueLimit));
-    if (taken >= 0) throw new QueueFull(Math.ceil((TYPICAL_JOB_SECONDS * Math.max(1, taken - slots + 1)) / Math.max(1, slots)));
+    if (taken >= 0) throw new QueueFull(queueWaitS(taken - slots + 1, slots));
     let held = true;
     return {
       release() {

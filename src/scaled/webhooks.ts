@@ -4,13 +4,10 @@ import type { Config } from '../config.js';
 import { shortId, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { PREFIX, WEBHOOK_QUEUE } from '../redis/keys.js';
-import { attemptDelivery, type AttemptOptions, type WebhookMessage } from '../webhook/attempt.js';
+import { attemptDelivery, attemptOptions, type WebhookMessage } from '../webhook/attempt.js';
 import { backoffMs } from '../webhook/backoff.js';
 import { checkCallbackUrl, type WebhookRecorder, type Webhooks } from '../webhook/callbacks.js';
 import { webhookMessage } from '../webhook/event.js';
-import { systemResolver } from '../webhook/guard.js';
-import { pinnedLookup } from '../webhook/lookup.js';
-import { createSigner } from '../webhook/sign.js';
 import { settlesWithin } from './connections.js';
 
 /** Attempts run side by side on one instance; each is one short POST. */
@@ -49,12 +46,7 @@ export function queuedWebhooks(
 ): Webhooks & { close(): Promise<void> } {
   const queue = new Queue<Delivery>(WEBHOOK_QUEUE, { connection: connections.queue, prefix: PREFIX });
   queue.on('error', () => {});
-  const options: AttemptOptions = {
-    timeoutMs: config.webhookTimeoutMs,
-    allowPrivate: config.webhookAllowPrivate,
-    signer: config.webhookSecret ? createSigner(config.webhookSecret) : undefined,
-    lookup: pinnedLookup(systemResolver, config.webhookAllowPrivate),
-  };
+  const options = attemptOptions(config);
 
   let inFlight = 0;
   const worker = new Worker<Delivery>(

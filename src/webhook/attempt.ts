@@ -1,8 +1,10 @@
 import { isIP, type LookupFunction } from 'node:net';
+import type { Config } from '../config.js';
 import { retryAfterMs } from './backoff.js';
-import { assertPublicAddresses, ForbiddenTargetError, hostOf } from './guard.js';
+import { assertPublicAddresses, ForbiddenTargetError, hostOf, systemResolver, type Resolver } from './guard.js';
+import { pinnedLookup } from './lookup.js';
 import { post } from './post.js';
-import { webhookHeaders, type Signer } from './sign.js';
+import { createSigner, webhookHeaders, type Signer } from './sign.js';
 
 /** One event to deliver: the body is fixed at enqueue, so every retry sends the same bytes under the same id. */
 export interface WebhookMessage {
@@ -17,6 +19,22 @@ export interface AttemptOptions {
   signer?: Signer;
   /** The pinned DNS lookup (./lookup.ts): checks every address it hands the socket. */
   lookup: LookupFunction;
+}
+
+/**
+ * How every attempt is made, from WEBHOOK_*: the same for the sender of one instance and for
+ * the deliveries queued on Redis. `resolver` is the system's DNS but in tests of the guard.
+ */
+export function attemptOptions(
+  config: Pick<Config, 'webhookTimeoutMs' | 'webhookAllowPrivate' | 'webhookSecret'>,
+  resolver: Resolver = systemResolver,
+): AttemptOptions {
+  return {
+    timeoutMs: config.webhookTimeoutMs,
+    allowPrivate: config.webhookAllowPrivate,
+    signer: config.webhookSecret ? createSigner(config.webhookSecret) : undefined,
+    lookup: pinnedLookup(resolver, config.webhookAllowPrivate),
+  };
 }
 
 /** What one attempt says about the delivery: done, worth another try (not before `minDelayMs`), or over. */

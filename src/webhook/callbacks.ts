@@ -2,10 +2,10 @@ import type { Config } from '../config.js';
 import type { Job, WebhookState } from '../jobs/job.js';
 import { shortId, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { attemptOptions } from './attempt.js';
 import { WebhookSender, type DeliveryReport } from './deliver.js';
 import { webhookMessage } from './event.js';
 import { assertPublicUrl, ForbiddenTargetError } from './guard.js';
-import { createSigner } from './sign.js';
 
 /**
  * Webhooks of jobs cancelled at the end of the grace period still get this long for one prompt
@@ -47,10 +47,8 @@ export async function checkCallbackUrl(config: Config, log: Logger, url: string)
 export function createCallbacks(config: Config, record: WebhookRecorder, metrics: Metrics, log: Logger): Webhooks {
   const sender = new WebhookSender({
     maxAttempts: config.webhookMaxAttempts,
-    timeoutMs: config.webhookTimeoutMs,
     retryBaseMs: config.webhookRetryBaseMs,
-    allowPrivate: config.webhookAllowPrivate,
-    signer: config.webhookSecret ? createSigner(config.webhookSecret) : undefined,
+    attempt: attemptOptions(config),
     onOutcome: (outcome) => metrics.webhookDelivery(outcome),
   });
 

@@ -2,9 +2,6 @@ import { z } from 'zod';
 import { deliveryStateSchema, type DeliveryState } from '../jobs/job.js';
 import { attemptDelivery, type AttemptOptions, type WebhookMessage } from './attempt.js';
 import { backoffMs } from './backoff.js';
-import { systemResolver, type Resolver } from './guard.js';
-import { pinnedLookup } from './lookup.js';
-import type { Signer } from './sign.js';
 
 export type { WebhookMessage } from './attempt.js';
 
@@ -21,12 +18,10 @@ export type DeliveryOutcome = z.infer<typeof deliveryOutcomeSchema>;
 
 export interface WebhookSenderOptions {
   maxAttempts: number;
-  timeoutMs: number;
   /** Scales the backoff schedule (5000 ≈ 5 s … 180 s); tests use a few ms. */
   retryBaseMs: number;
-  allowPrivate: boolean;
-  signer?: Signer;
-  resolver?: Resolver;
+  /** How each attempt is made (attemptOptions). */
+  attempt: AttemptOptions;
   onOutcome?: (outcome: DeliveryOutcome) => void;
 }
 
@@ -44,13 +39,9 @@ interface Delivery {
  */
 export class WebhookSender {
   private readonly deliveries = new Set<Delivery>();
-  private readonly attemptOptions: AttemptOptions;
   private emptied: (() => void)[] = [];
 
-  constructor(private readonly options: WebhookSenderOptions) {
-    const lookup = pinnedLookup(options.resolver ?? systemResolver, options.allowPrivate);
-    this.attemptOptions = { timeoutMs: options.timeoutMs, allowPrivate: options.allowPrivate, signer: options.signer, lookup };
-  }
+  constructor(private readonly options: WebhookSenderOptions) {}
 
   /** Starts delivering now; `onReport` hears about every attempt and the end. */
   send(message: WebhookMessage, onReport: (report: DeliveryReport) => void): void {
@@ -83,7 +74,7 @@ export class WebhookSender {
     delivery.report.attempts++;
     const controller = new AbortController();
     delivery.controller = controller;
-    const result = await attemptDelivery(delivery.message, this.attemptOptions, controller.signal);
+    const result = await attemptDelivery(delivery.message, this.options.attempt, controller.signal);
     if (!this.deliveries.has(delivery)) return;
     delivery.report.lastStatus = result.status;
     if (result.outcome === 'delivered') {

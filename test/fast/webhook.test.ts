@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffMs, MAX_RETRY_AFTER_MS, retryAfterMs } from '../../src/webhook/backoff.js';
-import { WebhookSender, type DeliveryOutcome, type DeliveryReport, type WebhookSenderOptions } from '../../src/webhook/deliver.js';
+import { attemptOptions } from '../../src/webhook/attempt.js';
+import { WebhookSender, type DeliveryOutcome, type DeliveryReport } from '../../src/webhook/deliver.js';
 import { assertPublicUrl, ForbiddenTargetError, isPublicAddress, type Resolver } from '../../src/webhook/guard.js';
 import { pinnedLookup } from '../../src/webhook/lookup.js';
 import { createSigner, webhookHeaders } from '../../src/webhook/sign.js';
@@ -114,16 +115,15 @@ describe('sender (real receiver on 127.0.0.1)', () => {
     return r;
   }
 
-  function sender(options: Partial<WebhookSenderOptions> = {}) {
+  /** A sender built as the service builds it (attemptOptions from the WEBHOOK_* settings), on short timings. */
+  function sender(options: { maxAttempts?: number; retryBaseMs?: number; timeoutMs?: number; allowPrivate?: boolean; resolver?: Resolver } = {}) {
     const outcomes: DeliveryOutcome[] = [];
+    const config = { webhookTimeoutMs: options.timeoutMs ?? 2000, webhookAllowPrivate: options.allowPrivate ?? true, webhookSecret: SECRET };
     const s = new WebhookSender({
-      maxAttempts: 6,
-      timeoutMs: 2000,
-      retryBaseMs: 10,
-      allowPrivate: true,
-      signer: createSigner(SECRET),
+      maxAttempts: options.maxAttempts ?? 6,
+      retryBaseMs: options.retryBaseMs ?? 10,
+      attempt: attemptOptions(config, options.resolver),
       onOutcome: (o) => outcomes.push(o),
-      ...options,
     });
     open.push({ close: () => s.flush(0) });
     return { s, outcomes };

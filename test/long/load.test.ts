@@ -10,6 +10,7 @@ import {
   CORPUS,
   corpusFile,
   expectNoLeftovers,
+  median,
   result,
   sleep,
   serverPerTest,
@@ -64,7 +65,7 @@ async function settledRssKb(pid: number): Promise<number> {
     reads.push(vmRssKb(pid));
     await sleep(100);
   }
-  return reads.sort((a, b) => a - b)[2]!;
+  return median(reads);
 }
 
 interface Attempt {
