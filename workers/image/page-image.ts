@@ -1,8 +1,8 @@
-import { ImageKind, loadCanvas, OPS, Util, type PDFPageProxy } from './pdfjs.js';
-import type { JpegScans } from './jpeg-scan.js';
-import type { GrayImage } from './ocr.js';
-import { placedAt, resized, turned } from './placement.js';
-import type { StageClock } from './profile.js';
+import { ImageKind, loadCanvas, OPS, Util, type PDFPageProxy } from '../pdf/pdfjs.js';
+import type { JpegScans } from '../pdf/jpeg-scan.js';
+import type { GrayImage } from '../ocr/ocr.js';
+import { placedAt, resized, turned } from '../page/placement.js';
+import type { StageClock } from '../output/profile.js';
 
 export interface ImageLimits {
   /** Resolution pages are rendered at and finer scans are scaled down to. */

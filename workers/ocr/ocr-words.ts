@@ -1,5 +1,5 @@
-import type { Bbox } from '../src/protocol.js';
-import { onPage, quarterTurns, type Placement } from './placement.js';
+import type { Bbox } from '../../src/protocol.js';
+import { onPage, quarterTurns, type Placement } from '../page/placement.js';
 
 /** A word the engine read, placed on the displayed page, with the engine's text line. */
 export interface OcrWord {

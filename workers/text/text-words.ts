@@ -1,8 +1,8 @@
-import type { Bbox } from '../src/protocol.js';
-import type { PageView } from './fields.js';
+import type { Bbox } from '../../src/protocol.js';
+import type { PageView } from '../forms/fields.js';
 import { SANS_WIDTHS, SERIF_WIDTHS, WIDTH_CHARS } from './glyph-widths.js';
 import { FontWidths } from './font-widths.js';
-import { quarterTurns } from './placement.js';
+import { quarterTurns } from '../page/placement.js';
 
 /** What pdfjs's getTextContent gives: text items and, per font, its family and vertical metrics. */
 export interface TextItem {

@@ -1,6 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
-import { layerBytes } from './page-share.js';
-import type { PDFPageProxy } from './pdfjs.js';
+import { layerBytes } from '../output/page-share.js';
+import type { PDFPageProxy } from '../pdf/pdfjs.js';
 import type { TextContent, TextItem } from './text-words.js';
 
 /** A page's text layer as read: whole, or cut where it passed the page's share of MAX_RESULT_MB. */

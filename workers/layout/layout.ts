@@ -3,8 +3,8 @@
  * into blocks and tables, blocks into columns. Heuristic (no model), the same for text-layer
  * and OCR pages; OCR pages bring the engine's own lines and paragraphs.
  */
-import type { Bbox, FormField } from '../src/protocol.js';
-import { fieldText } from './field-text.js';
+import type { Bbox, FormField } from '../../src/protocol.js';
+import { fieldText } from '../forms/field-text.js';
 
 export interface Token {
   /** The word; '' for a form field. */

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { JobFailure } from './pdf.js';
+import { JobFailure } from '../pdf/pdf.js';
 import { readWords, type OcrWord, type ResultIterator } from './ocr-words.js';
-import type { Placement } from './placement.js';
+import type { Placement } from '../page/placement.js';
 
 export interface OcrModelRef {
   dir: string;

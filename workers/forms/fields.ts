@@ -1,6 +1,6 @@
-import type { FieldType, FormField } from '../src/protocol.js';
-import type { PDFDocumentProxy, PDFPageProxy } from './pdfjs.js';
-import { onPage, type Placement } from './placement.js';
+import type { FieldType, FormField } from '../../src/protocol.js';
+import type { PDFDocumentProxy, PDFPageProxy } from '../pdf/pdfjs.js';
+import { onPage, type Placement } from '../page/placement.js';
 
 /** What pdfjs 5.6 tells of a widget annotation (src/core/annotation.js, WidgetAnnotation and subclasses). */
 interface WidgetData {

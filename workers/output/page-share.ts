@@ -1,4 +1,4 @@
-import type { PackedWords, PageResult } from '../src/protocol.js';
+import type { PackedWords, PageResult } from '../../src/protocol.js';
 
 /**
  * A page never gets less than this of MAX_RESULT_MB, however many pages are selected: dense

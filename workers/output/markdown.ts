@@ -3,9 +3,9 @@
  * lists, pipe tables, and form fields as `- [x] label` / `label: value`. Heuristic, no model.
  * The PDF's words are escaped (./markdown-escape.ts): the only Markdown syntax is what this module writes.
  */
-import type { FormField } from '../src/protocol.js';
-import { hasField, median, type Block, type Line, type Token } from './layout.js';
-import { fieldText } from './field-text.js';
+import type { FormField } from '../../src/protocol.js';
+import { hasField, median, type Block, type Line, type Token } from '../layout/layout.js';
+import { fieldText } from '../forms/field-text.js';
 import { escapeCell, escapeHeading, escapeInline, escapeLine } from './markdown-escape.js';
 
 /** A block at least this many times the body size (text layer: font size; OCR: line height) is a heading. */

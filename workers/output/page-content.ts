@@ -1,9 +1,9 @@
-import type { FormField, PackedWords } from '../src/protocol.js';
-import { layoutPage, median, type Token } from './layout.js';
+import type { FormField, PackedWords } from '../../src/protocol.js';
+import { layoutPage, median, type Token } from '../layout/layout.js';
 import { pageMarkdown } from './markdown.js';
-import type { OcrWord } from './ocr-words.js';
+import type { OcrWord } from '../ocr/ocr-words.js';
 import { packedWords, plainText } from './plain-text.js';
-import type { TextWord } from './text-words.js';
+import type { TextWord } from '../text/text-words.js';
 
 /** What a page says, in reading order: its text, Markdown, words, and form fields. */
 export interface PageContent {
