@@ -24,7 +24,9 @@ import { openPdf } from '../workers/pdf/pdf.js';
 import { plainText } from '../workers/output/plain-text.js';
 import { StageClock } from '../workers/output/profile.js';
 import { isUsableText, layerText } from '../workers/text/text-layer.js';
-import { textWords, type DocumentFonts, type TextContent } from '../workers/text/text-words.js';
+import type { TextContent } from '../workers/text/decode.js';
+import type { DocumentFonts } from '../workers/text/font-fit.js';
+import { textWords } from '../workers/text/text-words.js';
 import { TEXT_WAYS, type TextWay } from './fidelity-ways.js';
 
 export interface TextPass {

@@ -16,7 +16,8 @@ import { fitToShare, pageShareBytes } from './output/page-share.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf/pdf.js';
 import { StageClock } from './output/profile.js';
 import { isUsableText, layerBudget, layerText, readTextLayer } from './text/text-layer.js';
-import { textWords, type DocumentFonts } from './text/text-words.js';
+import type { DocumentFonts } from './text/font-fit.js';
+import { textWords } from './text/text-words.js';
 import type { PDFDocumentProxy, PDFPageProxy } from './pdf/pdfjs.js';
 
 /** The parent checks every message against the protocol; the types keep this side to it (a check here cost ~1 ms a page). */

@@ -30,8 +30,8 @@ const RIL_WORD = 3;
 /**
  * Every word of the last recognition with its box and confidence, from the engine's result
  * iterator. Measured on a 200-dpi page (linn.pdf): 85 ms, against 50 ms for GetUTF8Text and
- * 210 ms for GetTSVText, on a 3 s recognition; so the page text is built from these words and
- * GetUTF8Text is no longer called.
+ * 210 ms for GetTSVText, on a 3 s recognition; so the page text is built from these words, not
+ * from GetUTF8Text.
  *
  * `scratch` is 16 bytes of the engine's heap for the four ints BoundingBox writes; `heap` is
  * that heap (the build does not export its views, and it may grow, so it is read anew).

@@ -348,8 +348,8 @@ export class PdfObjects {
   /**
    * Every entry is read from the stream's bytes: an entry of no bytes (`/W [0 0 0]`) or an
    * `/Index` that counts past them is refused before the loop. Without it, /W [0 0 0] over
-   * /Index [10^300 10^15+0.5] (a count pdfjs refuses, rebuilding the table by a scan) counted to
-   * 10^15 over one object number.
+   * /Index [10^300 10^15+0.5] (a count pdfjs refuses, rebuilding the table by a scan) would count
+   * to 10^15 over one object number.
    */
   private readXrefStream(stream: PdfStream): void {
     const widths = stream.dict.get('W');
