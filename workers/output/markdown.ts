@@ -4,7 +4,8 @@
  * The PDF's words are escaped (./markdown-escape.ts): the only Markdown syntax is what this module writes.
  */
 import type { FormField } from '../../src/protocol.js';
-import { hasField, median, type Block, type Line, type Token } from '../layout/layout.js';
+import { hasField, median } from '../layout/geometry.js';
+import type { Block, Line, Token } from '../layout/types.js';
 import { fieldText } from '../forms/field-text.js';
 import { escapeCell, escapeHeading, escapeInline, escapeLine } from './markdown-escape.js';
 
