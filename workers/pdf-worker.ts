@@ -7,10 +7,11 @@ import { packWords, parentMessageSchema, type ChildMessage, type FormField, type
 import { selectPages } from '../src/pages.js';
 import { withoutPaths } from '../src/paths.js';
 import { formFields, formKind, type PageView } from './forms/fields.js';
-import { Ocr, type GrayImage, type OcrText } from './ocr/ocr.js';
+import { Ocr, type OcrText } from './ocr/ocr.js';
 import { JpegScans } from './pdf/jpeg-scan.js';
 import { ocrContent, textLayerContent } from './output/page-content.js';
-import { ImageTooLarge, middleRows, pageImage, rotate } from './image/page-image.js';
+import { ImageTooLarge, pageImage } from './image/page-image.js';
+import { middleRows, rotate, type GrayImage } from './image/pixels.js';
 import { eraseRuledLines } from './image/ruled-lines.js';
 import { fitToShare, pageShareBytes } from './output/page-share.js';
 import { JobFailure, openPdf, oversizedImageCount } from './pdf/pdf.js';

@@ -3,7 +3,7 @@
  * answer line) and what stays (letters touching them, thick bars, short strokes).
  */
 import { describe, expect, it } from 'vitest';
-import type { GrayImage } from '../../workers/ocr/ocr.js';
+import type { GrayImage } from '../../workers/image/pixels.js';
 import { placedAt } from '../../workers/page/placement.js';
 import { eraseRuledLines } from '../../workers/image/ruled-lines.js';
 
