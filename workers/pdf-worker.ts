@@ -6,7 +6,8 @@
 import { packWords, parentMessageSchema, type ChildMessage, type FormField, type PageResult, type StartMessage } from '../src/protocol.js';
 import { selectPages } from '../src/pages.js';
 import { withoutPaths } from '../src/paths.js';
-import { formFields, formKind, type PageView } from './forms/fields.js';
+import { formFields, formKind } from './forms/fields.js';
+import type { PageView } from './page/page-view.js';
 import { Ocr, type OcrText } from './ocr/ocr.js';
 import { JpegScans } from './pdf/jpeg-scan.js';
 import { ocrContent, textLayerContent } from './output/page-content.js';

@@ -1,5 +1,5 @@
 import type { Bbox } from '../../src/protocol.js';
-import type { PageView } from '../forms/fields.js';
+import type { PageView } from '../page/page-view.js';
 import { quarterTurns } from '../page/placement.js';
 import { advance, decode, isSpace, tableSum, type Decoded, type FontStyle, type Styles, type Table, type TextContent, type TextItem } from './decode.js';
 import { emphasisFonts } from './emphasis.js';
