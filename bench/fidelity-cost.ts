@@ -5,7 +5,7 @@
  * and its peak memory is its own. In one long-lived process neither held: memory that earlier
  * readings left resident hid the difference (the same reading's extra peak read −0.2 to +10 MB
  * from one repetition to the next), and pdfjs's legacy build installs core-js polyfills in the
- * process that loads it (workers/pdfjs.ts puts only push and JSON.stringify back), which would
+ * process that loads it (workers/pdf/pdfjs.ts puts only push and JSON.stringify back), which would
  * have slowed the bench process itself.
  */
 import path from 'node:path';

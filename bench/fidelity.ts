@@ -12,7 +12,7 @@ import { readWithChild, type ChildRead } from '../harness/child.js';
 import { corpusFile, ROOT, wordMatches, words } from '../harness/service.js';
 import { quantile } from '../harness/stats.js';
 import { unpackWords, type Bbox, type FormField, type PageResult } from '../src/protocol.js';
-import { fieldText } from '../workers/field-text.js';
+import { fieldText } from '../workers/forms/field-text.js';
 import type { BenchCase, BenchContext, Row } from './case.js';
 import { fidelityCostRow } from './fidelity-cost.js';
 import { mustRun } from './reference.js';

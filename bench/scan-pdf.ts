@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { corpusFile, ROOT } from '../harness/service.js';
-import { jpegFrame } from '../workers/jpeg-scan.js';
+import { jpegFrame } from '../workers/pdf/jpeg-scan.js';
 import { runCommand } from './reference.js';
 
 export interface ScanSpec {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Writes workers/glyph-widths.ts: advance widths (1/1000 em) of the standard fonts Helvetica,
+ * Writes workers/text/glyph-widths.ts: advance widths (1/1000 em) of the standard fonts Helvetica,
  * Times-Roman and Courier for the characters of WinAnsi, from the AFM metrics pdf-lib ships.
  * The child splits a pdfjs text item (often a whole line) into words in proportion to these.
  *
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 
-const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workers', 'glyph-widths.ts');
+const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workers', 'text', 'glyph-widths.ts');
 const EXTRA = '\u2018\u2019\u201c\u201d\u2013\u2014\u2022\u2026\u20ac\u2020\u2021\u2030\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2122\u2039\u203a\u201a\u201e';
 const chars = [];
 for (let c = 0x20; c <= 0x7e; c++) chars.push(String.fromCharCode(c));

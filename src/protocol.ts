@@ -191,7 +191,7 @@ export const startMessageSchema = z.object({
   only: z.array(z.number().int().positive()).nullable(),
   /** A selection of more pages than this fails with `too_many_pages`. */
   maxPages: z.number().int().positive(),
-  /** MAX_RESULT_MB: each selected page gets its share of it (workers/page-share.ts). */
+  /** MAX_RESULT_MB: each selected page gets its share of it (workers/output/page-share.ts). */
   maxResultBytes: z.number().int().positive(),
   ocrDpi: z.number().int().positive(),
   maxPagePixels: z.number().int().positive(),

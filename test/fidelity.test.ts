@@ -97,7 +97,7 @@ describe('form fields', () => {
     expect(page!.source).toBe('ocr');
     expect(page!.fields).toBeUndefined();
     for (const value of ['Jane Doe', '12 Elm Street', 'Plumbing', 'Windows']) expect(flat(page!.text)).toContain(value);
-    // A short answer in a small box: read only once the box's lines are erased (workers/ruled-lines.ts).
+    // A short answer in a small box: read only once the box's lines are erased (workers/image/ruled-lines.ts).
     expect(flat(page!.text)).toContain('Heating: Oil');
   });
 

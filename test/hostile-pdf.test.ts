@@ -67,7 +67,7 @@ const HUGE = `1${'0'.repeat(300)}`;
 
 describe('cross-reference streams whose entries take no bytes (/W [0 0 0])', () => {
   // pdfjs refuses a count that is not an integer and rebuilds the table by scanning the file; the
-  // child's own reader (workers/pdf-objects.ts) took it and counted to 10^15 over the same number.
+  // child's own reader (workers/pdf/pdf-objects.ts) took it and counted to 10^15 over the same number.
   const readable = withXrefStream(textPage(), `/W [0 0 0] /Index [${HUGE} 1000000000000000.5]`);
 
   it('a text document reads its text layer through pdfjs, in one child', async () => {

@@ -1,5 +1,5 @@
 /**
- * The child's own reading of JPEG scans (workers/jpeg-scan.ts) against poppler's: on real PDFs
+ * The child's own reading of JPEG scans (workers/pdf/jpeg-scan.ts) against poppler's: on real PDFs
  * of the corpus it must find the very bytes `pdfimages -j` extracts, and on anything that is not
  * a plain JPEG page (text, other codecs, encryption, damage) it must step aside, never throw.
  */
@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BOOK_SCAN, REPORT_SCAN, scannedPdf } from '../bench/scan-pdf.js';
-import { JpegScans } from '../workers/jpeg-scan.js';
-import { openPdf } from '../workers/pdf.js';
+import { JpegScans } from '../workers/pdf/jpeg-scan.js';
+import { openPdf } from '../workers/pdf/pdf.js';
 import { corpusFile } from './helpers.js';
 
 // The bench's two scans, built from the corpus's text PDFs as the bench builds them (cached).

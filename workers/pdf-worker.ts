@@ -6,18 +6,21 @@
 import { packWords, parentMessageSchema, type ChildMessage, type FormField, type PageResult, type StartMessage } from '../src/protocol.js';
 import { selectPages } from '../src/pages.js';
 import { withoutPaths } from '../src/paths.js';
-import { formFields, formKind, type PageView } from './fields.js';
-import { Ocr, type GrayImage, type OcrText } from './ocr.js';
-import { JpegScans } from './jpeg-scan.js';
-import { ocrContent, textLayerContent } from './page-content.js';
-import { ImageTooLarge, middleRows, pageImage, rotate } from './page-image.js';
-import { eraseRuledLines } from './ruled-lines.js';
-import { fitToShare, pageShareBytes } from './page-share.js';
-import { JobFailure, openPdf, oversizedImageCount } from './pdf.js';
-import { StageClock } from './profile.js';
-import { isUsableText, layerBudget, layerText, readTextLayer } from './text-layer.js';
-import { textWords, type DocumentFonts } from './text-words.js';
-import type { PDFDocumentProxy, PDFPageProxy } from './pdfjs.js';
+import { formFields, formKind } from './forms/fields.js';
+import type { PageView } from './page/page-view.js';
+import { Ocr, type OcrText } from './ocr/ocr.js';
+import { JpegScans } from './pdf/jpeg-scan.js';
+import { ocrContent, textLayerContent } from './output/page-content.js';
+import { ImageTooLarge, pageImage } from './image/page-image.js';
+import { middleRows, rotate, type GrayImage } from './image/pixels.js';
+import { eraseRuledLines } from './image/ruled-lines.js';
+import { fitToShare, pageShareBytes } from './output/page-share.js';
+import { JobFailure, openPdf, oversizedImageCount } from './pdf/pdf.js';
+import { StageClock } from './output/profile.js';
+import { isUsableText, layerBudget, layerText, readTextLayer } from './text/text-layer.js';
+import type { DocumentFonts } from './text/font-fit.js';
+import { textWords } from './text/text-words.js';
+import type { PDFDocumentProxy, PDFPageProxy } from './pdf/pdfjs.js';
 
 /** The parent checks every message against the protocol; the types keep this side to it (a check here cost ~1 ms a page). */
 function send(message: ChildMessage): Promise<void> {

@@ -6,10 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { pageFidelity, resultChunks, type ResultFormat, type StoredPages } from '../../src/api/formats.js';
 import type { Job } from '../../src/jobs/job.js';
 import { packWords, unpackWords, type PageResult, type Word } from '../../src/protocol.js';
-import { layoutPage, type Token } from '../../workers/layout.js';
-import { pageMarkdown, reflow } from '../../workers/markdown.js';
-import { plainText } from '../../workers/plain-text.js';
-import { textWords, type FontStyle, type TextItem } from '../../workers/text-words.js';
+import { layoutPage } from '../../workers/layout/layout.js';
+import type { Token } from '../../workers/layout/types.js';
+import { pageMarkdown, reflow } from '../../workers/output/markdown.js';
+import { plainText } from '../../workers/output/plain-text.js';
+import type { FontStyle, TextItem } from '../../workers/text/decode.js';
+import { textWords } from '../../workers/text/text-words.js';
 
 /** Words of a line of 10-pt text with its baseline at `y`, starting at `x`, each word 5 pt a character plus a 3-pt space. */
 function line(text: string, x: number, y: number, size = 10): Token[] {

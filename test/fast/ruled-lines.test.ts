@@ -1,11 +1,11 @@
 /**
- * Ruled lines erased before OCR (workers/ruled-lines.ts), on drawn images: what goes (a box, an
+ * Ruled lines erased before OCR (workers/image/ruled-lines.ts), on drawn images: what goes (a box, an
  * answer line) and what stays (letters touching them, thick bars, short strokes).
  */
 import { describe, expect, it } from 'vitest';
-import type { GrayImage } from '../../workers/ocr.js';
-import { placedAt } from '../../workers/placement.js';
-import { eraseRuledLines } from '../../workers/ruled-lines.js';
+import type { GrayImage } from '../../workers/image/pixels.js';
+import { placedAt } from '../../workers/page/placement.js';
+import { eraseRuledLines } from '../../workers/image/ruled-lines.js';
 
 const DPI = 200;
 

@@ -1,4 +1,4 @@
-import { profileStageSchema, type Profile, type ProfileStage } from '../src/protocol.js';
+import { profileStageSchema, type Profile, type ProfileStage } from '../../src/protocol.js';
 
 /** CPU microseconds this process has used so far, all threads (V8's helpers and WebAssembly included). */
 function cpuMicros(): number {

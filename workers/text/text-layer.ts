@@ -1,7 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
-import { layerBytes } from './page-share.js';
-import type { PDFPageProxy } from './pdfjs.js';
-import type { TextContent, TextItem } from './text-words.js';
+import { layerBytes } from '../output/page-share.js';
+import type { PDFPageProxy } from '../pdf/pdfjs.js';
+import type { TextContent, TextItem } from './decode.js';
 
 /** A page's text layer as read: whole, or cut where it passed the page's share of MAX_RESULT_MB. */
 export interface ReadLayer {
@@ -12,11 +12,11 @@ export interface ReadLayer {
 /**
  * A page's text layer is cut at this share of the child's heap (in layerBytes' accounting) even
  * when its share of MAX_RESULT_MB is larger. Measured on one page of 500,000 three-letter words
- * (the most a byte of text costs) with the default 16 MB share, when layerBytes counted 28 bytes
- * a word's box (40 a three-letter word): a twelfth of the default child's heap (200,000 words)
- * peaked at 104 MB of its 180, but failed a 100 MB child; a sixteenth peaked at 79 MB (180 MB
- * child), 56 MB (100 MB) and 58 MB (64 MB). layerBytes now counts 8 (20 a word), so half that
- * share keeps the same words.
+ * (the most a byte of text costs) with the default 16 MB share, counting 28 bytes a word's box
+ * (40 a three-letter word): a twelfth of the default child's heap (200,000 words) peaked at
+ * 104 MB of its 180, but failed a 100 MB child; a sixteenth peaked at 79 MB (180 MB child),
+ * 56 MB (100 MB) and 58 MB (64 MB). layerBytes counts a box at 8 bytes (20 a three-letter word),
+ * so half that share keeps the same words.
  */
 const LAYER_HEAP_SHARE = 1 / 32;
 

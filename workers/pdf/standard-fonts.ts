@@ -5,10 +5,10 @@
  * maps to Helvetica (Arial, ArialMT) come as Liberation Sans, whose ascent (0.905 em, its line
  * spacing) is a quarter taller than Helvetica's own 0.718 (AFM Ascender; what poppler's
  * pdftotext -bbox puts a word's top at, and what pdfjs's own table of standard fonts says).
- * A 16-pt Helvetica-Bold word's box was 17.9 pt tall instead of 14.8. Liberation Sans is served
+ * A 16-pt Helvetica-Bold word's box would be 17.9 pt tall instead of 14.8. Liberation Sans is served
  * with Helvetica's ascent and descent in its hhea table, where pdfjs reads them; the glyphs are
  * drawn from their outlines, which do not change. The Times and Courier stand-ins are Type 1
- * files without metrics: text-words.ts falls back to their AFM values by family.
+ * files without metrics: text/text-words.ts falls back to their AFM values by family.
  */
 import { readFile } from 'node:fs/promises';
 

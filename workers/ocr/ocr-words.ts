@@ -1,5 +1,5 @@
-import type { Bbox } from '../src/protocol.js';
-import { onPage, quarterTurns, type Placement } from './placement.js';
+import type { Bbox } from '../../src/protocol.js';
+import { onPage, quarterTurns, type Placement } from '../page/placement.js';
 
 /** A word the engine read, placed on the displayed page, with the engine's text line. */
 export interface OcrWord {
@@ -30,8 +30,8 @@ const RIL_WORD = 3;
 /**
  * Every word of the last recognition with its box and confidence, from the engine's result
  * iterator. Measured on a 200-dpi page (linn.pdf): 85 ms, against 50 ms for GetUTF8Text and
- * 210 ms for GetTSVText, on a 3 s recognition; so the page text is built from these words and
- * GetUTF8Text is no longer called.
+ * 210 ms for GetTSVText, on a 3 s recognition; so the page text is built from these words, not
+ * from GetUTF8Text.
  *
  * `scratch` is 16 bytes of the engine's heap for the four ints BoundingBox writes; `heap` is
  * that heap (the build does not export its views, and it may grow, so it is read anew).

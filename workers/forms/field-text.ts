@@ -1,4 +1,4 @@
-import type { FormField } from '../src/protocol.js';
+import type { FormField } from '../../src/protocol.js';
 
 /**
  * How a form field reads inline: a box as `[x]` / `[ ]`, a text field as its value, a choice as

@@ -1,6 +1,7 @@
-import type { FieldType, FormField } from '../src/protocol.js';
-import type { PDFDocumentProxy, PDFPageProxy } from './pdfjs.js';
-import { onPage, type Placement } from './placement.js';
+import type { FieldType, FormField } from '../../src/protocol.js';
+import type { PDFDocumentProxy, PDFPageProxy } from '../pdf/pdfjs.js';
+import type { PageView } from '../page/page-view.js';
+import { onPage, type Placement } from '../page/placement.js';
 
 /** What pdfjs 5.6 tells of a widget annotation (src/core/annotation.js, WidgetAnnotation and subclasses). */
 interface WidgetData {
@@ -22,13 +23,6 @@ interface WidgetData {
 }
 
 const WIDGET = 20;
-
-/** The mapping of PDF user space to the displayed page, as pdfjs's viewport has it at scale 1. */
-export interface PageView {
-  width: number;
-  height: number;
-  transform: number[];
-}
 
 /**
  * The page's AcroForm widgets with their values and boxes, in no particular order (the layout

@@ -8,7 +8,7 @@
  * one only). Only the pixels where the run is thin go: where a letter's stroke crosses or touches
  * a rule, the rule's pixels are thick and stay, so the letter keeps its shape.
  */
-import type { GrayImage } from './ocr.js';
+import type { GrayImage } from './pixels.js';
 
 /** Gray values below this are ink. */
 const INK = 128;

@@ -6,8 +6,9 @@
  * is not plainly that returns null and goes through pdfjs as before.
  */
 import { statSync } from 'node:fs';
-import { compose, type Placement } from './placement.js';
-import { asArray, isName, isOp, isStream, Lexer, PdfName, PdfObjects, PdfRef, type PdfDict, type PdfStream, type PdfValue } from './pdf-objects.js';
+import { compose, type Placement } from '../page/placement.js';
+import { asArray, isName, isOp, isStream, Lexer, PdfName, PdfRef, type PdfDict, type PdfStream, type PdfValue } from './pdf-lexer.js';
+import { PdfObjects } from './pdf-objects.js';
 
 export interface JpegScan {
   jpeg: Uint8Array;

@@ -1,9 +1,11 @@
-import type { FormField, PackedWords } from '../src/protocol.js';
-import { layoutPage, median, type Token } from './layout.js';
+import type { FormField, PackedWords } from '../../src/protocol.js';
+import { median } from '../layout/geometry.js';
+import { layoutPage } from '../layout/layout.js';
+import type { Token } from '../layout/types.js';
 import { pageMarkdown } from './markdown.js';
-import type { OcrWord } from './ocr-words.js';
+import type { OcrWord } from '../ocr/ocr-words.js';
 import { packedWords, plainText } from './plain-text.js';
-import type { TextWord } from './text-words.js';
+import type { TextWord } from '../text/text-words.js';
 
 /** What a page says, in reading order: its text, Markdown, words, and form fields. */
 export interface PageContent {
@@ -46,7 +48,7 @@ function content(tokens: Token[], fields: FormField[], source: 'text' | 'ocr'): 
     const lines = block.kind === 'text' ? block.lines : block.rows.flat();
     for (const line of lines) {
       const tokens = line?.tokens ?? [];
-      // An index loop: every word of the page passes here (see geometricRows in layout.ts).
+      // An index loop: every word of the page passes here (see geometricRows in layout/lines.ts).
       for (let i = 0; i < tokens.length; i++) if (tokens[i]!.field) ordered.push(tokens[i]!.field!);
     }
   }

@@ -1,5 +1,5 @@
-import { WordPacker, type PackedWords } from '../src/protocol.js';
-import type { Block, Line } from './layout.js';
+import { WordPacker, type PackedWords } from '../../src/protocol.js';
+import type { Block, Line } from '../layout/types.js';
 
 /** The page's text in reading order: a line per line, a blank line between blocks, a table's cells split by tabs. */
 export function plainText(blocks: Block[]): string {

@@ -1,4 +1,4 @@
-import type { PackedWords, PageResult } from '../src/protocol.js';
+import type { PackedWords, PageResult } from '../../src/protocol.js';
 
 /**
  * A page never gets less than this of MAX_RESULT_MB, however many pages are selected: dense
@@ -26,7 +26,7 @@ export function pageShareBytes(maxResultBytes: number, pages: number): number {
  * What a text-layer string adds at least to its page's JSON, in the accounting fitToShare cuts
  * by: its characters in the text, the Markdown and the words, and each word's box. Summed over
  * a page's layer as pdfjs reads it, it tells where the page passes its share before any word
- * is built (text-layer.ts).
+ * is built (text/text-layer.ts).
  */
 export function layerBytes(str: string): number {
   let words = 0;

@@ -1,4 +1,4 @@
-import type { Bbox } from '../src/protocol.js';
+import type { Bbox } from '../../src/protocol.js';
 
 /**
  * Where an image handed to OCR lies on the page as displayed: the affine map `[a, b, c, d, e, f]`

@@ -2,24 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { JobFailure } from './pdf.js';
+import { JobFailure } from '../pdf/pdf.js';
 import { readWords, type OcrWord, type ResultIterator } from './ocr-words.js';
-import type { Placement } from './placement.js';
+import type { GrayImage } from '../image/pixels.js';
 
 export interface OcrModelRef {
   dir: string;
   gzip: boolean;
-}
-
-export interface GrayImage {
-  /** 8-bit gray, one byte per pixel, rows top to bottom. */
-  pixels: Uint8Array;
-  width: number;
-  height: number;
-  /** Resolution of the image on the page, so tesseract need not guess it. */
-  dpi: number;
-  /** Where the image lies on the displayed page: word boxes are mapped through it to points. */
-  placement: Placement;
 }
 
 export interface OcrText {

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { withoutPaths } from '../src/paths.js';
-import type { FailureCode } from '../src/protocol.js';
+import { withoutPaths } from '../../src/paths.js';
+import type { FailureCode } from '../../src/protocol.js';
 import { getDocument, type PDFDocumentProxy } from './pdfjs.js';
 import { PdfjsData } from './standard-fonts.js';
 

@@ -8,30 +8,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
-
-export class PdfName {
-  constructor(readonly name: string) {}
-}
-export class PdfRef {
-  constructor(
-    readonly num: number,
-    readonly gen: number,
-  ) {}
-}
-export type PdfDict = Map<string, PdfValue>;
-export interface PdfStream {
-  dict: PdfDict;
-  /** File offset of the stream's first data byte (for streams in the file itself). */
-  start: number;
-}
-export type PdfValue = number | boolean | null | string | PdfName | PdfRef | PdfValue[] | PdfDict | PdfStream;
-
-/** A structure this reader does not handle; the caller falls back to pdfjs. */
-class Unsupported extends Error {}
-
-const fail = (why: string): never => {
-  throw new Unsupported(why);
-};
+import { asArray, fail, isName, isOp, isStream, Lexer, PdfRef, type PdfDict, type PdfStream, type PdfValue } from './pdf-lexer.js';
 
 /** Nothing a scanned page needs is larger: bounds on what one lookup may read or inflate. */
 const MAX_OBJECT_BYTES = 1 << 20;
@@ -39,139 +16,6 @@ const MAX_INFLATED_BYTES = 16 << 20;
 const MAX_XREF_SECTIONS = 64;
 /** Objects a file may list: ~40 a page for a 500-page scan (MAX_PAGES) is far below it. */
 const MAX_XREF_ENTRIES = 1 << 18;
-
-const isWhite = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x00;
-const isDelimiter = (c: number) => c === 0x28 || c === 0x29 || c === 0x3c || c === 0x3e || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x2f || c === 0x25;
-
-/** Reads PDF tokens and objects from bytes. Operators and keywords come back as `{ op }`. */
-export class Lexer {
-  pos = 0;
-  constructor(readonly bytes: Uint8Array) {}
-
-  private skipSpace(): void {
-    const b = this.bytes;
-    while (this.pos < b.length) {
-      const c = b[this.pos]!;
-      if (isWhite(c)) this.pos++;
-      else if (c === 0x25) while (this.pos < b.length && b[this.pos] !== 0x0a && b[this.pos] !== 0x0d) this.pos++;
-      else break;
-    }
-  }
-
-  atEnd(): boolean {
-    this.skipSpace();
-    return this.pos >= this.bytes.length;
-  }
-
-  /** The next object, or an operator/keyword as `{ op }`. `n g R` is folded into a PdfRef. */
-  next(): PdfValue | { op: string } {
-    this.skipSpace();
-    const b = this.bytes;
-    if (this.pos >= b.length) fail('unexpected end of data');
-    const c = b[this.pos]!;
-    if (c === 0x2f) return new PdfName(this.regular(this.pos + 1));
-    if (c === 0x28) return this.literalString();
-    if (c === 0x5b) {
-      this.pos++;
-      const items: PdfValue[] = [];
-      for (;;) {
-        this.skipSpace();
-        if (b[this.pos] === 0x5d) {
-          this.pos++;
-          return items;
-        }
-        items.push(this.value());
-      }
-    }
-    if (c === 0x3c && b[this.pos + 1] === 0x3c) {
-      this.pos += 2;
-      const dict: PdfDict = new Map();
-      for (;;) {
-        this.skipSpace();
-        if (b[this.pos] === 0x3e && b[this.pos + 1] === 0x3e) {
-          this.pos += 2;
-          return dict;
-        }
-        const key = this.next();
-        if (!(key instanceof PdfName)) fail('dictionary key is not a name');
-        dict.set((key as PdfName).name, this.value());
-      }
-    }
-    if (c === 0x3c) return this.hexString();
-    if (isDelimiter(c)) fail(`unexpected delimiter ${String.fromCharCode(c)}`);
-    const word = this.regular(this.pos);
-    if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(word)) {
-      const n = Number(word);
-      // `num gen R`: look ahead without consuming when it is not a reference.
-      if (/^\d+$/.test(word)) {
-        const save = this.pos;
-        this.skipSpace();
-        const gen = /^\d+$/.exec(this.peekRegular())?.[0];
-        if (gen !== undefined) {
-          this.regular(this.pos);
-          this.skipSpace();
-          if (this.peekRegular() === 'R') {
-            this.regular(this.pos);
-            return new PdfRef(n, Number(gen));
-          }
-        }
-        this.pos = save;
-      }
-      return n;
-    }
-    if (word === 'true' || word === 'false') return word === 'true';
-    if (word === 'null') return null;
-    return { op: word };
-  }
-
-  /** The next token, which must be an object (not an operator). */
-  value(): PdfValue {
-    const v = this.next();
-    if (isOp(v)) fail(`unexpected operator ${v.op}`);
-    return v as PdfValue;
-  }
-
-  private peekRegular(): string {
-    const save = this.pos;
-    const word = this.regular(this.pos);
-    this.pos = save;
-    return word;
-  }
-
-  private regular(from: number): string {
-    const b = this.bytes;
-    let end = from;
-    while (end < b.length && !isWhite(b[end]!) && !isDelimiter(b[end]!)) end++;
-    this.pos = end;
-    return Buffer.from(b.subarray(from, end)).toString('latin1');
-  }
-
-  private literalString(): string {
-    const b = this.bytes;
-    let depth = 0;
-    const start = ++this.pos;
-    for (; this.pos < b.length; this.pos++) {
-      const c = b[this.pos]!;
-      if (c === 0x5c) this.pos++;
-      else if (c === 0x28) depth++;
-      else if (c === 0x29 && depth-- === 0) break;
-    }
-    // Escapes are left as they are: no caller reads a string's content.
-    return Buffer.from(b.subarray(start, this.pos++)).toString('latin1');
-  }
-
-  private hexString(): string {
-    const end = this.bytes.indexOf(0x3e, this.pos);
-    if (end < 0) fail('unterminated hex string');
-    const text = Buffer.from(this.bytes.subarray(this.pos + 1, end)).toString('latin1');
-    this.pos = end + 1;
-    return text;
-  }
-}
-
-export function isOp(v: unknown): v is { op: string } {
-  return typeof v === 'object' && v !== null && !(v instanceof Map) && !Array.isArray(v) && 'op' in v;
-}
 
 type XrefEntry = { type: 1; offset: number } | { type: 2; stream: number; index: number };
 
@@ -348,8 +192,8 @@ export class PdfObjects {
   /**
    * Every entry is read from the stream's bytes: an entry of no bytes (`/W [0 0 0]`) or an
    * `/Index` that counts past them is refused before the loop. Without it, /W [0 0 0] over
-   * /Index [10^300 10^15+0.5] (a count pdfjs refuses, rebuilding the table by a scan) counted to
-   * 10^15 over one object number.
+   * /Index [10^300 10^15+0.5] (a count pdfjs refuses, rebuilding the table by a scan) would count
+   * to 10^15 over one object number.
    */
   private readXrefStream(stream: PdfStream): void {
     const widths = stream.dict.get('W');
@@ -391,18 +235,6 @@ export class PdfObjects {
 /** A non-negative integer that a loop may count to. */
 function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-export function isStream(v: unknown): v is PdfStream {
-  return typeof v === 'object' && v !== null && 'dict' in v && 'start' in v;
-}
-
-export function isName(v: unknown, name?: string): v is PdfName {
-  return v instanceof PdfName && (name === undefined || v.name === name);
-}
-
-export function asArray(v: PdfValue | undefined): PdfValue[] {
-  return v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
 }
 
 /** Undoes PNG row predictors (Predictor ≥ 10), one byte per sample as cross-reference streams use. */

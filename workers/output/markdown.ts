@@ -3,9 +3,11 @@
  * lists, pipe tables, and form fields as `- [x] label` / `label: value`. Heuristic, no model.
  * The PDF's words are escaped (./markdown-escape.ts): the only Markdown syntax is what this module writes.
  */
-import type { FormField } from '../src/protocol.js';
-import { hasField, median, type Block, type Line, type Token } from './layout.js';
-import { fieldText } from './field-text.js';
+import type { FormField } from '../../src/protocol.js';
+import { hasField, median } from '../layout/geometry.js';
+import type { Block, Line, Token } from '../layout/types.js';
+import { fieldText } from '../forms/field-text.js';
+import { isBox, labelAbove, lineLabels } from '../forms/labels.js';
 import { escapeCell, escapeHeading, escapeInline, escapeLine } from './markdown-escape.js';
 
 /** A block at least this many times the body size (text layer: font size; OCR: line height) is a heading. */
@@ -17,8 +19,6 @@ const MAX_EMPHASIS_HEADING_LINES = 2;
 const MAX_EMPHASIS_HEADING_WORDS = 12;
 /** Heading sizes within this ratio are one level. */
 const SAME_LEVEL_RATIO = 1.06;
-/** A line alone above a field, this short, is the field's label. */
-const MAX_LABEL_WORDS = 8;
 
 const BULLET = /^[\u2022\u00b7\u2023\u2043\u25aa\u25ab\u25cf\u25cb\u25a0\u25a1\u25e6\u2013\u2014*\-\uf0a7\uf0b7\uf076\uf0d8]$/u;
 const ENUMERATOR = /^(\d{1,3}|[a-zA-Z])[.)]$/;
@@ -131,7 +131,7 @@ function textBlock(lines: Line[], labels: Map<FormField, string>): string[] {
     if (hasField([line])) {
       flushItem();
       // A short line alone above a field whose own line gives it no label is its label.
-      const above = paragraph.length === 1 && paragraph[0]!.tokens.length <= MAX_LABEL_WORDS ? paragraph[0]!.text : '';
+      const above = labelAbove(paragraph);
       const rendered = fieldLines(line, above, labels);
       if (rendered.usedAbove) paragraph = [];
       flushParagraph();
@@ -174,59 +174,22 @@ function listMarker(tokens: Token[]): { text: string; skip: number } | null {
   return null;
 }
 
-/**
- * A line holding form fields. Check boxes and radio buttons take the text right after them as
- * their label when every box on the line has some ("[x] Yes  [ ] No"), else the text before;
- * text and choice fields take the text before them, or the short line above.
- */
+/** A line holding form fields: each field with its label (forms/labels.ts), and the text no field took. */
 function fieldLines(line: Line, above: string, labels: Map<FormField, string>): { lines: string[]; usedAbove: boolean } {
-  type Segment = { field: FormField } | { text: string };
-  const segments: Segment[] = [];
-  for (const token of line.tokens) {
-    const last = segments.at(-1);
-    if (token.field) segments.push({ field: token.field });
-    else if (last && 'text' in last) last.text += ` ${token.text}`;
-    else segments.push({ text: token.text });
-  }
-  const isBox = (s: Segment | undefined) => s !== undefined && 'field' in s && (s.field.type === 'checkbox' || s.field.type === 'radio');
-  const boxes = segments.map((s, i) => (isBox(s) ? i : -1)).filter((i) => i >= 0);
-  const rightLabels = boxes.length > 0 && boxes.every((i) => segments[i + 1] !== undefined && 'text' in segments[i + 1]!);
-  const used = new Set<number>();
+  const found = lineLabels(line, above);
   const lines: string[] = [];
-  let usedAbove = false;
-  const labelAt = (i: number): string => {
-    const s = segments[i];
-    if (s && 'text' in s && !used.has(i)) {
-      used.add(i);
-      return s.text.trim();
-    }
-    return '';
-  };
-  const rendered = new Map<number, string>();
-  segments.forEach((s, i) => {
-    if (!('field' in s)) return;
-    const field = s.field;
-    if (isBox(s)) {
-      const label = rightLabels ? labelAt(i + 1) : labelAt(i - 1) || takeAbove();
+  found.segments.forEach((s, i) => {
+    const label = found.labels.get(i);
+    let rendered = '';
+    if ('field' in s && label !== undefined) {
+      const field = s.field;
       if (label) labels.set(field, label);
-      rendered.set(i, `- ${fieldText(field)} ${escapeInline(label || field.name)}`.trimEnd());
-    } else if (field.type === 'text' || field.type === 'choice') {
-      const label = (labelAt(i - 1) || takeAbove()).replace(/:\s*$/, '');
-      if (label) labels.set(field, label);
-      rendered.set(i, escapeLine(`${label || field.name}: ${fieldText(field)}`.trimEnd()));
+      rendered = isBox(s) ? `- ${fieldText(field)} ${escapeInline(label || field.name)}`.trimEnd() : escapeLine(`${label || field.name}: ${fieldText(field)}`.trimEnd());
     }
+    if (rendered) lines.push(rendered);
+    else if ('text' in s && !found.used.has(i)) lines.push(escapeLine(s.text.trim()));
   });
-  function takeAbove(): string {
-    if (!above || usedAbove) return '';
-    usedAbove = true;
-    return above;
-  }
-  segments.forEach((s, i) => {
-    const r = rendered.get(i);
-    if (r) lines.push(r);
-    else if ('text' in s && !used.has(i)) lines.push(escapeLine(s.text.trim()));
-  });
-  return { lines, usedAbove };
+  return { lines, usedAbove: found.usedAbove };
 }
 
 /** Lines of one paragraph as one line: a break becomes a space, a word hyphenated at a line's end is joined. */
