@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { MemoryPeak } from '../harness/memory.js';
 import { corpusFile, ROOT, sleep } from '../harness/service.js';
-import { median } from '../harness/stats.js';
+import { median } from '../src/stats.js';
 import { accuracy, splitPages, worstPages, type Accuracy } from './accuracy.js';
 import { fidelity } from './fidelity.js';
 import { caseProfile, formatProfile, type CaseProfile } from './profile.js';

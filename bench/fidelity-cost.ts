@@ -11,7 +11,7 @@
 import path from 'node:path';
 import type { ChildRead } from '../harness/child.js';
 import { ROOT } from '../harness/service.js';
-import { median } from '../harness/stats.js';
+import { median } from '../src/stats.js';
 import { parseConfig } from '../src/config.js';
 import { childEnv, childNodeFlags } from '../src/jobs/supervisor.js';
 import type { BenchContext, Row } from './case.js';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readWithChild, type ChildRead } from '../harness/child.js';
 import { corpusFile, ROOT, wordMatches, words } from '../harness/service.js';
-import { quantile } from '../harness/stats.js';
+import { quantile } from '../src/stats.js';
 import { unpackWords, type Bbox, type FormField, type PageResult } from '../src/protocol.js';
 import { fieldText } from '../workers/forms/field-text.js';
 import type { BenchCase, BenchContext, Row } from './case.js';

@@ -6,7 +6,7 @@ import { CORPUS, sleep, startServer, type RunningServer } from '../harness/servi
 // Starting the server or a lone child, the API client, word accuracy and medians live in harness/ so the benchmark shares them.
 export * from '../harness/service.js';
 export * from '../harness/child.js';
-export * from '../harness/stats.js';
+export * from '../src/stats.js';
 
 /** Pids of the live processes whose command line runs the PDF worker, children of `parent`. */
 export function workerPids(parent?: number): number[] {

@@ -1,5 +1,6 @@
 import type { Bbox } from '../../src/protocol.js';
-import { grow, median, overlap, unionAll } from './geometry.js';
+import { median } from '../../src/stats.js';
+import { grow, overlap, unionAll } from './geometry.js';
 import type { Block, Line } from './types.js';
 
 /** Lines this close (gap in em) that overlap horizontally and have like sizes form one block. */

@@ -36,7 +36,3 @@ export function unionAll(boxes: Bbox[]): Bbox {
   for (const b of boxes) grow(box, b);
   return box;
 }
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}

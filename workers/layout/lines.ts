@@ -1,7 +1,8 @@
 /** Words into lines: rows by height (the engine's own lines on OCR pages), cut at wide gaps, form fields placed among them. */
 import type { Bbox } from '../../src/protocol.js';
+import { median } from '../../src/stats.js';
 import { fieldText } from '../forms/field-text.js';
-import { centerY, grow, height, median, sameRow } from './geometry.js';
+import { centerY, grow, height, sameRow } from './geometry.js';
 import type { Line, Token } from './types.js';
 
 /** A gap wider than this (in em of the larger neighbour) between two words on a line splits the line. */

@@ -1,4 +1,5 @@
-import { hasField, maxBottom, median, minTop, overlap, unionAll } from './geometry.js';
+import { median } from '../../src/stats.js';
+import { hasField, maxBottom, minTop, overlap, unionAll } from './geometry.js';
 import { STRIP_GAP_EM } from './order.js';
 import type { Block, Line } from './types.js';
 

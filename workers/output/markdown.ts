@@ -4,7 +4,8 @@
  * The PDF's words are escaped (./markdown-escape.ts): the only Markdown syntax is what this module writes.
  */
 import type { FormField } from '../../src/protocol.js';
-import { hasField, median } from '../layout/geometry.js';
+import { median } from '../../src/stats.js';
+import { hasField } from '../layout/geometry.js';
 import type { Block, Line, Token } from '../layout/types.js';
 import { fieldText } from '../forms/field-text.js';
 import { isBox, labelAbove, lineLabels } from '../forms/labels.js';

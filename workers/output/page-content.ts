@@ -1,5 +1,5 @@
 import type { FormField, PackedWords } from '../../src/protocol.js';
-import { median } from '../layout/geometry.js';
+import { median } from '../../src/stats.js';
 import { layoutPage } from '../layout/layout.js';
 import type { Token } from '../layout/types.js';
 import { pageMarkdown } from './markdown.js';

@@ -1,6 +1,6 @@
 /**
- * Order statistics for the figures the bench and the tests read several times. Shared by both,
- * so it must not import vitest.
+ * Order statistics: the child's layout (line and block sizes, gaps), the bench and the tests.
+ * Free of imports, so every side can take it.
  */
 
 /** The middle value (of an even count, the upper of the two middle ones); NaN for none. */
