@@ -102,7 +102,7 @@ async function qpdfAnswers(pdf: string): Promise<Filled[]> {
   for (const f of json.acroform.fields) {
     // JSON v2 strings: "u:<text>" for strings, "/<name>" for names.
     const text = typeof f.value === 'string' && f.value.startsWith('u:') ? f.value.slice(2) : '';
-    const base = { name: f.fullname, bbox: [0, 0, 0, 0] as Bbox };
+    const base = { name: f.fullname, origin: 'acroform' as const, bbox: [0, 0, 0, 0] as Bbox };
     if (f.istext && text) filled.push({ page: f.pageposfrom1, field: { ...base, type: 'text', value: text } });
     else if (f.ischoice && text) filled.push({ page: f.pageposfrom1, field: { ...base, type: 'choice', value: text } });
     else if (f.ischeckbox && typeof f.value === 'string' && f.value.startsWith('/') && f.value !== '/Off') {

@@ -43,16 +43,30 @@ export type Bbox = z.infer<typeof bboxSchema>;
 export const fieldTypeSchema = z.enum(['text', 'checkbox', 'radio', 'choice', 'signature', 'button']);
 export type FieldType = z.infer<typeof fieldTypeSchema>;
 
-/** One AcroForm widget: a text field's string, a box's state, the chosen option(s); null for signatures and buttons. */
+/** Where a form field was found: a live widget, vector ink or glyphs on a text page, or a scan's pixels. */
+export const fieldOriginSchema = z.enum(['acroform', 'drawn', 'scan']);
+export type FieldOrigin = z.infer<typeof fieldOriginSchema>;
+
+/**
+ * One form field: an AcroForm widget, or a check box, radio button or ruled answer box the page
+ * shows without one. A text field's string, a box's state, the chosen option(s); null for
+ * signatures and buttons.
+ */
 export const formFieldSchema = z.object({
-  name: z.string(),
+  /** The widget's name; null where the PDF gives none (every drawn and scanned field). */
+  name: z.string().nullable(),
   type: fieldTypeSchema,
   value: z.union([z.string(), z.boolean(), z.array(z.string()), z.null()]),
   /** A radio button's export value (what its group's value is when it is the one selected). */
   export: z.string().optional(),
   bbox: bboxSchema,
+  origin: fieldOriginSchema,
   /** The text a reader takes for the field's question: beside it (a box's own words) or before or above it. */
   label: z.string().optional(),
+  /** A check box's or radio button's question: the text on its line before the options, or on the line above. */
+  question: z.string().optional(),
+  /** 0-100, on fields found in a scan: how sure the reading of the mark's state is. */
+  confidence: z.number().min(0).max(100).optional(),
 });
 export type FormField = z.infer<typeof formFieldSchema>;
 
@@ -219,6 +233,8 @@ export const profileStageSchema = z.enum([
   'decode',
   /** Pixels converted in JavaScript: gray, orientation, scaling, quarter turns, ruled lines erased. */
   'scale',
+  /** Forms without widgets: check boxes, radio buttons and answer boxes found on the page. */
+  'forms',
   /** The OCR engine's WebAssembly instantiated and its model loaded. */
   'engine',
   /** The first OCR pass of each page. */

@@ -87,13 +87,16 @@ const bboxDoc = bboxSchema.meta({
 const field = formFieldSchema.shape;
 export const formFieldDoc = formFieldSchema
   .extend({
-    name: field.name.meta({ example: 'roof.leaks' }),
+    name: field.name.meta({ description: "the widget's name; null where the PDF gives none (drawn and scanned fields)", example: 'roof.leaks' }),
     value: field.value.meta({
       description: 'text: its string ("" when empty); checkbox: true/false; radio: true for the selected widget of its group; choice: the option or options; signature, button: null',
     }),
     export: field.export.meta({ description: "a radio button's export value" }),
     bbox: bboxDoc,
-    label: field.label.meta({ description: 'the text beside, before or above the field: what it asks', example: 'Roof leaks' }),
+    origin: field.origin.meta({ description: 'acroform: a live widget; drawn: vector paths or glyphs on a text-layer page; scan: found in the page image of an OCR page' }),
+    label: field.label.meta({ description: "the text beside, before or above the field: a box's option (Yes), an answer box's question", example: 'Yes' }),
+    question: field.question.meta({ description: "a check box's or radio button's question: the text on its line before the options, or on the line above", example: 'Known roof leaks?' }),
+    confidence: field.confidence.meta({ description: 'scan fields only: how sure the reading is, 0-100' }),
   })
   .openapi('FormField');
 
@@ -111,7 +114,7 @@ const resultPageSchema = pageResultSchema.omit({ words: true, markdown: true }).
   text: page.text.meta({ description: 'in reading order, with filled-in form values where they sit ([x] / [ ] for boxes)' }),
   width: pageWidth,
   height: pageHeight,
-  fields: z.array(formFieldDoc).optional().openapi({ description: 'AcroForm widgets in reading order' }),
+  fields: z.array(formFieldDoc).optional().openapi({ description: 'form fields in reading order: AcroForm widgets, and check boxes, radio buttons and answer boxes drawn or scanned' }),
   notes: page.notes.meta({ description: 'xfa_form: the form lives only in XFA; its answers cannot be read' }),
 });
 export type ResultPage = z.infer<typeof resultPageSchema>;

@@ -86,7 +86,7 @@ describe('layout', () => {
 
   it('puts a checkbox on its label line and reads it as [x] in the text and - [x] label in Markdown', () => {
     const tokens = line('Roof leaks', 50, 100);
-    const field = { name: 'roof', type: 'checkbox' as const, value: true, bbox: [150, 91, 160, 101] as [number, number, number, number] };
+    const field = { name: 'roof', origin: 'acroform' as const, type: 'checkbox' as const, value: true, bbox: [150, 91, 160, 101] as [number, number, number, number] };
     const blocks = layoutPage(tokens, [field]);
     expect(plainText(blocks)).toBe('Roof leaks [x]');
     const { markdown, labels } = pageMarkdown(blocks, 'text');
@@ -151,8 +151,8 @@ describe('Markdown of PDF text', () => {
     const tokens = [...line('<b>Roof</b> leaks', 50, 100), ...line('[Owner](javascript:x):', 50, 140)];
     const rows = [['<i>Item</i>', 'a|b'], ['&amp;', 'C:\\tmp\\[1]'], ['<!--', '-->']];
     tokens.push(...rows.flatMap((cells, r) => cells.flatMap((cell, c) => line(cell, 50 + 150 * c, 300 + 18 * r))));
-    const check = { name: 'roof', type: 'checkbox' as const, value: true, bbox: box(200, 100) };
-    const owner = { name: 'owner', type: 'text' as const, value: '<img src=x onerror=alert(1)>', bbox: box(250, 140) };
+    const check = { name: 'roof', origin: 'acroform' as const, type: 'checkbox' as const, value: true, bbox: box(200, 100) };
+    const owner = { name: 'owner', origin: 'acroform' as const, type: 'text' as const, value: '<img src=x onerror=alert(1)>', bbox: box(250, 140) };
     const blocks = layoutPage(tokens, [check, owner]);
     const { markdown, labels } = pageMarkdown(blocks, 'text');
     expect(markdown.split('\n')).toEqual([
@@ -240,7 +240,7 @@ describe('result formats', () => {
     const tricky: PageResult[] = [
       { page: 2, text: 'a "b"\n\\c\u0007 😀 \ud83d', source: 'ocr', confidence: 71.5, error: null, width: 595.3, height: 841.9, words: packWords(many), markdown: '## H\n\n| a |' },
       { page: 5, text: '', source: 'text', error: { code: 'text_truncated', message: 'cut "here"' }, width: null, height: null },
-      { page: 7, text: '\udc00tail\f', source: 'text', error: null, width: 100, height: 200, fields: [{ name: 'f', type: 'checkbox', value: true, bbox: [1, 2, 3, 4] }], notes: ['xfa_form'], words: packWords([{ text: 'x', bbox: [0, 0, 1, 1] }]) },
+      { page: 7, text: '\udc00tail\f', source: 'text', error: null, width: 100, height: 200, fields: [{ name: 'f', origin: 'acroform', type: 'checkbox', value: true, bbox: [1, 2, 3, 4] }], notes: ['xfa_form'], words: packWords([{ text: 'x', bbox: [0, 0, 1, 1] }]) },
     ];
     const wordsOf = (p: PageResult) => (p.words ? unpackWords(p.words) : []);
     const whole: Record<ResultFormat, (j: JobHead, ps: PageResult[]) => string> = {

@@ -36,7 +36,7 @@ export async function formFields(page: PDFPageProxy, view: PageView): Promise<Fo
     if (a.annotationType !== WIDGET || a.hidden || !a.rect || a.rect.length !== 4) continue;
     const type = fieldType(a);
     if (!type) continue;
-    const field: FormField = { name: a.fieldName ?? '', type, value: fieldValue(a, type), bbox: onPage(view.transform as Placement, a.rect as [number, number, number, number]) };
+    const field: FormField = { name: a.fieldName ?? null, origin: 'acroform', type, value: fieldValue(a, type), bbox: onPage(view.transform as Placement, a.rect as [number, number, number, number]) };
     if (type === 'radio' && typeof a.buttonValue === 'string') field.export = a.buttonValue;
     fields.push(field);
   }

@@ -185,7 +185,7 @@ function fieldLines(line: Line, above: string, labels: Map<FormField, string>): 
     if ('field' in s && label !== undefined) {
       const field = s.field;
       if (label) labels.set(field, label);
-      rendered = isBox(s) ? `- ${fieldText(field)} ${escapeInline(label || field.name)}`.trimEnd() : escapeLine(`${label || field.name}: ${fieldText(field)}`.trimEnd());
+      rendered = isBox(s) ? `- ${fieldText(field)} ${escapeInline(label || field.name || '')}`.trimEnd() : escapeLine(`${label || field.name || ''}: ${fieldText(field)}`.trimEnd());
     }
     if (rendered) lines.push(rendered);
     else if ('text' in s && !found.used.has(i)) lines.push(escapeLine(s.text.trim()));
