@@ -269,8 +269,9 @@ describe('scaled on Redis: one API and two worker instances', () => {
   it('a worker stopped with SIGTERM hands its job back at once; a DELETE stops it on the other worker', async () => {
     const api = await instance('api');
     const leaving = await instance('worker', { SHUTDOWN_GRACE_S: '1', QUEUE_LOCK_S: '60' });
+    const updates = await jobUpdates();
     const job = await submitOk(api.url, REPORT.file, { fields: { pages: '1-12' } });
-    await until('two pages done', async () => (await getJob(api.url, job.id)).progress.pages_done >= 2);
+    await updates.first((u) => u.id === job.id && u.done >= 2);
     // A long lock: the job can only move on this soon if the leaving worker released it.
     const staying = await instance('worker', { QUEUE_LOCK_S: '60' });
     leaving.proc.kill('SIGTERM');
