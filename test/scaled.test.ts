@@ -4,7 +4,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRedis, type RunningRedis } from '../harness/redis.js';
 import { REPORT_SCAN, REPORT_SCAN_EXPECTED, scannedPdf } from '../bench/scan-pdf.js';
 import { redisTransfer } from '../src/scaled/pdf-transfer.js';
@@ -15,7 +15,6 @@ import {
   leftoverFiles,
   logLines,
   result,
-  sleep,
   startServer,
   submit,
   submitOk,
@@ -26,6 +25,7 @@ import {
   type JobJson,
   type RunningServer,
 } from './helpers.js';
+import { isStopped, unreadByServer } from './frozen.js';
 import { startReceiver, type Receiver, type Reply } from './receiver.js';
 
 /** Six OCR pages (~2 s each): long enough to kill a worker in the middle. */
@@ -36,34 +36,42 @@ const TEXT = { file: corpusFile('text/tracemonkey.pdf'), fields: {} };
 const SCAN = { file: corpusFile('scanned/cardinal.pdf'), fields: {} };
 
 let redis: RunningRedis;
+/** The test's own database on the file's redis-server: what one test leaves cannot reach the next. */
+let url: string;
+let database = 0;
 let inspect: Redis;
+let subscribers: Redis[] = [];
 let instances: RunningServer[] = [];
 let receivers: Receiver[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
-  inspect = new Redis(redis.url, { lazyConnect: true });
-  inspect.on('error', () => {}); // reconnect attempts while the outage test has Redis down
 });
 afterAll(async () => {
-  inspect.disconnect();
   await redis.stop();
+});
+beforeEach(() => {
+  // redis-server has 16 databases unless told otherwise (harness/redis.ts).
+  if (++database >= 16) throw new Error('more tests than databases: start redis-server with --databases');
+  url = `${redis.url}/${database}`;
+  inspect = new Redis(url, { lazyConnect: true });
+  inspect.on('error', () => {}); // reconnect attempts while the outage test has Redis down
 });
 afterEach(async () => {
   await Promise.all(instances.map((s) => s.stop()));
   const left = instances.flatMap((s) => workerPids(s.proc.pid));
   await Promise.all(receivers.map((r) => r.close()));
+  for (const client of [inspect, ...subscribers]) client.disconnect();
   instances = [];
   receivers = [];
-  // Whatever this test left in Redis must not fill the next one's queue, even when it failed.
-  if (inspect.status === 'ready') await inspect.flushall();
+  subscribers = [];
   expect(left).toEqual([]);
 });
 
-/** An instance of the service on the test's Redis: `npm start -- --role <role>`. */
+/** An instance of the service on the test's Redis database: `npm start -- --role <role>`. */
 async function instance(role: 'api' | 'worker' | 'all', env: Record<string, string> = {}): Promise<RunningServer> {
   const s = await startServer(
-    { REDIS_URL: redis.url, QUEUE_LOCK_S: '2', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '50', ...env },
+    { REDIS_URL: url, QUEUE_LOCK_S: '2', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '50', ...env },
     ['--role', role],
   );
   instances.push(s);
@@ -95,45 +103,97 @@ async function jobHash(id: string): Promise<Record<string, string>> {
   return (await redisClient()).hgetall(`pdf-ocr:job:${id}`);
 }
 
-/** Whether a worker instance has logged a child for this job (its log tags jobs by id prefix). */
-const runsJob = (worker: RunningServer, id: string) =>
-  logLines(worker).some((l) => l.msg === 'child spawned' && l.job === id.slice(0, 8));
-
 /** Deliveries still in the webhook queue (their BullMQ job hashes). */
 const pendingDeliveries = () => keys('pdf-ocr:webhooks:webhook-*');
+
+interface JobUpdate {
+  id: string;
+  status: string;
+  done: number;
+}
+
+/**
+ * The update each write of a job's state publishes (on `pdf-ocr:updates`, which every database
+ * of the server shares), from now on: `first` resolves with the first one, past or future, that
+ * matches.
+ */
+async function jobUpdates() {
+  const subscriber = new Redis(url);
+  subscribers.push(subscriber);
+  const seen: JobUpdate[] = [];
+  const checks = new Set<() => void>();
+  subscriber.on('message', (_channel: string, message: string) => {
+    seen.push(JSON.parse(message) as JobUpdate);
+    for (const check of checks) check();
+  });
+  await subscriber.subscribe('pdf-ocr:updates');
+  return {
+    first: (match: (u: JobUpdate) => boolean) =>
+      new Promise<JobUpdate>((resolve) => {
+        const check = () => {
+          const found = seen.find(match);
+          if (!found) return;
+          checks.delete(check);
+          resolve(found);
+        };
+        checks.add(check);
+        check();
+      }),
+  };
+}
+
+/**
+ * SIGKILLs a worker instance held where it stands: stopped first, so it writes nothing more,
+ * then killed once Redis has read all it had sent; `checkpoint` reads in between exactly what
+ * another worker will resume from. Returns that reading and the children the worker leaves,
+ * which must then exit by themselves.
+ */
+async function killHeld<T>(worker: RunningServer, checkpoint: () => Promise<T>): Promise<{ held: T; orphans: number[] }> {
+  const pid = worker.proc.pid!;
+  const exited = new Promise((resolve) => worker.proc.once('exit', resolve));
+  worker.proc.kill('SIGSTOP');
+  try {
+    await until('the worker to stop', () => isStopped(pid), 10_000);
+    await until('Redis to read all the stopped worker sent', () => {
+      const { connections, unread } = unreadByServer(pid, redis.port);
+      return connections > 0 && unread === 0;
+    }, 10_000);
+    // Stopped, it starts no child: this list is complete.
+    return { held: await checkpoint(), orphans: workerPids(pid) };
+  } finally {
+    worker.proc.kill('SIGKILL');
+    await exited;
+  }
+}
 
 describe('scaled on Redis: one API and two worker instances', () => {
   it('runs eight jobs to complete results when a worker is SIGKILLed mid-job, one webhook per job', async () => {
     const api = await instance('api');
-    // The doomed worker runs alone until it holds a report part-way: with both up from the start,
-    // nothing made it take a report while the wait below looked (a fresh-clone run timed out there).
+    // The doomed worker runs alone until it is held: every running job is its own.
     const doomed = await instance('worker');
     const hooks = await receiver();
+    const updates = await jobUpdates();
     const kinds = [REPORT, TEXT, REPORT, SCAN, REPORT, TEXT, REPORT, SCAN];
     const jobs = await Promise.all(
       kinds.map((k) => submitOk(api.url, k.file, { fields: { ...k.fields, callback_url: `${hooks.url}/hook` } })),
     );
-    const reports = jobs.filter((_, i) => kinds[i] === REPORT);
+    const reports = new Set(jobs.filter((_, i) => kinds[i] === REPORT).map((j) => j.id));
 
-    // Kill the worker while a report of its own is part-way through.
-    let victim: JobJson | undefined;
-    await until('a report half done on the doomed worker', async () => {
-      for (const j of reports) {
-        const state = await getJob(api.url, j.id);
-        if (state.status === 'running' && state.progress.pages_done >= 2 && state.progress.pages_done < 6 && runsJob(doomed, j.id)) victim = state;
-      }
-      return victim !== undefined;
-    }, 60_000);
-    const survivor = await instance('worker');
-    const orphans = workerPids(doomed.proc.pid);
-    doomed.proc.kill('SIGKILL');
+    // Kill the worker held at a report's checkpoint of two pages (of six): not a moment caught by polling.
+    const { id: victim } = await updates.first((u) => reports.has(u.id) && u.status === 'running' && u.done >= 2);
+    const { held, orphans } = await killHeld(doomed, () => jobHash(victim));
+    expect(held.status).toBe('running');
+    expect(Number(held.done)).toBeGreaterThanOrEqual(2);
+    expect(Number(held.done)).toBeLessThan(6);
     // A child notices its parent is gone when its current page is done: that bounds this, not a clock.
     await until('the dead worker’s children to exit', () => orphans.every((pid) => !isAlive(pid)), 120_000);
 
-    const done = await Promise.all(jobs.map((j) => waitForJob(api.url, j.id, 240_000)));
+    const survivor = await instance('worker');
+    const done = await Promise.all(jobs.map((j) => waitForJob(api.url, j.id, 480_000)));
     expect(done.map((j) => j.status)).toEqual(jobs.map(() => 'succeeded'));
-    const resumed = logLines(survivor).find((l) => l.msg === 'resuming job' && l.job === victim!.id.slice(0, 8));
-    expect(resumed?.pagesDone).toBeGreaterThanOrEqual(2);
+    // The other worker went on from exactly the pages the dead one had written.
+    const resumed = logLines(survivor).find((l) => l.msg === 'resuming job' && l.job === victim.slice(0, 8));
+    expect(resumed?.pagesDone).toBe(Number(held.done));
 
     const texts = new Set<string>();
     for (const [i, j] of jobs.entries()) {
@@ -166,7 +226,7 @@ describe('scaled on Redis: one API and two worker instances', () => {
     await expectNoLeftovers(survivor);
     // Only the killed worker's private copy of its PDF is left, in its own temp dir.
     rmSync(doomed.tmpDir, { recursive: true, force: true });
-  }, 300_000);
+  }, 600_000);
 
   it('serves any job from any API instance: events, results, cancel, and one queue limit for all', async () => {
     const a = await instance('api', { QUEUE_LIMIT: '2' });
@@ -209,8 +269,9 @@ describe('scaled on Redis: one API and two worker instances', () => {
   it('a worker stopped with SIGTERM hands its job back at once; a DELETE stops it on the other worker', async () => {
     const api = await instance('api');
     const leaving = await instance('worker', { SHUTDOWN_GRACE_S: '1', QUEUE_LOCK_S: '60' });
+    const updates = await jobUpdates();
     const job = await submitOk(api.url, REPORT.file, { fields: { pages: '1-12' } });
-    await until('two pages done', async () => (await getJob(api.url, job.id)).progress.pages_done >= 2);
+    await updates.first((u) => u.id === job.id && u.done >= 2);
     // A long lock: the job can only move on this soon if the leaving worker released it.
     const staying = await instance('worker', { QUEUE_LOCK_S: '60' });
     leaving.proc.kill('SIGTERM');
@@ -314,7 +375,7 @@ describe('scaled on Redis: what outlives an instance', () => {
 async function keyEvents(pattern: string) {
   const client = await redisClient();
   await client.config('SET', 'notify-keyspace-events', 'K$g');
-  const subscriber = new Redis(redis.url);
+  const subscriber = new Redis(url);
   const mark = `pdf-ocr-test:mark:${randomUUID()}`;
   const events: { key: string; event: string }[] = [];
   let marked = () => {};
@@ -322,7 +383,7 @@ async function keyEvents(pattern: string) {
     if (channel === mark) marked();
     else events.push({ key: channel.replace(/^__keyspace@\d+__:/, ''), event: message });
   });
-  await subscriber.psubscribe(`__keyspace@0__:${pattern}`, mark);
+  await subscriber.psubscribe(`__keyspace@${database}__:${pattern}`, mark);
   return {
     events,
     /** Resolves once every event made so far has arrived: Redis sends a subscriber's messages in order. */
