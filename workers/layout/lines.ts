@@ -2,7 +2,7 @@
 import type { Bbox } from '../../src/protocol.js';
 import { median } from '../../src/stats.js';
 import { fieldText } from '../forms/field-text.js';
-import { centerY, grow, height, sameRow } from './geometry.js';
+import { centerY, grow, hasField, height, sameRow } from './geometry.js';
 import type { Line, Token } from './types.js';
 
 /** A gap wider than this (in em of the larger neighbour) between two words on a line splits the line. */
@@ -96,14 +96,19 @@ function placeFields(rows: Row[], fields: Token[]): void {
   }
 }
 
-/** A row's tokens, left to right, cut into lines at wide gaps; a gap beside a field never cuts (a label and its box). */
+/**
+ * A row's tokens, left to right, cut into lines at wide gaps; a gap beside a field never cuts (a
+ * label and its box), nor one before the words a box follows (`Buyer waives the inspection?  Yes ☐`).
+ */
 function splitRow(tokens: Token[]): Line[] {
   const lines: Line[] = [];
   let current: Token[] = [];
+  let fields = false;
+  for (let i = 0; i < tokens.length; i++) if (tokens[i]!.field) fields = true;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const last = current.length > 0 ? current[current.length - 1]! : undefined;
-    if (last && !last.field && !token.field && token.bbox[0] - last.bbox[2] > SPLIT_GAP_EM * Math.max(last.size, token.size)) {
+    if (last && !last.field && !token.field && wideGap(last, token) && !(fields && leadsToField(tokens, i))) {
       lines[lines.length] = makeLine(current);
       current = [];
     }
@@ -111,6 +116,19 @@ function splitRow(tokens: Token[]): Line[] {
   }
   if (current.length > 0) lines[lines.length] = makeLine(current);
   return lines;
+}
+
+function wideGap(left: Token, right: Token): boolean {
+  return right.bbox[0] - left.bbox[2] > SPLIT_GAP_EM * Math.max(left.size, right.size);
+}
+
+/** The tokens from `from` on run up to a field without a wide gap: they are the label of a box that follows them (or start with one). */
+function leadsToField(tokens: Token[], from: number): boolean {
+  for (let j = from; j < tokens.length; j++) {
+    if (j > from && wideGap(tokens[j - 1]!, tokens[j]!)) return false;
+    if (tokens[j]!.field) return true;
+  }
+  return false;
 }
 
 /**
@@ -167,7 +185,23 @@ export function engineRows(words: Token[], fields: Token[]): Line[][] {
     else rows.push([line]);
   }
   for (const row of rows) row.sort((a, b) => a.bbox[0] - b.bbox[0]);
-  return rows;
+  return rows.map((row) => (hasField(row) ? joinAtFields(row) : row));
+}
+
+/**
+ * The engine's lines of a row that a field stands between are one line, as in splitRow: the
+ * engine parts a question from its options at the gap before them (`Known roof leaks?` and
+ * `Yes No N/A`), which would then read as two columns.
+ */
+function joinAtFields(row: Line[]): Line[] {
+  const joined: Line[] = [row[0]!];
+  for (let k = 1; k < row.length; k++) {
+    const previous = joined[joined.length - 1]!;
+    const line = row[k]!;
+    if (previous.tokens[previous.tokens.length - 1]!.field || leadsToField(line.tokens, 0)) joined[joined.length - 1] = makeLine([...previous.tokens, ...line.tokens]);
+    else joined.push(line);
+  }
+  return joined;
 }
 
 function makeLine(tokens: Token[]): Line {
