@@ -46,9 +46,10 @@ describe('marks drawn on a page', () => {
   });
 
   it('label left of each box (the box follows its word): [x] after the word, the question still its own', () => {
-    // "Buyer waives the inspection?      Yes ☑  No ☐": the gap before "Yes" is wider than a line's words keep.
-    const words = [...line('Buyer waives the inspection?', 50, 100), ...line('Yes', 240, 100), ...line('No', 280, 100)];
-    const page = read(words, { marks: [box(258, 100, true), box(293, 100, false)], answerBoxes: [] });
+    // "Buyer waives the inspection?      Yes ☑   No ☐": the gap before "Yes" is wider than a line's
+    // words keep; 16 pt from a box to the next option's word, as in the corpus's forms.
+    const words = [...line('Buyer waives the inspection?', 50, 100), ...line('Yes', 240, 100), ...line('No', 284, 100)];
+    const page = read(words, { marks: [box(258, 100, true), box(297, 100, false)], answerBoxes: [] });
     expect(page.text).toBe('Buyer waives the inspection? Yes [x] No [ ]');
     expect(pick(page.fields)).toEqual([
       { label: 'Yes', question: 'Buyer waives the inspection?', value: true },
@@ -152,9 +153,9 @@ describe('marks in a scan', () => {
         words.push(ocr(w, x, y, 2 * r));
         x += w.length * 5 + 3;
       }
-      words.push(ocr('Yes', 240, y, 2 * r + 1), ocr('No', 280, y, 2 * r + 1));
+      words.push(ocr('Yes', 240, y, 2 * r + 1), ocr('No', 284, y, 2 * r + 1));
     });
-    const marks = questions.flatMap((_, r) => [box(258, 100 + 20 * r, r === 1), box(293, 100 + 20 * r, r !== 1)]);
+    const marks = questions.flatMap((_, r) => [box(258, 100 + 20 * r, r === 1), box(297, 100 + 20 * r, r !== 1)]);
     const scanned = formAnswers(words, { marks, answerBoxes: [] }, 'scan');
     const page = ocrContent(scanned.words, scanned.fields);
     expect(page.text.split('\n').filter(Boolean)).toEqual(['Known roof leaks? Yes [ ] No [x]', 'Cracks in the slab? Yes [x] No [ ]', 'Water in the basement? Yes [ ] No [x]']);

@@ -1,5 +1,5 @@
 /** Words into lines: rows by height (the engine's own lines on OCR pages), cut at wide gaps, form fields placed among them. */
-import type { Bbox } from '../../src/protocol.js';
+import type { Bbox, FormField } from '../../src/protocol.js';
 import { median } from '../../src/stats.js';
 import { fieldText } from '../forms/field-text.js';
 import { centerY, grow, hasField, height, sameRow } from './geometry.js';
@@ -11,6 +11,8 @@ const SPLIT_GAP_EM = 1.0;
 const RUN_IN_GAP_EM = 1.5;
 /** Below this share of a line's height, a short row beside it is its superscript or subscript. */
 const SCRIPT_RATIO = 0.85;
+/** An option's own words before its box (`Not sure ☐`) are this many at most. */
+const MAX_OPTION_WORDS = 3;
 /** A field this far (points) from any line's words, on its height, gets a line of its own. */
 const MAX_FIELD_REACH = 150;
 
@@ -118,15 +120,31 @@ function splitRow(tokens: Token[]): Line[] {
   return lines;
 }
 
+/** A check box or radio button a page draws or a scan shows (not a widget). */
+function isMark(field: FormField): boolean {
+  return (field.type === 'checkbox' || field.type === 'radio') && field.origin !== 'acroform';
+}
+
 function wideGap(left: Token, right: Token): boolean {
   return right.bbox[0] - left.bbox[2] > SPLIT_GAP_EM * Math.max(left.size, right.size);
 }
 
-/** The tokens from `from` on run up to a field without a wide gap: they are the label of a box that follows them (or start with one). */
+/**
+ * The tokens from `from` on start with a box, or are an option's few words and then its box,
+ * which no word follows closely (`Yes ☐  No ☐`): the words' own box. A box with words right
+ * after it is theirs (f1040's `b ☐ Form 4972`), and longer runs are text of their own: either
+ * would pull a dense row, across its columns, into one line. Live widgets' rows are laid out as
+ * they were before marks were read (f1040's `c ☐      53` would join its row across the columns).
+ */
 function leadsToField(tokens: Token[], from: number): boolean {
-  for (let j = from; j < tokens.length; j++) {
-    if (j > from && wideGap(tokens[j - 1]!, tokens[j]!)) return false;
-    if (tokens[j]!.field) return true;
+  const end = Math.min(tokens.length, from + MAX_OPTION_WORDS + 1);
+  for (let j = from; j < end; j++) {
+    const token = tokens[j]!;
+    if (j > from && wideGap(tokens[j - 1]!, token)) return false;
+    if (!token.field) continue;
+    if (!isMark(token.field)) return false;
+    const next = tokens[j + 1];
+    return j === from || next === undefined || next.field !== undefined || wideGap(token, next);
   }
   return false;
 }
@@ -198,7 +216,8 @@ function joinAtFields(row: Line[]): Line[] {
   for (let k = 1; k < row.length; k++) {
     const previous = joined[joined.length - 1]!;
     const line = row[k]!;
-    if (previous.tokens[previous.tokens.length - 1]!.field || leadsToField(line.tokens, 0)) joined[joined.length - 1] = makeLine([...previous.tokens, ...line.tokens]);
+    const last = previous.tokens[previous.tokens.length - 1]!.field;
+    if ((last && isMark(last)) || leadsToField(line.tokens, 0)) joined[joined.length - 1] = makeLine([...previous.tokens, ...line.tokens]);
     else joined.push(line);
   }
   return joined;
