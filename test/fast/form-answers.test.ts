@@ -84,6 +84,14 @@ describe('marks drawn on a page', () => {
     expect(page.words.text).toBe('Smoke detectors Yes');
   });
 
+  it("takes a box glyph set against its option's word off the word, which then reads on its side of the box", () => {
+    const merged: TextWord = { text: '☐Yes', bbox: [199, 91, 229, 104], size: 10, turns: 0, emphasis: false };
+    const page = read([...line('Smoke detectors', 50, 100), merged], { marks: [box(200, 100, false)], answerBoxes: [] });
+    expect(page.text).toBe('Smoke detectors [ ] Yes');
+    expect(pick(page.fields)).toEqual([{ label: 'Yes', question: 'Smoke detectors', value: false }]);
+    expect(page.words.text).toBe('Smoke detectors Yes');
+  });
+
   it('a box a live widget covers is that widget, not a second field', () => {
     const live: FormField = { name: 'roof', origin: 'acroform', type: 'checkbox', value: true, bbox: [200, 92, 210, 102] };
     const page = read(line('Roof leaks', 50, 100), { marks: [box(200, 100, true)], answerBoxes: [] }, [live]);

@@ -7,7 +7,7 @@
  */
 import type { Bbox, FormField } from '../../src/protocol.js';
 import { sameRow } from '../layout/geometry.js';
-import type { PageForm } from './page-form.js';
+import type { Mark, PageForm } from './page-form.js';
 
 interface Word {
   text: string;
@@ -42,8 +42,10 @@ export function formAnswers<W extends Word>(words: W[], form: PageForm, origin: 
   }));
   const inBox: W[][] = boxes.map(() => []);
   const kept: W[] = [];
-  for (const word of words) {
-    if (marks.some((m) => contains(m.bbox, word.bbox) || covered(word.bbox, m.bbox) >= INSIDE_MARK)) continue;
+  for (const read of words) {
+    if (marks.some((m) => contains(m.bbox, read.bbox) || covered(read.bbox, m.bbox) >= INSIDE_MARK)) continue;
+    const word = besideMarks(read, marks);
+    if (!word) continue;
     const box = boxes.findIndex((b) => contains(b, word.bbox));
     if (box >= 0) inBox[box]!.push(word);
     else kept.push(word);
@@ -56,6 +58,26 @@ export function formAnswers<W extends Word>(words: W[], form: PageForm, origin: 
     fields.push(field);
   });
   return { words: kept, fields };
+}
+
+/** Box glyphs and ticks a text layer or the engine may set against an option's word (`☐Yes`). */
+const BOX_GLYPHS = /^[\u2610-\u2612\u2713-\u2718\u25a1\u25a0\u25cb\u25cf\u25ef\uf000-\uf0ff]+|[\u2610-\u2612\u2713-\u2718\u25a1\u25a0\u25cb\u25cf\u25ef\uf000-\uf0ff]+$/gu;
+
+/**
+ * A word that runs into a mark (a glyph box set against its option's word, the engine reading a
+ * box and its word as one): its box glyphs go, and its box stops at the mark's edge, so that it
+ * reads on its own side of the box. Null when nothing of it is left.
+ */
+function besideMarks<W extends Word>(word: W, marks: Mark[]): W | null {
+  const cy = (word.bbox[1] + word.bbox[3]) / 2;
+  const mark = marks.find((m) => cy >= m.bbox[1] && cy <= m.bbox[3] && covered(word.bbox, m.bbox) > 0);
+  if (!mark) return word;
+  const text = word.text.replace(BOX_GLYPHS, '');
+  if (text === '') return null;
+  const [l, t, r, b] = word.bbox;
+  const middle = (mark.bbox[0] + mark.bbox[2]) / 2;
+  const bbox: Bbox = (l + r) / 2 >= middle ? [Math.max(l, mark.bbox[2]), t, r, b] : [l, t, Math.min(r, mark.bbox[0]), b];
+  return { ...word, text, bbox };
 }
 
 /** The share of `a`'s area that lies inside `b`. */
