@@ -406,32 +406,51 @@ function showFormAnswers(pages) {
 }
 
 /**
- * A page's fields as rows `{ name, label, answer, filled }`, in the page's reading order. A radio
- * group is one row, answered by the export value of its chosen button (its buttons' labels are
- * the options, not the question); buttons hold no answer and are left out.
+ * A page's fields as rows `{ name, label, source, answer, filled }`, in the page's reading order.
+ * A radio group is one row, answered by the export value of its chosen button (its buttons' labels
+ * are the options, not the question); buttons hold no answer and are left out. The boxes of a form
+ * drawn on the page or read from a scan have no name: the options of one question are one row,
+ * answered by the words of the options ticked.
  */
 function formRows(fields) {
   const rows = [];
-  const radios = new Map();
+  const groups = new Map();
   for (const field of fields) {
     if (field.type === 'button') continue;
-    if (field.type === 'radio') {
-      let row = radios.get(field.name);
+    const key = groupKey(field);
+    if (key) {
+      let row = groups.get(key);
       if (!row) {
-        row = { name: field.name, type: 'radio', chosen: [] };
-        radios.set(field.name, row);
+        row = { name: field.name, label: field.name === null ? field.question : undefined, source: source(field), type: 'radio', chosen: [], sure: [] };
+        groups.set(key, row);
         rows.push(row);
       }
-      if (field.value === true) row.chosen.push(field.export || 'Chosen (its button has no export value)');
+      if (field.value === true) row.chosen.push(field.name === null ? field.label || 'Ticked (no words beside it)' : field.export || 'Chosen (its button has no export value)');
+      if (typeof field.confidence === 'number') row.sure.push(field.confidence);
       continue;
     }
-    rows.push({ name: field.name, label: field.label, type: field.type, answer: fieldAnswer(field) });
+    rows.push({ name: field.name, label: field.label, source: source(field), type: field.type, answer: fieldAnswer(field) });
   }
   return rows.map((row) => {
-    const answer = row.type === 'radio' ? row.chosen.join(', ') : row.answer;
+    const answer = row.chosen ? row.chosen.join(', ') : row.answer;
     const filled = answer.trim() !== '';
-    return { name: row.name, label: row.label, filled, answer: filled ? answer : BLANK_WORDS[row.type] };
+    const sourceWords = row.sure && row.sure.length > 0 ? `${row.source}, ${Math.min(...row.sure)} % sure` : row.source;
+    return { name: row.name, label: row.label, source: sourceWords, filled, answer: filled ? answer : BLANK_WORDS[row.type] };
   });
+}
+
+/** The row a box shares with the other options of its group: a radio group's name, or a nameless box's question. */
+function groupKey(field) {
+  if (field.type === 'radio' && field.name !== null) return `name:${field.name}`;
+  if ((field.type === 'radio' || field.type === 'checkbox') && field.name === null && field.question) return `question:${field.question}`;
+  return null;
+}
+
+/** Where a field without a name was found, in words (a live widget is told by its name). */
+function source(field) {
+  if (field.origin === 'scan') return typeof field.confidence === 'number' && field.type === 'text' ? `read from the scan, ${field.confidence} % sure` : 'read from the scan';
+  if (field.origin === 'drawn') return 'drawn on the page';
+  return '';
 }
 
 /** A field's answer in words, or '' when nothing was filled in. */
@@ -495,9 +514,16 @@ function answerTable(rows, caption) {
       label.textContent = row.label;
       name.append(label);
     }
-    const code = document.createElement('code');
-    code.textContent = row.name || '(no name)';
-    name.append(code);
+    if (row.name !== null) {
+      const code = document.createElement('code');
+      code.textContent = row.name || '(no name)';
+      name.append(code);
+    } else {
+      const from = document.createElement('span');
+      from.className = 'field-source';
+      from.textContent = row.source;
+      name.append(from);
+    }
     const answer = cell('td', row.answer);
     if (!row.filled) answer.className = 'blank';
     body.append(tableRow([name, answer]));

@@ -68,6 +68,9 @@ describe('form fields', () => {
       expectBox(got.bbox, f.bbox, 2, f.name);
       // The words the generator drew as the field's question, without a trailing colon.
       expect(got.label, f.name).toBe(f.label?.replace(/:\s*$/, ''));
+      expect(got.origin, f.name).toBe('acroform');
+      // The radio group's buttons stand on the line of their question; a lone check box's words are its label.
+      expect(got.question, f.name).toBe(f.type === 'radio' ? 'Foundation' : undefined);
     }
   }
 

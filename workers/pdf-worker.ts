@@ -6,7 +6,11 @@
 import { packWords, parentMessageSchema, type ChildMessage, type FormField, type PageResult, type StartMessage } from '../src/protocol.js';
 import { selectPages } from '../src/pages.js';
 import { withoutPaths } from '../src/paths.js';
+import { formAnswers } from './forms/answers.js';
+import { drawnForm } from './forms/drawn-form.js';
 import { formFields, formKind } from './forms/fields.js';
+import type { PageForm } from './forms/page-form.js';
+import { scanForm } from './forms/scan-form.js';
 import type { PageView } from './page/page-view.js';
 import { Ocr, type OcrText } from './ocr/ocr.js';
 import { JpegScans } from './pdf/jpeg-scan.js';
@@ -111,7 +115,9 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
     const layer = task.ocr === 'force' ? null : await clock.time('text', () => readTextLayer(page!, state.layerBudget).catch(() => null));
     const content = layer?.content;
     if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(content ? layerText(content) : ''))) {
-      const read = await clock.time('layout', () => textLayerContent(content ? textWords(content, view, state.fonts) : [], fields));
+      const words = content ? textWords(content, view, state.fonts) : [];
+      const drawn = await clock.time('forms', async () => formAnswers(words, await drawnForm(page!, view).catch(() => NO_FORM), 'drawn', fields));
+      const read = await clock.time('layout', () => textLayerContent(drawn.words, [...fields, ...drawn.fields]));
       return { page: pageNumber, source: 'text', error: layer?.cut ? cutLayerError(state.layerBudget) : null, ...size(view), ...read };
     }
     return await ocrPage(page, pageNumber, task, state, view, fields);
@@ -119,6 +125,9 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
     page.cleanup();
   }
 }
+
+/** A page form with nothing on it: what a reader that failed gives (the page's text still counts). */
+const NO_FORM: PageForm = { marks: [], answerBoxes: [] };
 
 /** The page error of a text layer cut where readTextLayer stopped; fitToShare keeps it. */
 function cutLayerError(budget: number): NonNullable<PageResult['error']> {
@@ -138,11 +147,20 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
   try {
     const reduce = task.reduced.includes(pageNumber) ? 2 : 1;
     const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) }, clock, await jpegs.get());
+    // Before the rules go: a box is four of them, and the reader erases the marks' ink itself.
+    const form = await clock.time('forms', () => {
+      try {
+        return scanForm(image);
+      } catch {
+        return NO_FORM;
+      }
+    });
     await clock.time('scale', () => eraseRuledLines(image));
     clock.countOcrPage();
     await clock.time('engine', () => ocr.start());
     const result = await recognizeUpright(ocr, image, clock);
-    const ocred = { ...base, ...(await clock.time('layout', () => ocrContent(result.words, fields))), confidence: result.confidence };
+    const scanned = await clock.time('forms', () => formAnswers(result.words, form, 'scan', fields));
+    const ocred = { ...base, ...(await clock.time('layout', () => ocrContent(scanned.words, [...fields, ...scanned.fields]))), confidence: result.confidence };
     if (oversizedImageCount() === oversizedBefore) return ocred;
     const message = `an image on this page has more than ${task.maxPagePixels / 1e6} megapixels (MAX_PAGE_MEGAPIXELS) and was left out`;
     return { ...ocred, error: { code: 'image_too_large', message } };

@@ -1,8 +1,8 @@
 /** Words into lines: rows by height (the engine's own lines on OCR pages), cut at wide gaps, form fields placed among them. */
-import type { Bbox } from '../../src/protocol.js';
+import type { Bbox, FormField } from '../../src/protocol.js';
 import { median } from '../../src/stats.js';
 import { fieldText } from '../forms/field-text.js';
-import { centerY, grow, height, sameRow } from './geometry.js';
+import { centerY, grow, hasField, height, sameRow } from './geometry.js';
 import type { Line, Token } from './types.js';
 
 /** A gap wider than this (in em of the larger neighbour) between two words on a line splits the line. */
@@ -11,6 +11,8 @@ const SPLIT_GAP_EM = 1.0;
 const RUN_IN_GAP_EM = 1.5;
 /** Below this share of a line's height, a short row beside it is its superscript or subscript. */
 const SCRIPT_RATIO = 0.85;
+/** An option's own words before its box (`Not sure ☐`) are this many at most. */
+const MAX_OPTION_WORDS = 3;
 /** A field this far (points) from any line's words, on its height, gets a line of its own. */
 const MAX_FIELD_REACH = 150;
 
@@ -96,14 +98,19 @@ function placeFields(rows: Row[], fields: Token[]): void {
   }
 }
 
-/** A row's tokens, left to right, cut into lines at wide gaps; a gap beside a field never cuts (a label and its box). */
+/**
+ * A row's tokens, left to right, cut into lines at wide gaps; a gap beside a field never cuts (a
+ * label and its box), nor one before the words a box follows (`Buyer waives the inspection?  Yes ☐`).
+ */
 function splitRow(tokens: Token[]): Line[] {
   const lines: Line[] = [];
   let current: Token[] = [];
+  let fields = false;
+  for (let i = 0; i < tokens.length; i++) if (tokens[i]!.field) fields = true;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const last = current.length > 0 ? current[current.length - 1]! : undefined;
-    if (last && !last.field && !token.field && token.bbox[0] - last.bbox[2] > SPLIT_GAP_EM * Math.max(last.size, token.size)) {
+    if (last && !last.field && !token.field && wideGap(last, token) && !(fields && leadsToField(tokens, i))) {
       lines[lines.length] = makeLine(current);
       current = [];
     }
@@ -111,6 +118,35 @@ function splitRow(tokens: Token[]): Line[] {
   }
   if (current.length > 0) lines[lines.length] = makeLine(current);
   return lines;
+}
+
+/** A check box or radio button a page draws or a scan shows (not a widget). */
+function isMark(field: FormField): boolean {
+  return (field.type === 'checkbox' || field.type === 'radio') && field.origin !== 'acroform';
+}
+
+function wideGap(left: Token, right: Token): boolean {
+  return right.bbox[0] - left.bbox[2] > SPLIT_GAP_EM * Math.max(left.size, right.size);
+}
+
+/**
+ * The tokens from `from` on start with a box, or are an option's few words and then its box,
+ * which no word follows closely (`Yes ☐  No ☐`): the words' own box. A box with words right
+ * after it is theirs (f1040's `b ☐ Form 4972`), and longer runs are text of their own: either
+ * would pull a dense row, across its columns, into one line. Live widgets' rows are laid out as
+ * they were before marks were read (f1040's `c ☐      53` would join its row across the columns).
+ */
+function leadsToField(tokens: Token[], from: number): boolean {
+  const end = Math.min(tokens.length, from + MAX_OPTION_WORDS + 1);
+  for (let j = from; j < end; j++) {
+    const token = tokens[j]!;
+    if (j > from && wideGap(tokens[j - 1]!, token)) return false;
+    if (!token.field) continue;
+    if (!isMark(token.field)) return false;
+    const next = tokens[j + 1];
+    return j === from || next === undefined || next.field !== undefined || wideGap(token, next);
+  }
+  return false;
 }
 
 /**
@@ -167,7 +203,24 @@ export function engineRows(words: Token[], fields: Token[]): Line[][] {
     else rows.push([line]);
   }
   for (const row of rows) row.sort((a, b) => a.bbox[0] - b.bbox[0]);
-  return rows;
+  return rows.map((row) => (hasField(row) ? joinAtFields(row) : row));
+}
+
+/**
+ * The engine's lines of a row that a field stands between are one line, as in splitRow: the
+ * engine parts a question from its options at the gap before them (`Known roof leaks?` and
+ * `Yes No N/A`), which would then read as two columns.
+ */
+function joinAtFields(row: Line[]): Line[] {
+  const joined: Line[] = [row[0]!];
+  for (let k = 1; k < row.length; k++) {
+    const previous = joined[joined.length - 1]!;
+    const line = row[k]!;
+    const last = previous.tokens[previous.tokens.length - 1]!.field;
+    if ((last && isMark(last)) || leadsToField(line.tokens, 0)) joined[joined.length - 1] = makeLine([...previous.tokens, ...line.tokens]);
+    else joined.push(line);
+  }
+  return joined;
 }
 
 function makeLine(tokens: Token[]): Line {

@@ -8,7 +8,7 @@ import { median } from '../../src/stats.js';
 import { hasField } from '../layout/geometry.js';
 import type { Block, Line, Token } from '../layout/types.js';
 import { fieldText } from '../forms/field-text.js';
-import { isBox, labelAbove, lineLabels } from '../forms/labels.js';
+import { isBox, labelAbove, lineLabels, offeredAbove } from '../forms/labels.js';
 import { escapeCell, escapeHeading, escapeInline, escapeLine } from './markdown-escape.js';
 
 /** A block at least this many times the body size (text layer: font size; OCR: line height) is a heading. */
@@ -24,18 +24,27 @@ const SAME_LEVEL_RATIO = 1.06;
 const BULLET = /^[\u2022\u00b7\u2023\u2043\u25aa\u25ab\u25cf\u25cb\u25a0\u25a1\u25e6\u2013\u2014*\-\uf0a7\uf0b7\uf076\uf0d8]$/u;
 const ENUMERATOR = /^(\d{1,3}|[a-zA-Z])[.)]$/;
 
-/** The page's Markdown, and the label it gave each form field (the text beside or above it). */
-export function pageMarkdown(blocks: Block[], source: 'text' | 'ocr'): { markdown: string; labels: Map<FormField, string> } {
+/** What the Markdown walk finds of the page's fields: each one's label (the text beside or above it), and each box's question. */
+export interface FieldWords {
+  labels: Map<FormField, string>;
+  questions: Map<FormField, string>;
+}
+
+/** The page's Markdown, and the labels and questions it gave the form fields. */
+export function pageMarkdown(blocks: Block[], source: 'text' | 'ocr'): { markdown: string } & FieldWords {
   const levels = headingLevels(blocks, source);
-  const labels = new Map<FormField, string>();
+  const found: FieldWords = { labels: new Map(), questions: new Map() };
   const out: string[] = [];
+  // The last line of the block before, in reading order: a question or label above a field line may be a block of its own.
+  let previous: Line | null = null;
   for (const block of blocks) {
     const level = levels.get(block);
     if (block.kind === 'table') out.push(table(block.rows));
     else if (level) out.push(`${'#'.repeat(level)} ${escapeHeading(block.lines.map((l) => l.text).join(' '))}`);
-    else out.push(...textBlock(block.lines, labels));
+    else out.push(...textBlock(block.lines, found, previous));
+    previous = block.kind === 'text' ? block.lines[block.lines.length - 1]! : null;
   }
-  return { markdown: out.filter((s) => s.trim() !== '').join('\n\n'), labels };
+  return { markdown: out.filter((s) => s.trim() !== '').join('\n\n'), ...found };
 }
 
 /** Heading level (1-3) of each block that is one: larger than the body text, short. */
@@ -104,8 +113,8 @@ function bodySize(blocks: Block[]): number | null {
   return body;
 }
 
-/** A block's lines as paragraphs, list items and form lines. */
-function textBlock(lines: Line[], labels: Map<FormField, string>): string[] {
+/** A block's lines as paragraphs, list items and form lines; `previous` is the line before the block. */
+function textBlock(lines: Line[], found: FieldWords, previous: Line | null): string[] {
   const out: string[] = [];
   // Consecutive list items (check boxes among them) are one list: a line each, no blank line.
   const push = (part: string) => {
@@ -131,9 +140,12 @@ function textBlock(lines: Line[], labels: Map<FormField, string>): string[] {
     const breaks = i > 0 && (gaps[i - 1]! > usualGap + 0.5 * size || line.bbox[0] > lines[0]!.bbox[0] + size);
     if (hasField([line])) {
       flushItem();
-      // A short line alone above a field whose own line gives it no label is its label.
-      const above = labelAbove(paragraph);
-      const rendered = fieldLines(line, above, labels);
+      // A short line alone above a field whose own line gives it no label is its label; a line
+      // printed before (another block's) offers it too, and asks the question of options alone on their line.
+      const before = paragraph.at(-1) ?? (i > 0 ? lines[i - 1]! : previous);
+      const offered = offeredAbove(before, line);
+      const printed = paragraph.length === 0 ? offered : '';
+      const rendered = fieldLines(line, { above: labelAbove(paragraph) || printed, printed, asked: offered }, found);
       if (rendered.usedAbove) paragraph = [];
       flushParagraph();
       rendered.lines.forEach(push);
@@ -175,22 +187,39 @@ function listMarker(tokens: Token[]): { text: string; skip: number } | null {
   return null;
 }
 
+/**
+ * What the lines above a field line offer it: `above`, a label for a field without one on its
+ * line; `printed`, the same when it is a line already written (another block's), which a text
+ * field then does not repeat; `asked`, the question of options alone on their line.
+ */
+interface Above {
+  above: string;
+  printed: string;
+  asked: string;
+}
+
 /** A line holding form fields: each field with its label (forms/labels.ts), and the text no field took. */
-function fieldLines(line: Line, above: string, labels: Map<FormField, string>): { lines: string[]; usedAbove: boolean } {
-  const found = lineLabels(line, above);
+function fieldLines(line: Line, offered: Above, out: FieldWords): { lines: string[]; usedAbove: boolean } {
+  const found = lineLabels(line, offered.above, offered.asked);
   const lines: string[] = [];
   found.segments.forEach((s, i) => {
     const label = found.labels.get(i);
     let rendered = '';
     if ('field' in s && label !== undefined) {
       const field = s.field;
-      if (label) labels.set(field, label);
-      rendered = isBox(s) ? `- ${fieldText(field)} ${escapeInline(label || field.name || '')}`.trimEnd() : escapeLine(`${label || field.name || ''}: ${fieldText(field)}`.trimEnd());
+      if (label) out.labels.set(field, label);
+      if (found.question && isBox(s)) out.questions.set(field, found.question);
+      rendered = isBox(s) ? `- ${fieldText(field)} ${escapeInline(label || field.name || '')}`.trimEnd() : escapeLine(answerLine(offered.printed && label === offered.printed.replace(/:\s*$/, '') ? '' : label || field.name || '', fieldText(field)));
     }
     if (rendered) lines.push(rendered);
     else if ('text' in s && !found.used.has(i)) lines.push(escapeLine(s.text.trim()));
   });
   return { lines, usedAbove: found.usedAbove };
+}
+
+/** `label: value`, or the value alone where the field has no label here (a drawn answer box whose question was written above). */
+function answerLine(label: string, value: string): string {
+  return label ? `${label}: ${value}`.trimEnd() : value;
 }
 
 /** Lines of one paragraph as one line: a break becomes a space, a word hyphenated at a line's end is joined. */

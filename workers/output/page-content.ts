@@ -52,15 +52,15 @@ function content(tokens: Token[], fields: FormField[], source: 'text' | 'ocr'): 
       for (let i = 0; i < tokens.length; i++) if (tokens[i]!.field) ordered.push(tokens[i]!.field!);
     }
   }
-  const { markdown, labels } = pageMarkdown(blocks, source);
+  const { markdown, labels, questions } = pageMarkdown(blocks, source);
   return {
     text: plainText(blocks),
     markdown,
     words: packedWords(blocks),
-    ...(ordered.length > 0 ? { fields: ordered.map((f) => withLabel(f, labels.get(f))) } : {}),
+    ...(ordered.length > 0 ? { fields: ordered.map((f) => withWords(f, labels.get(f), questions.get(f))) } : {}),
   };
 }
 
-function withLabel(field: FormField, label: string | undefined): FormField {
-  return { ...field, ...(label ? { label } : {}), bbox: field.bbox.map((v) => Math.round(v * 100) / 100) as FormField['bbox'] };
+function withWords(field: FormField, label: string | undefined, question: string | undefined): FormField {
+  return { ...field, ...(label ? { label } : {}), ...(question ? { question } : {}), bbox: field.bbox.map((v) => Math.round(v * 100) / 100) as FormField['bbox'] };
 }
