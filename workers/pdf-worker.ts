@@ -138,11 +138,11 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
   try {
     const reduce = task.reduced.includes(pageNumber) ? 2 : 1;
     const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) }, clock, await jpegs.get());
-    await clock.time('scale', () => eraseRuledLines(image));
+    const grids = await clock.time('scale', () => eraseRuledLines(image));
     clock.countOcrPage();
     await clock.time('engine', () => ocr.start());
     const result = await recognizeUpright(ocr, image, clock);
-    const ocred = { ...base, ...(await clock.time('layout', () => ocrContent(result.words, fields))), confidence: result.confidence };
+    const ocred = { ...base, ...(await clock.time('layout', () => ocrContent(result.words, fields, grids))), confidence: result.confidence };
     if (oversizedImageCount() === oversizedBefore) return ocred;
     const message = `an image on this page has more than ${task.maxPagePixels / 1e6} megapixels (MAX_PAGE_MEGAPIXELS) and was left out`;
     return { ...ocred, error: { code: 'image_too_large', message } };

@@ -170,7 +170,7 @@ export function engineRows(words: Token[], fields: Token[]): Line[][] {
   return rows;
 }
 
-function makeLine(tokens: Token[]): Line {
+export function makeLine(tokens: Token[]): Line {
   const bbox: Bbox = [Infinity, Infinity, -Infinity, -Infinity];
   let min = Infinity;
   let max = -Infinity;
