@@ -1,10 +1,12 @@
 /**
- * Type sizes of OCR lines, from their words' boxes. A word's box is as tall as its letters
- * reach: "Next" (capital, no descender) is 0.72 em, "Findings" 0.93 em, "was" 0.52 em; so each
- * word is measured against the letters it has, and a line is the median of its words. Lines of
- * one size still come out a few per cent apart (report-2's scan: its three 14-pt headings at
- * 13.5-14.4 pt, which the Markdown's heading levels, 6 % apart, split): sizes that close are
- * then made one.
+ * Type sizes of OCR lines, from their words' boxes: the median height of a line's words, in em
+ * of a word of unknown letters. That spreads lines of one size apart (report-2's scan: its three
+ * 14-pt headings at 16-19 pt, which the Markdown's heading levels, 6 % apart, split): a word's
+ * box is as tall as its letters reach ("Next", a capital without descender, is 0.72 em,
+ * "Findings" 0.93 em, "was" 0.52 em). So lines are also measured word by word against the
+ * letters each has (the three headings then at 13.5-14.4 pt), and lines that measure alike are
+ * given one size: the median of their first measures, which the Markdown's heading ratios were
+ * set on (measuring by letters alone lost cardinal.pdf's subheads "Creating a Song", "Editing").
  */
 import { median } from '../../src/stats.js';
 
@@ -20,7 +22,7 @@ const X_HEIGHT = 0.52;
 const T_HEIGHT = 0.67;
 const ASCENDER = 0.72;
 const DESCENDER = 0.21;
-/** A word without a letter or digit (a bullet, a dash) is about this many em high: the old estimate for a word of unknown letters. */
+/** A word of unknown letters is about this many em high, halfway between x-height and descender words (measured: median 0.7-0.75). */
 const UNKNOWN_HEIGHT = 0.72;
 /** Line sizes this close (ratio) next to each other are one size... */
 const SAME_SIZE_STEP = 1.06;
@@ -35,18 +37,23 @@ const LETTER = /[\p{L}\p{N}]/u;
 
 /** Each engine line's size in points. */
 export function ocrLineSizes(words: SizedWord[]): Map<number, number> {
-  const estimates = new Map<number, number[]>();
+  const byLetters = new Map<number, number[]>();
+  const byHeight = new Map<number, number[]>();
   for (const w of words) {
+    push(byHeight, w.line, across(w) / UNKNOWN_HEIGHT);
     const em = wordSize(w);
-    if (em === null) continue;
-    const list = estimates.get(w.line);
-    if (list) list.push(em);
-    else estimates.set(w.line, [em]);
+    if (em !== null) push(byLetters, w.line, em);
   }
-  const sizes = new Map([...estimates].map(([line, list]) => [line, median(list)]));
-  // Lines with no word of letters (a lone bullet) are measured as before.
-  for (const w of words) if (!sizes.has(w.line)) sizes.set(w.line, across(w) / UNKNOWN_HEIGHT);
-  return sameSizes(sizes);
+  const first = new Map([...byHeight].map(([line, list]) => [line, median(list)]));
+  // Lines with no word of letters (a lone bullet) are measured by height alone.
+  const measured = new Map([...first].map(([line, size]) => [line, byLetters.has(line) ? median(byLetters.get(line)!) : size]));
+  return sameSizes(measured, first);
+}
+
+function push(map: Map<number, number[]>, line: number, value: number): void {
+  const list = map.get(line);
+  if (list) list.push(value);
+  else map.set(line, [value]);
 }
 
 /** The word's extent across its baseline (its height, or its width on a page read sideways). */
@@ -61,12 +68,13 @@ function wordSize(w: SizedWord): number | null {
   return across(w) / (top + (DESCENDS.test(w.text) ? DESCENDER : 0));
 }
 
-/** Runs of sizes a step apart at most, within a span, each given its median. */
-function sameSizes(sizes: Map<number, number>): Map<number, number> {
-  const sorted = [...sizes].sort((a, b) => a[1] - b[1]);
+/** Lines in runs of `measured` sizes a step apart at most, within a span, each run given the median of its `first` sizes. */
+function sameSizes(measured: Map<number, number>, first: Map<number, number>): Map<number, number> {
+  const sorted = [...measured].sort((a, b) => a[1] - b[1]);
+  const sizes = new Map<number, number>();
   let run: [number, number][] = [];
   const flush = () => {
-    const size = median(run.map(([, s]) => s));
+    const size = median(run.map(([line]) => first.get(line)!));
     for (const [line] of run) sizes.set(line, size);
     run = [];
   };
