@@ -155,12 +155,12 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
         return NO_FORM;
       }
     });
-    await clock.time('scale', () => eraseRuledLines(image));
+    const grids = await clock.time('scale', () => eraseRuledLines(image));
     clock.countOcrPage();
     await clock.time('engine', () => ocr.start());
     const result = await recognizeUpright(ocr, image, clock);
     const scanned = await clock.time('forms', () => formAnswers(result.words, form, 'scan', fields));
-    const ocred = { ...base, ...(await clock.time('layout', () => ocrContent(scanned.words, [...fields, ...scanned.fields]))), confidence: result.confidence };
+    const ocred = { ...base, ...(await clock.time('layout', () => ocrContent(scanned.words, [...fields, ...scanned.fields], grids))), confidence: result.confidence };
     if (oversizedImageCount() === oversizedBefore) return ocred;
     const message = `an image on this page has more than ${task.maxPagePixels / 1e6} megapixels (MAX_PAGE_MEGAPIXELS) and was left out`;
     return { ...ocred, error: { code: 'image_too_large', message } };

@@ -4,10 +4,12 @@
  * and OCR pages; OCR pages bring the engine's own lines and paragraphs.
  */
 import type { Bbox, FormField } from '../../src/protocol.js';
+import type { RuledGrid } from '../image/ruled-grid.js';
 import { lineBlocks } from './blocks.js';
 import { height } from './geometry.js';
 import { engineRows, geometricRows, joinRunIns } from './lines.js';
 import { order } from './order.js';
+import { gridInFrame, ruledTables } from './ruled-tables.js';
 import { findTables } from './tables.js';
 import type { Block, Line, Token } from './types.js';
 
@@ -15,10 +17,11 @@ import type { Block, Line, Token } from './types.js';
  * The page's blocks in reading order. `tokens` are words; OCR words carry their engine line,
  * which is kept. The engine's paragraphs are not: on a form it makes one paragraph of a column
  * of labels and others of their answers, which then read apart (measured on the scanned form).
+ * `grids` are a scan's ruled tables (image/ruled-grid.ts): the words inside one are its cells.
  */
-export function layoutPage(tokens: Token[], fields: FormField[]): Block[] {
+export function layoutPage(tokens: Token[], fields: FormField[], grids: RuledGrid[] = []): Block[] {
   const turns = dominantTurns(tokens);
-  if (turns === 0) return layoutUpright(tokens, fields);
+  if (turns === 0) return layoutUpright(tokens, fields, grids);
   // Text that runs down, up or upside down on the page is laid out in its own frame, where it
   // runs left to right; the words keep their boxes on the page.
   const original = new Map<Token, Token>();
@@ -33,7 +36,8 @@ export function layoutPage(tokens: Token[], fields: FormField[]): Block[] {
     fieldOf.set(copy, f);
     return copy;
   });
-  const blocks = layoutUpright(turned, turnedFields);
+  const turnedGrids = grids.map((g) => gridInFrame(g, (x, y) => unturn([x, y, x, y], turns).slice(0, 2) as [number, number]));
+  const blocks = layoutUpright(turned, turnedFields, turnedGrids);
   const back = (line: Line | null) => {
     if (line) line.tokens = line.tokens.map((t) => original.get(t) ?? (t.field ? { ...t, field: fieldOf.get(t.field)! } : t));
   };
@@ -55,10 +59,11 @@ function unturn(b: Bbox, turns: 1 | 2 | 3): Bbox {
   return [Math.min(p[0], q[0]), Math.min(p[1], q[1]), Math.max(p[0], q[0]), Math.max(p[1], q[1])];
 }
 
-function layoutUpright(tokens: Token[], fields: FormField[]): Block[] {
+function layoutUpright(tokens: Token[], fields: FormField[], grids: RuledGrid[]): Block[] {
   const fieldTokens = fields.map((field): Token => ({ text: '', bbox: field.bbox, size: height(field.bbox), field }));
   const engine = tokens.length > 0 && tokens.every((t) => t.line !== undefined);
-  const rows = engine ? engineRows(tokens, fieldTokens) : geometricRows(tokens, fieldTokens);
+  const ruled = ruledTables(tokens, grids);
+  const rows = engine ? engineRows(ruled.rest, fieldTokens) : geometricRows(ruled.rest, fieldTokens);
   const { tables, rest } = findTables(rows);
-  return order([...tables, ...lineBlocks(joinRunIns(rest))]);
+  return order([...ruled.tables, ...tables, ...lineBlocks(joinRunIns(rest))]);
 }

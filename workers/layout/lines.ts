@@ -223,7 +223,7 @@ function joinAtFields(row: Line[]): Line[] {
   return joined;
 }
 
-function makeLine(tokens: Token[]): Line {
+export function makeLine(tokens: Token[]): Line {
   const bbox: Bbox = [Infinity, Infinity, -Infinity, -Infinity];
   let min = Infinity;
   let max = -Infinity;

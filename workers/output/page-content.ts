@@ -1,6 +1,8 @@
 import type { FormField, PackedWords } from '../../src/protocol.js';
-import { median } from '../../src/stats.js';
+import type { RuledGrid } from '../image/ruled-grid.js';
 import { layoutPage } from '../layout/layout.js';
+import { bulletTexts } from '../layout/ocr-bullets.js';
+import { ocrLineSizes } from '../layout/ocr-size.js';
 import type { Token } from '../layout/types.js';
 import { pageMarkdown } from './markdown.js';
 import type { OcrWord } from '../ocr/ocr-words.js';
@@ -16,33 +18,29 @@ export interface PageContent {
   fields?: FormField[];
 }
 
-/** A word's box is about this many em high, halfway between x-height and descender words (measured: median 0.7-0.75). */
-const WORD_HEIGHT_PER_EM = 0.72;
-
 export function textLayerContent(words: TextWord[], fields: FormField[]): PageContent {
   // A text-layer word is a layout token as it is (no copy: a page has thousands).
   return content(words, fields, 'text');
 }
 
-/** OCR words, each sized by its line: the median height of the line's word boxes, in em. */
-export function ocrContent(words: OcrWord[], fields: FormField[]): PageContent {
-  const heights = new Map<number, number[]>();
-  for (const w of words) {
-    const h = w.bbox[3] - w.bbox[1];
-    const list = heights.get(w.line);
-    if (list) list.push(h);
-    else heights.set(w.line, [h]);
-  }
-  const size = new Map([...heights].map(([line, hs]) => [line, median(hs) / WORD_HEIGHT_PER_EM]));
+/**
+ * OCR words, each sized by its line (layout/ocr-size.ts), misread bullets taken back
+ * (layout/ocr-bullets.ts); `grids` are the page's ruled tables (image/ruled-grid.ts), whose
+ * words are read into their cells.
+ */
+export function ocrContent(words: OcrWord[], fields: FormField[], grids: RuledGrid[] = []): PageContent {
+  const size = ocrLineSizes(words);
+  const texts = bulletTexts(words);
   return content(
-    words.map((w) => ({ text: w.text, bbox: w.bbox, size: size.get(w.line)!, confidence: w.confidence, line: w.line, turns: w.turns })),
+    words.map((w, i) => ({ text: texts[i]!, bbox: w.bbox, size: size.get(w.line)!, confidence: w.confidence, line: w.line, turns: w.turns })),
     fields,
     'ocr',
+    grids,
   );
 }
 
-function content(tokens: Token[], fields: FormField[], source: 'text' | 'ocr'): PageContent {
-  const blocks = layoutPage(tokens, fields);
+function content(tokens: Token[], fields: FormField[], source: 'text' | 'ocr', grids: RuledGrid[] = []): PageContent {
+  const blocks = layoutPage(tokens, fields, grids);
   const ordered: FormField[] = [];
   for (const block of blocks) {
     const lines = block.kind === 'text' ? block.lines : block.rows.flat();
