@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readWithChild, type ChildRead } from '../harness/child.js';
+import { pipeTables } from '../harness/pipe-tables.js';
 import { corpusFile, ROOT, wordMatches, words } from '../harness/service.js';
 import { quantile } from '../src/stats.js';
 import { unpackWords, type Bbox, type FormField, type PageResult } from '../src/protocol.js';
@@ -338,22 +339,6 @@ async function popplerBoxRow(read: Read, ctx: BenchContext): Promise<Row> {
 }
 
 // ---------------------------------------------------------------- Markdown
-
-/** Each pipe table of the Markdown as rows of cells (the rule under the header left out). */
-function pipeTables(markdown: string): string[][][] {
-  const tables: string[][][] = [];
-  let current: string[][] | null = null;
-  for (const line of markdown.split('\n')) {
-    if (!line.startsWith('|')) {
-      current = null;
-      continue;
-    }
-    if (!current) tables.push((current = []));
-    if (/^\|( --- \|)+$/.test(line)) continue;
-    current.push(line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
-  }
-  return tables;
-}
 
 async function markdownRow(read: Read): Promise<Row> {
   const want = expected<{ headings: [string, string][]; bullets: string[]; joined: string; table: string[][] }>('structure.json');

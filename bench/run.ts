@@ -3,7 +3,7 @@
  * table. Cases run one after another, each on a fresh server, and never at the same time
  * as a reference tool. See the README's Performance section.
  *
- *   --only=<case>[,<case>]  idle | text | fidelity | lone, lone300 (latency, accuracy, CPU, small host) |
+ *   --only=<case>[,<case>]  idle | text | fidelity | forms | lone, lone300 (latency, accuracy, CPU, small host) |
  *                           four, four300 (memory, throughput) | scaled
  *   --update-readme         write the table into README.md's Performance section
  *
