@@ -16,6 +16,8 @@ const SIDE_DEPTH_PT = 1.5;
 const CHECKED_SHARE = 0.05;
 /** A radio button's dot covers its middle; the letter in a © or ® does not. */
 const DOT_MIDDLE = 0.6;
+/** Ink share of a blob's bounds above which it is a solid square (a JPEG's soft edge takes a few percent). */
+const SOLID = 0.9;
 
 /** A mark found in the image: its printed box in pixels (inclusive) and the blob it belongs to. */
 interface Found {
@@ -26,6 +28,8 @@ interface Found {
   b: number;
   stroke: number;
   blob: Blob;
+  /** A solid square: a box whose fill hides its line, or a bullet ■ (told apart by its neighbours). */
+  solid?: boolean;
 }
 
 /**
@@ -37,7 +41,7 @@ export function scanForm(image: GrayImage): PageForm {
   const ink = findInk(image);
   const pt = image.dpi / 72;
   const side: SideRange = { min: Math.round(MIN_SIDE_PT * pt), max: Math.ceil(MAX_SIDE_PT * pt) };
-  const found = ink.blobs.flatMap((blob) => markIn(ink, blob, side, Math.max(2, Math.round(SIDE_DEPTH_PT * pt))) ?? []);
+  const found = keepSolids(ink.blobs.flatMap((blob) => markIn(ink, blob, side, Math.max(2, Math.round(SIDE_DEPTH_PT * pt))) ?? []));
   const marks: Mark[] = [];
   const read: Found[] = [];
   for (const f of found) {
@@ -61,10 +65,30 @@ function markIn(ink: Ink, blob: Blob, side: SideRange, depth: number): Found | n
   if (square) {
     return { shape: 'square', l: blob.x0 + square.l, t: blob.y0 + square.t, r: blob.x0 + square.r, b: blob.y0 + square.b, stroke: square.stroke, blob };
   }
+  if (w <= side.max && h <= side.max && Math.abs(w - h) <= 0.1 * Math.max(w, h) && blob.ink >= SOLID * w * h) {
+    return { shape: 'square', l: blob.x0, t: blob.y0, r: blob.x1 - 1, b: blob.y1 - 1, stroke: 1, blob, solid: true };
+  }
   // A ring is as wide as it is tall to a pixel or so; the letters O, 0, Q are not.
   if (w > side.max || h > side.max || Math.abs(w - h) > 1 + 0.02 * Math.max(w, h)) return null;
   const stroke = ringStroke(mask, w, h);
   return stroke > 0 ? { shape: 'circle', l: blob.x0, t: blob.y0, r: blob.x1 - 1, b: blob.y1 - 1, stroke, blob } : null;
+}
+
+/**
+ * A fill that reaches its box's line leaves a solid square, the shape of a bullet ■. A form
+ * prints its boxes in one size and sets a question's options in a row or a column, so a solid
+ * square is a filled box when a hollow box on the page has its size (to a pixel or two and
+ * 12 %) and lies in its row or column; a bullet has no such twin.
+ */
+function keepSolids(found: Found[]): Found[] {
+  const boxes = found.filter((f) => f.shape === 'square' && !f.solid);
+  const twin = (s: Found, f: Found) => {
+    const [sw, sh, fw, fh] = [s.r - s.l, s.b - s.t, f.r - f.l, f.b - f.t];
+    const slack = Math.max(2, 0.12 * fw);
+    if (Math.abs(sw - fw) > slack || Math.abs(sh - fh) > slack) return false;
+    return Math.abs(s.t + s.b - f.t - f.b) / 2 <= fh / 2 || Math.abs(s.l + s.r - f.l - f.r) / 2 <= fw / 2;
+  };
+  return found.filter((s) => !s.solid || boxes.some((f) => twin(s, f)));
 }
 
 /** Ink inside the box, within its line (and a skewed line's slack): share of the inside, and of its middle. */
