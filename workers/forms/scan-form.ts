@@ -16,6 +16,8 @@ const SIDE_DEPTH_PT = 1.5;
 const CHECKED_SHARE = 0.05;
 /** A radio button's dot covers its middle; the letter in a © or ® does not. */
 const DOT_MIDDLE = 0.6;
+/** A glyph this much taller than a ring beside it makes the ring a letter (caps over x-height: 1.3 or more). */
+const TALLER = 1.2;
 /** Ink share of a blob's bounds above which it is a solid square (a JPEG's soft edge takes a few percent). */
 const SOLID = 0.9;
 
@@ -41,7 +43,8 @@ export function scanForm(image: GrayImage): PageForm {
   const ink = findInk(image);
   const pt = image.dpi / 72;
   const side: SideRange = { min: Math.round(MIN_SIDE_PT * pt), max: Math.ceil(MAX_SIDE_PT * pt) };
-  const found = keepSolids(ink.blobs.flatMap((blob) => markIn(ink, blob, side, Math.max(2, Math.round(SIDE_DEPTH_PT * pt))) ?? []));
+  const shapes = ink.blobs.flatMap((blob) => markIn(ink, blob, side, Math.max(2, Math.round(SIDE_DEPTH_PT * pt))) ?? []);
+  const found = keepSolids(shapes).filter((f) => f.shape === 'square' || !amongTallerGlyphs(f, ink.blobs));
   const marks: Mark[] = [];
   const read: Found[] = [];
   for (const f of found) {
@@ -89,6 +92,24 @@ function keepSolids(found: Found[]): Found[] {
     return Math.abs(s.t + s.b - f.t - f.b) / 2 <= fh / 2 || Math.abs(s.l + s.r - f.l - f.r) / 2 <= fw / 2;
   };
   return found.filter((s) => !s.solid || boxes.some((f) => twin(s, f)));
+}
+
+/**
+ * A ring is a letter o when a glyph on its line stands taller than it: a radio button is drawn
+ * at least as tall as its label's letters (it must hold a mark), while an o is x-height among
+ * capitals, digits and ascenders. A glyph is a blob crossing the ring's middle row, within
+ * three ring widths (a monospaced double space), up to 2.5 times its height (a table's rule or
+ * a frame is not a glyph).
+ */
+function amongTallerGlyphs(ring: Found, blobs: Blob[]): boolean {
+  const size = ring.b - ring.t + 1;
+  const reach = 3 * (ring.r - ring.l + 1);
+  const middle = (ring.t + ring.b) / 2;
+  return blobs.some((g) => {
+    const h = g.y1 - g.y0;
+    if (g === ring.blob || h <= TALLER * size || h > 2.5 * size || g.y0 > middle || g.y1 <= middle) return false;
+    return g.x0 <= ring.r + reach && g.x1 > ring.l - reach;
+  });
 }
 
 /** Ink inside the box, within its line (and a skewed line's slack): share of the inside, and of its middle. */
