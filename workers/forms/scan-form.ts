@@ -71,8 +71,8 @@ function markIn(ink: Ink, blob: Blob, side: SideRange, depth: number): Found | n
   if (w <= side.max && h <= side.max && Math.abs(w - h) <= 0.1 * Math.max(w, h) && blob.ink >= SOLID * w * h) {
     return { shape: 'square', l: blob.x0, t: blob.y0, r: blob.x1 - 1, b: blob.y1 - 1, stroke: 1, blob, solid: true };
   }
-  // A ring is as wide as it is tall to a pixel or so; the letters O, 0, Q are not.
-  if (w > side.max || h > side.max || Math.abs(w - h) > 1 + 0.02 * Math.max(w, h)) return null;
+  // A ring is as wide as it is tall to two pixels (a scan's soft edge moves each side of the bounds by one); the letters O, 0, Q are not.
+  if (w > side.max || h > side.max || Math.abs(w - h) > 2 + 0.02 * Math.max(w, h)) return null;
   const stroke = ringStroke(mask, w, h);
   return stroke > 0 ? { shape: 'circle', l: blob.x0, t: blob.y0, r: blob.x1 - 1, b: blob.y1 - 1, stroke, blob } : null;
 }
