@@ -110,7 +110,7 @@ function score(file: string, truth: Truth, forms: PageForm[], erased: GrayImage[
 
 const scores: Score[] = [];
 afterAll(() => {
-  const rows = scores.map((s) => `${s.file.padEnd(40)} marks ${s.right}/${s.marks}  false ${s.falseMarks.length}  answers ${s.answersFound}/${s.answers}  ${s.ms.toFixed(1)} ms  ${[...s.missed.map((m) => `missed ${m}`), ...s.wrongState].join('; ')}`);
+  const rows = scores.map((s) => `${s.file.padEnd(40)} marks ${s.right}/${s.marks}  false ${s.falseMarks.length}  answers ${s.answersFound}/${s.answers}  ${s.ms.toFixed(1)} ms  ${[...s.missed.map((m) => `missed ${m}`), ...s.wrongState, ...s.falseMarks.map((b) => `false mark [${b.map(Math.round).join(',')}]`)].join('; ')}`);
   console.log(['scanForm on the scanned forms (child path, 200 dpi):', ...rows].join('\n'));
 });
 

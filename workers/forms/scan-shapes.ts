@@ -18,6 +18,14 @@ export interface Outline {
   stroke: number;
 }
 
+/** The bands of long runs an outline's four sides were found in (first and last index). */
+interface SideBands {
+  top: [number, number];
+  bottom: [number, number];
+  left: [number, number];
+  right: [number, number];
+}
+
 /** A side's pixels must be ink along at least this share of it (dust, JPEG and skew break a few). */
 const SIDE_COVER = 0.9;
 /** A ring must have ink on this share of the rays from its centre. */
@@ -88,14 +96,44 @@ function sideCover(mask: Uint8Array, w: number, o: Outline, side: 'top' | 'botto
   return hit / (to - from + 1);
 }
 
-/** Ink in each corner of the outline (a letter's bowl is round there). */
-function squareCorners(mask: Uint8Array, w: number, o: Outline, depth: number): boolean {
+/**
+ * Ink in each corner of the outline (a letter's bowl is round there): within half the side
+ * depth of the corner, or where its two sides' bands cross, whichever reaches further. A side
+ * drawn a pixel or two off the others (a 1-bit scan enlarged, a glyph's heavier side) leaves
+ * the outline's own corner pixel white, but its band still meets the other side's.
+ */
+function squareCorners(mask: Uint8Array, w: number, o: Outline, depth: number, b: SideBands): boolean {
   const reach = Math.max(1, depth >> 1);
-  const inked = (cx: number, cy: number, sx: number, sy: number) => {
-    for (let d = 0; d < reach; d++) for (let e = 0; e < reach; e++) if (mask[(cy + sy * d) * w + cx + sx * e] === 1) return true;
+  const inked = (x0: number, x1: number, y0: number, y1: number) => {
+    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) if (mask[y * w + x] === 1) return true;
     return false;
   };
-  return inked(o.l, o.t, 1, 1) && inked(o.r, o.t, -1, 1) && inked(o.l, o.b, 1, -1) && inked(o.r, o.b, -1, -1);
+  const [l1, t1] = [Math.max(b.left[1], o.l + reach - 1), Math.max(b.top[1], o.t + reach - 1)];
+  const [r0, b0] = [Math.min(b.right[0], o.r - reach + 1), Math.min(b.bottom[0], o.b - reach + 1)];
+  return inked(o.l, l1, o.t, t1) && inked(r0, o.r, o.t, t1) && inked(o.l, l1, b0, o.b) && inked(r0, o.r, b0, o.b);
+}
+
+/**
+ * Sides with ink bulging past them: two pixels beyond the outline (past a scan's soft edge row)
+ * over most of the side's middle half. A box's line is its outermost ink, and a tick or pen
+ * stroke overshooting it crosses a side in one narrow place; a bold letter's bowl (O, o) is
+ * round, so the long runs its sides are found in lie inside its curves on every side.
+ */
+function bulgingSides(mask: Uint8Array, w: number, h: number, o: Outline): number {
+  const span = Math.min(o.r - o.l, o.b - o.t);
+  const at = (x: number, y: number) => (x >= 0 && y >= 0 && x < w && y < h ? mask[y * w + x]! : 0);
+  const share = (inked: (p: number) => number, from: number, to: number) => {
+    let n = 0;
+    for (let p = from + (span >> 2); p <= to - (span >> 2); p++) n += inked(p);
+    return n / Math.max(1, to - from - 2 * (span >> 2) + 1);
+  };
+  const shares = [
+    share((x) => at(x, o.t - 2), o.l, o.r),
+    share((x) => at(x, o.b + 2), o.l, o.r),
+    share((y) => at(o.l - 2, y), o.t, o.b),
+    share((y) => at(o.r + 2, y), o.t, o.b),
+  ];
+  return shares.filter((v) => v > 0.5).length;
 }
 
 /**
@@ -142,16 +180,18 @@ function sideDepths(mask: Uint8Array, w: number, o: Outline, reach: number): num
  * A box's line, from its side depths: its width (the thinnest side: ink inside, a check glyph's
  * foot or arm, only ever deepens a side) and how far its ink may reach in (the second deepest
  * side: a scan thickens one side more than another, one deepened by a glyph is left out).
- * Null for a letter's bowl (a bold p, d, o): heavy stems down its sides (over STEM of its
- * width) and thin across, the stress of type; a printed box's line is one width all round.
- * Only heavy stems count: a thin line on a gray scan reads a pixel or two wider or narrower
- * from side to side (a 1-pixel top against 3-pixel sides on a 150-dpi JPEG).
+ * Null for a letter's bowl (a bold p, d, o): stems down both its sides over MAX_STROKE of its
+ * width, or heavy stems (over STEM) and thin strokes across, the stress of type; a printed
+ * box's line is thin and one width all round. Only heavy stems count for the stress: a thin
+ * line on a gray scan reads a pixel or two wider or narrower from side to side (a 1-pixel top
+ * against 3-pixel sides on a 150-dpi JPEG). The stems, not the thinnest side, are held to
+ * MAX_STROKE: a bold bowl's top and bottom can be as thin as a box's line.
  */
 function lineOf(depths: number[], width: number): { stroke: number; reach: number } | null {
   const [top, bottom, left, right] = depths as [number, number, number, number];
   const across = Math.max(1, Math.min(top, bottom));
   const down = Math.max(1, Math.min(left, right));
-  if (down > STEM * width && down > EVEN_LINE * across + 1) return null;
+  if (down > MAX_STROKE * width || (down > STEM * width && down > EVEN_LINE * across + 1)) return null;
   return { stroke: Math.min(across, down), reach: [...depths].sort((a, b) => a - b)[2]! };
 }
 
@@ -175,15 +215,15 @@ export function squareOutline(mask: Uint8Array, w: number, h: number, side: Side
           if (best && width * height <= (best.r - best.l + 1) * (best.b - best.t + 1)) continue;
           const o = { l: left[0], t: top[0], r: right[1], b: bottom[1], stroke: 1 };
           const sides = (['top', 'bottom', 'left', 'right'] as const).every((s) => sideCover(mask, w, o, s, depth) >= SIDE_COVER);
-          if (!sides || !squareCorners(mask, w, o, depth)) continue;
+          if (!sides || !squareCorners(mask, w, o, depth, { top, bottom, left, right })) continue;
+          if (bulgingSides(mask, w, h, o) >= 2) continue;
           const cap = Math.round(MAX_STROKE * width);
           if (filledBox(mask, w, o)) {
             best = { ...o, stroke: cap };
             continue;
           }
-          // A bold letter's strokes (an o, a, d in a heading) are a quarter of its size; a box's line is far thinner.
           const line = lineOf(sideDepths(mask, w, o, depth), width);
-          if (line && line.stroke <= MAX_STROKE * width) best = { ...o, stroke: Math.max(1, Math.min(line.reach, cap)) };
+          if (line) best = { ...o, stroke: Math.max(1, Math.min(line.reach, cap)) };
         }
       }
     }
