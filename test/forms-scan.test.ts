@@ -81,12 +81,14 @@ interface Score {
   falseMarks: Bbox[];
   answers: number;
   answersFound: number;
+  /** Answer boxes found where the truth has none (a box drawn around a printed word, on the controls). */
+  answersExtra: number;
   inkLeft: number;
   ms: number;
 }
 
 function score(file: string, truth: Truth, forms: PageForm[], erased: GrayImage[], ms: number): Score {
-  const s: Score = { file, marks: 0, right: 0, wrongState: [], missed: [], falseMarks: [], answers: 0, answersFound: 0, inkLeft: 0, ms };
+  const s: Score = { file, marks: 0, right: 0, wrongState: [], missed: [], falseMarks: [], answers: 0, answersFound: 0, answersExtra: 0, inkLeft: 0, ms };
   truth.pages.forEach((page, p) => {
     const found = [...forms[p]!.marks];
     for (const mark of page.marks) {
@@ -104,13 +106,14 @@ function score(file: string, truth: Truth, forms: PageForm[], erased: GrayImage[
     s.falseMarks.push(...found.map((m) => m.bbox));
     s.answers += page.answers.length;
     s.answersFound += page.answers.filter((a) => forms[p]!.answerBoxes.some((b) => near(b, a.box))).length;
+    s.answersExtra += forms[p]!.answerBoxes.filter((b) => !page.answers.some((a) => near(b, a.box))).length;
   });
   return s;
 }
 
 const scores: Score[] = [];
 afterAll(() => {
-  const rows = scores.map((s) => `${s.file.padEnd(40)} marks ${s.right}/${s.marks}  false ${s.falseMarks.length}  answers ${s.answersFound}/${s.answers}  ${s.ms.toFixed(1)} ms  ${[...s.missed.map((m) => `missed ${m}`), ...s.wrongState, ...s.falseMarks.map((b) => `false mark [${b.map(Math.round).join(',')}]`)].join('; ')}`);
+  const rows = scores.map((s) => `${s.file.padEnd(40)} marks ${s.right}/${s.marks}  false ${s.falseMarks.length}  answers ${s.answersFound}/${s.answers} (+${s.answersExtra})  ${s.ms.toFixed(1)} ms  ${[...s.missed.map((m) => `missed ${m}`), ...s.wrongState, ...s.falseMarks.map((b) => `false mark [${b.map(Math.round).join(',')}]`)].join('; ')}`);
   console.log(['scanForm on the scanned forms (child path, 200 dpi):', ...rows].join('\n'));
 });
 
