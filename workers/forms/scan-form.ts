@@ -3,7 +3,7 @@ import { onPage } from '../page/placement.js';
 import type { Mark, PageForm } from './page-form.js';
 import { answerBoxes } from './scan-answers.js';
 import { blobMask, findInk, INK, type Blob, type Ink } from './scan-ink.js';
-import { ringStroke, squareOutline, type SideRange } from './scan-shapes.js';
+import { ringInside, ringStroke, squareOutline, type SideRange } from './scan-shapes.js';
 
 /** A box printed 8-14 pt wide; the slack takes blur, skew and a thick line's outer edge. */
 const MIN_SIDE_PT = 7.9;
@@ -32,6 +32,8 @@ interface Found {
   blob: Blob;
   /** A solid square: a box whose fill hides its line, or a bullet ■ (told apart by its neighbours). */
   solid?: boolean;
+  /** A ring found inside a larger blob: joined to ink that reaches past it. */
+  crossed?: boolean;
 }
 
 /**
@@ -72,9 +74,17 @@ function markIn(ink: Ink, blob: Blob, side: SideRange, depth: number): Found | n
     return { shape: 'square', l: blob.x0, t: blob.y0, r: blob.x1 - 1, b: blob.y1 - 1, stroke: 1, blob, solid: true };
   }
   // A ring is as wide as it is tall to two pixels (a scan's soft edge moves each side of the bounds by one); the letters O, 0, Q are not.
-  if (w > side.max || h > side.max || Math.abs(w - h) > 2 + 0.02 * Math.max(w, h)) return null;
-  const stroke = ringStroke(mask, w, h);
-  return stroke > 0 ? { shape: 'circle', l: blob.x0, t: blob.y0, r: blob.x1 - 1, b: blob.y1 - 1, stroke, blob } : null;
+  if (w <= side.max && h <= side.max && Math.abs(w - h) <= 2 + 0.02 * Math.max(w, h)) {
+    const stroke = ringStroke(mask, w, h);
+    if (stroke > 0) return { shape: 'circle', l: blob.x0, t: blob.y0, r: blob.x1 - 1, b: blob.y1 - 1, stroke, blob };
+  }
+  const ring = ringInside(mask, w, h, side);
+  if (!ring) return null;
+  const [l, t] = [Math.round(blob.x0 + ring.cx - ring.r + 0.5), Math.round(blob.y0 + ring.cy - ring.r + 0.5)];
+  const size = Math.round(2 * ring.r) - 1;
+  // Only a ring with other ink beyond it: one filling the blob is the plain ring above.
+  if (w - size <= 2 && h - size <= 2) return null;
+  return { shape: 'circle', l, t, r: l + size, b: t + size, stroke: ring.stroke, blob, crossed: true };
 }
 
 /**
@@ -146,7 +156,11 @@ function inside(image: GrayImage, f: Found): { share: number; middle: number } {
 function state(image: GrayImage, f: Found): { checked: boolean; confidence: number } | null {
   const { share, middle } = inside(image, f);
   const checked = share >= CHECKED_SHARE;
-  if (checked && f.shape === 'circle' && middle < DOT_MIDDLE) return null;
+  // A ring joined to ink crossing its inside and reaching past it is a pen stroke through it
+  // (no dot needed); joined to ink outside only, it is a letter touching its neighbours.
+  if (f.crossed) {
+    if (!checked) return null;
+  } else if (checked && f.shape === 'circle' && middle < DOT_MIDDLE) return null;
   const distance = checked ? Math.min(1, (share - CHECKED_SHARE) / (3 * CHECKED_SHARE)) : 1 - share / CHECKED_SHARE;
   return { checked, confidence: Math.round(50 + 50 * distance) };
 }

@@ -28,6 +28,8 @@ interface SideBands {
 
 /** A side's pixels must be ink along at least this share of it (dust, JPEG and skew break a few). */
 const SIDE_COVER = 0.9;
+/** A pen stroke crossing a ring covers at most this share of its inside; a dot or a letter's bowl, more. */
+const MAX_CROSSING = 0.5;
 /** A ring must have ink on this share of the rays from its centre. */
 const RING_COVER = 0.92;
 /** A box's line is at most this share of its side (1.5 pt on 8 pt, with blur). */
@@ -269,4 +271,132 @@ export function ringStroke(mask: Uint8Array, w: number, h: number): number {
     }
   }
   return corners <= 2 && middle <= 2 ? Math.max(1, Math.round(stroke)) : 0;
+}
+
+/** A ring found inside a larger blob: centre and outer radius (mask pixels) and its line width. */
+export interface Ring {
+  cx: number;
+  cy: number;
+  r: number;
+  stroke: number;
+}
+
+/**
+ * The blob with its holes filled (ink, and paper no path from the bounds' edge reaches), as the
+ * chamfer distance (3 a step across, 4 a diagonal) of each pixel to the nearest paper outside.
+ */
+function filledDistance(mask: Uint8Array, w: number, h: number): Uint16Array {
+  const outside = new Uint8Array(w * h);
+  const stack: number[] = [];
+  const reach = (i: number) => {
+    if (mask[i] === 0 && outside[i] === 0) {
+      outside[i] = 1;
+      stack.push(i);
+    }
+  };
+  for (let x = 0; x < w; x++) reach(x), reach((h - 1) * w + x);
+  for (let y = 0; y < h; y++) reach(y * w), reach(y * w + w - 1);
+  while (stack.length) {
+    const i = stack.pop()!;
+    const x = i % w;
+    if (x > 0) reach(i - 1);
+    if (x < w - 1) reach(i + 1);
+    if (i >= w) reach(i - w);
+    if (i < w * (h - 1)) reach(i + w);
+  }
+  const d = new Uint16Array(w * h);
+  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? 0 : d[y * w + x]!);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (outside[y * w + x]) continue;
+      d[y * w + x] = Math.min(at(x - 1, y) + 3, at(x, y - 1) + 3, at(x - 1, y - 1) + 4, at(x + 1, y - 1) + 4);
+    }
+  }
+  for (let y = h - 1; y >= 0; y--) {
+    for (let x = w - 1; x >= 0; x--) {
+      if (outside[y * w + x]) continue;
+      d[y * w + x] = Math.min(d[y * w + x]!, at(x + 1, y) + 3, at(x, y + 1) + 3, at(x + 1, y + 1) + 4, at(x - 1, y + 1) + 4);
+    }
+  }
+  return d;
+}
+
+/**
+ * A ring inside a blob that also holds other ink: a radio button a pen stroke crosses and
+ * overshoots, one blob with it. With its holes filled, the blob holds the ring's whole disc,
+ * so the filled shape's deepest point is the ring's centre and its depth the radius (a stroke
+ * or a word is a few pixels deep). The ring is then checked on the blob's own ink: a thin line
+ * on nearly every ray at that radius, and an inside mostly paper (a stroke crosses it, a solid
+ * dot or a letter's bowl fills it).
+ */
+export function ringInside(mask: Uint8Array, w: number, h: number, side: SideRange): Ring | null {
+  const d = filledDistance(mask, w, h);
+  let best = 0;
+  for (let i = 0; i < d.length; i++) if (d[i]! > best) best = d[i]!;
+  const r = best / 3;
+  if (r < side.min / 2 - 1 || r > side.max / 2 + 1) return null;
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  for (let i = 0; i < d.length; i++) {
+    if (d[i]! < best - 1) continue;
+    sx += i % w;
+    sy += Math.floor(i / w);
+    n++;
+  }
+  const [cx, cy] = [sx / n, sy / n];
+  const rays = 48;
+  const depths: number[] = [];
+  for (let k = 0; k < rays; k++) {
+    const dx = Math.cos((2 * Math.PI * k) / rays);
+    const dy = Math.sin((2 * Math.PI * k) / rays);
+    const inkAt = (q: number) => {
+      const x = Math.round(cx + dx * q);
+      const y = Math.round(cy + dy * q);
+      return x >= 0 && y >= 0 && x < w && y < h && mask[y * w + x] === 1;
+    };
+    let q = r + 1;
+    while (q > r * 0.6 && !inkAt(q)) q -= 0.5;
+    if (q <= r * 0.6) continue;
+    let depth = 0;
+    while (q > 0 && inkAt(q)) (q -= 0.5), (depth += 0.5);
+    depths.push(depth);
+  }
+  if (depths.length < rays * RING_COVER) return null;
+  const stroke = depths.sort((a, b) => a - b)[depths.length >> 1]!;
+  if (stroke > r * 0.3) return null;
+  let inside = 0;
+  let all = 0;
+  const ri = r - stroke - 1;
+  for (let y = Math.ceil(cy - ri); y <= cy + ri; y++) {
+    for (let x = Math.ceil(cx - ri); x <= cx + ri; x++) {
+      if (Math.hypot(x - cx, y - cy) > ri) continue;
+      all++;
+      inside += mask[y * w + x]!;
+    }
+  }
+  if (inside > all * MAX_CROSSING || !crossedRadially(mask, w, h, cx, cy, r, stroke)) return null;
+  return { cx, cy, r, stroke: Math.max(1, Math.round(stroke)) };
+}
+
+/**
+ * Ink running unbroken (but for a pixel) along some ray from well inside the ring to past its
+ * line: a stroke through the ring. A letter inside touching the ring (the R of a ®) or one
+ * outside touching it (a word's letter) reaches the line from one side only.
+ */
+function crossedRadially(mask: Uint8Array, w: number, h: number, cx: number, cy: number, r: number, stroke: number): boolean {
+  const rays = 96;
+  for (let k = 0; k < rays; k++) {
+    const dx = Math.cos((2 * Math.PI * k) / rays);
+    const dy = Math.sin((2 * Math.PI * k) / rays);
+    let gap = 0;
+    let q = 0.55 * r;
+    for (; q <= r + stroke + 2 && gap <= 2; q += 0.5) {
+      const x = Math.round(cx + dx * q);
+      const y = Math.round(cy + dy * q);
+      gap = x >= 0 && y >= 0 && x < w && y < h && mask[y * w + x] === 1 ? 0 : gap + 1;
+    }
+    if (q > r + stroke + 2 && gap <= 2) return true;
+  }
+  return false;
 }
