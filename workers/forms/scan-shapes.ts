@@ -41,6 +41,8 @@ const STEM = 0.15;
 /** Ink share of a box with a fill inside that touches its line (measured 0.8-0.9 on the corpus scans). */
 const FILLED_MIN = 0.75;
 const FILLED_MAX = 0.95;
+/** A fill covers this share of a box's middle half at least (a JPEG's speckle takes a little). */
+const FILLED_MIDDLE = 0.9;
 
 /** Bands of consecutive indices whose value reaches `min`: a box's side is a band of long runs. */
 function bands(values: Int32Array, min: number): Array<[number, number]> {
@@ -140,13 +142,18 @@ function bulgingSides(mask: Uint8Array, w: number, h: number, o: Outline): numbe
 
 /**
  * A box with a filled square inside that touches its line here and there: ink over most of it,
- * but the white gap between line and fill shows (a solid bullet ■ has none, a bold letter's hole is larger).
+ * but the white gap between line and fill shows (a solid bullet ■ has none), and its middle
+ * half solid: the fill covers it, where a bold letter (d, o, a) has its hole.
  */
 function filledBox(mask: Uint8Array, w: number, o: Outline): boolean {
   let n = 0;
   for (let y = o.t; y <= o.b; y++) for (let x = o.l; x <= o.r; x++) n += mask[y * w + x]!;
   const share = n / ((o.r - o.l + 1) * (o.b - o.t + 1));
-  return share >= FILLED_MIN && share <= FILLED_MAX;
+  if (share < FILLED_MIN || share > FILLED_MAX) return false;
+  const [qw, qh] = [(o.r - o.l + 1) >> 2, (o.b - o.t + 1) >> 2];
+  let middle = 0;
+  for (let y = o.t + qh; y <= o.b - qh; y++) for (let x = o.l + qw; x <= o.r - qw; x++) middle += mask[y * w + x]!;
+  return middle >= FILLED_MIDDLE * (o.r - o.l + 1 - 2 * qw) * (o.b - o.t + 1 - 2 * qh);
 }
 
 /**
