@@ -28,6 +28,8 @@ interface SideBands {
 
 /** A side's pixels must be ink along at least this share of it (dust, JPEG and skew break a few). */
 const SIDE_COVER = 0.9;
+/** A side's line running on past a corner this share of the side is a letter's stem. */
+const STEM_RUN = 0.4;
 /** A pen stroke crossing a ring covers at most this share of its inside; a dot or a letter's bowl, more. */
 const MAX_CROSSING = 0.5;
 /** A ring must have ink on this share of the rays from its centre. */
@@ -115,6 +117,28 @@ function squareCorners(mask: Uint8Array, w: number, o: Outline, depth: number, b
   const [l1, t1] = [Math.max(b.left[1], o.l + reach - 1), Math.max(b.top[1], o.t + reach - 1)];
   const [r0, b0] = [Math.min(b.right[0], o.r - reach + 1), Math.min(b.bottom[0], o.b - reach + 1)];
   return inked(o.l, l1, o.t, t1) && inked(r0, o.r, o.t, t1) && inked(o.l, l1, b0, o.b) && inked(r0, o.r, b0, o.b);
+}
+
+/**
+ * A letter's stem: a side's line running on straight past a corner, up or down, for STEM_RUN of
+ * the side (the bowl of a P, p, b, d, q is a box-like outline on a stem). A box's line stops at
+ * its corners; a tick overshooting a corner leaves it aslant, out of the side's line within a
+ * few pixels.
+ */
+function stemPastCorner(mask: Uint8Array, w: number, h: number, o: Outline, stroke: number): boolean {
+  const run = Math.max(3, Math.round(STEM_RUN * (o.r - o.l + 1)));
+  const band = Math.max(2, stroke);
+  const inked = (x0: number, y: number) => {
+    if (y < 0 || y >= h) return false;
+    for (let x = Math.max(0, x0); x < Math.min(w, x0 + band); x++) if (mask[y * w + x] === 1) return true;
+    return false;
+  };
+  const runs = (x0: number, from: number, step: number) => {
+    for (let k = 0; k < run; k++) if (!inked(x0, from + step * k)) return false;
+    return true;
+  };
+  const [left, right] = [o.l, o.r - band + 1];
+  return runs(left, o.b + 2, 1) || runs(right, o.b + 2, 1) || runs(left, o.t - 2, -1) || runs(right, o.t - 2, -1);
 }
 
 /**
@@ -232,7 +256,7 @@ export function squareOutline(mask: Uint8Array, w: number, h: number, side: Side
             continue;
           }
           const line = lineOf(sideDepths(mask, w, o, depth), width);
-          if (line) best = { ...o, stroke: Math.max(1, Math.min(line.reach, cap)) };
+          if (line && !stemPastCorner(mask, w, h, o, line.stroke)) best = { ...o, stroke: Math.max(1, Math.min(line.reach, cap)) };
         }
       }
     }
