@@ -1,0 +1,152 @@
+/**
+ * Answer boxes in a page image: ruled rectangles wide enough for a line of words and a line or
+ * two tall, not cells of a table grid. Stacked boxes share a side (one blob of ink), so each
+ * blob's long horizontal rules are paired one after the other, and each pair is closed by
+ * vertical sides. A scan is skewed: a 400-pt rule tilted 0.5° climbs a pixel every 120, so no
+ * row holds it whole; each blob is first sheared level along its top edge's slope.
+ */
+import { blobMask, type Blob, type Ink } from './scan-ink.js';
+
+const MIN_WIDTH_PT = 40;
+const MIN_HEIGHT_PT = 12;
+const MAX_HEIGHT_PT = 40;
+/** A rule goes on over a gap this wide (points): a JPEG's or a 1-bit scan's dropouts, not the space between two rules. */
+const RULE_GAP_PT = 1.5;
+/** A side's column is ink along this share of the height between its rules. */
+const SIDE_COVER = 0.9;
+
+interface Rule {
+  y0: number;
+  y1: number;
+  x0: number;
+  x1: number;
+}
+
+/** A blob's mask sheared level: mask row y, column x lands on row y - round(slope·x) + shift. */
+interface Level {
+  mask: Uint8Array;
+  w: number;
+  h: number;
+  slope: number;
+  shift: number;
+}
+
+/**
+ * The slope of the blob's top edge (rows per column): the median over column pairs half the
+ * blob apart of the topmost ink's rise. The median takes a wider box stacked below the top one,
+ * or a letter poking above, as outliers.
+ */
+function topSlope(mask: Uint8Array, w: number, h: number): number {
+  const top = new Int32Array(w).fill(-1);
+  for (let x = 0; x < w; x++) {
+    for (let y = 0; y < h; y++) {
+      if (mask[y * w + x] === 1) {
+        top[x] = y;
+        break;
+      }
+    }
+  }
+  const half = w >> 1;
+  const slopes: number[] = [];
+  for (let x = 0; x + half < w; x += 2) if (top[x]! >= 0 && top[x + half]! >= 0) slopes.push((top[x + half]! - top[x]!) / half);
+  return slopes.sort((a, b) => a - b)[slopes.length >> 1] ?? 0;
+}
+
+function level(mask: Uint8Array, w: number, h: number): Level {
+  const slope = topSlope(mask, w, h);
+  const shift = Math.max(0, Math.round(slope * (w - 1)));
+  const rows = h + Math.abs(Math.round(slope * (w - 1))) + 1;
+  const out = new Uint8Array(w * rows);
+  for (let x = 0; x < w; x++) {
+    const dy = shift - Math.round(slope * x);
+    for (let y = 0; y < h; y++) if (mask[y * w + x] === 1) out[(y + dy) * w + x] = 1;
+  }
+  return { mask: out, w, h: rows, slope, shift };
+}
+
+/**
+ * Bands of rows holding a run of ink at least `min` long, with that run's extent. A run goes on
+ * over gaps of up to `gap` pixels (a light rule on a JPEG or a 1-bit scan breaks here and
+ * there), and a row's pixel is ink when the row above or below has it there: the levelled rule
+ * still drifts a row over its length where the measured slope is off by a little.
+ */
+function horizontalRules({ mask, w, h }: Level, min: number, gap: number): Rule[] {
+  const rules: Rule[] = [];
+  for (let y = 0; y < h; y++) {
+    const above = y > 0 ? (y - 1) * w : y * w;
+    const below = y + 1 < h ? (y + 1) * w : y * w;
+    const on = (x: number) => (mask[y * w + x]! | mask[above + x]! | mask[below + x]!) === 1;
+    let best: [number, number] = [0, 0];
+    for (let x = 0; x < w; x++) {
+      if (!on(x)) continue;
+      const s = x;
+      let end = x;
+      while (x < w && x - end <= gap) {
+        if (on(x)) end = x + 1;
+        x++;
+      }
+      x = end;
+      if (end - s > best[1] - best[0]) best = [s, end];
+    }
+    if (best[1] - best[0] < min) continue;
+    const last = rules.at(-1);
+    if (last && last.y1 === y) {
+      last.y1 = y + 1;
+      last.x0 = Math.min(last.x0, best[0]);
+      last.x1 = Math.max(last.x1, best[1]);
+    } else rules.push({ y0: y, y1: y + 1, x0: best[0], x1: best[1] });
+  }
+  return rules;
+}
+
+/**
+ * Columns between x0 and x1 inked from row `top` to row `bottom` (nearly all of it), a pixel
+ * either way: levelling rows leaves a side tilted by the skew (a pixel or two over a box).
+ */
+function sides({ mask, w }: Level, x0: number, x1: number, top: number, bottom: number): number[] {
+  const out: number[] = [];
+  for (let x = x0; x < x1; x++) {
+    let n = 0;
+    for (let y = top; y < bottom; y++) n += mask[y * w + x]! | mask[y * w + Math.max(0, x - 1)]! | mask[y * w + Math.min(w - 1, x + 1)]!;
+    if (n >= (bottom - top) * SIDE_COVER) out.push(x);
+  }
+  return out;
+}
+
+/** The answer boxes (pixel boxes, right and bottom exclusive) the image's ruled blobs draw. */
+export function answerBoxes(ink: Ink, pt: number): Array<[number, number, number, number]> {
+  const minWidth = MIN_WIDTH_PT * pt;
+  return ink.blobs.flatMap((blob) => {
+    const w = blob.x1 - blob.x0;
+    const h = blob.y1 - blob.y0;
+    return w < minWidth || h < MIN_HEIGHT_PT * pt ? [] : boxesIn(level(blobMask(ink, blob), w, h), blob, pt);
+  });
+}
+
+function boxesIn(lv: Level, blob: Blob, pt: number): Array<[number, number, number, number]> {
+  const minWidth = MIN_WIDTH_PT * pt;
+  const rules = horizontalRules(lv, minWidth, Math.round(RULE_GAP_PT * pt));
+  const out: Array<[number, number, number, number]> = [];
+  for (let i = 0; i + 1 < rules.length; i++) {
+    const [a, b] = [rules[i]!, rules[i + 1]!];
+    const height = b.y1 - a.y0;
+    if (height < MIN_HEIGHT_PT * pt || height > MAX_HEIGHT_PT * pt) continue;
+    // Sides looked for over both rules' reach, since a light rule on a gray scan fades out over
+    // a stretch (a 1-pixel line split over two rows by the skew, both too light to be ink);
+    // each rule must then span half the box between the sides.
+    const cols = sides(lv, Math.min(a.x0, b.x0), Math.max(a.x1, b.x1), a.y1, b.y0);
+    if (cols.length === 0) continue;
+    const l = cols[0]!;
+    const r = cols.at(-1)!;
+    const stroke = Math.max(a.y1 - a.y0, b.y1 - b.y0) + 4;
+    // A column rule between its sides: a table's row of cells, not a box to write in.
+    if (r - l < minWidth || cols.some((x) => x > l + stroke && x < r - stroke)) continue;
+    if (Math.min(a.x1, r + 1) - Math.max(a.x0, l) < (r - l) / 2 || Math.min(b.x1, r + 1) - Math.max(b.x0, l) < (r - l) / 2) continue;
+    // Back from the levelled rows: the corners' rows at the box's left and right, their bounds.
+    const back = (y: number, x: number) => y - lv.shift + Math.round(lv.slope * x);
+    const top = Math.min(back(a.y0, l), back(a.y0, r));
+    const bottom = Math.max(back(b.y1, l), back(b.y1, r));
+    out.push([blob.x0 + l, blob.y0 + top, blob.x0 + r + 1, blob.y0 + bottom]);
+  }
+  return out;
+}
