@@ -276,6 +276,8 @@ function showText(out: InkGlyph[], glyphs: unknown[], gs: GraphicsState, text: T
   text.tm = compose(text.tm, [1, 0, 0, 1, x, 0]);
 }
 
+/** ZapfDingbats as pdfjs passes it when the font maps no Unicode (pdf-lib's standard font): its codes, by Adobe's glyph list. */
+const ZAPF_DINGBATS: Record<string, string> = { '3': '✓', '4': '✔', '5': '✕', '6': '✖', '7': '✗', '8': '✘', l: '●', n: '■', o: '❏', p: '❐', q: '❑', r: '❒' };
 /** Wingdings and Wingdings 2 draw their boxes and ticks at Latin code points; pdfjs passes those on. */
 const WINGDINGS: Record<string, string> = { '\u00a8': '☐', o: '☐', q: '☐', x: '☒', '\u00fd': '☒', '\u00fe': '☑', '\u00fc': '✓', '\u00fb': '✗' };
 const WINGDINGS_2: Record<string, string> = { '\u00a3': '☐', P: '✓', O: '✗', Q: '✗', R: '☑', S: '☒', T: '☒' };
@@ -284,5 +286,6 @@ function mapSymbol(char: string, font: string): string {
   if (!font) return char;
   if (/wingdings-?2/i.test(font)) return WINGDINGS_2[char] ?? char;
   if (/wingdings/i.test(font)) return WINGDINGS[char] ?? char;
+  if (/dingbats/i.test(font)) return ZAPF_DINGBATS[char] ?? char;
   return char;
 }

@@ -15,7 +15,8 @@ export function isChecked(box: BoxCandidate, paths: InkPath[], glyphs: InkGlyph[
   for (const g of glyphs) if (CHECK_GLYPHS.has(g.char) && centreIn(g.bbox, grow(box.bbox, 2))) return true;
   const inner = grow(box.bbox, -Math.max(1, (box.path?.lineWidth ?? 0.8) + 0.3));
   for (const p of paths) {
-    if (p === box.path || sameBox(p.bbox, box.bbox, 1.5)) continue;
+    // The same box printed again (a flattened form's appearance over the page's own) is no ink.
+    if (p === box.path || (p.closed && !p.darkFill && sameBox(p.bbox, box.bbox, 1.5))) continue;
     if (p.darkFill && inside(p.bbox, grow(box.bbox, 1), 0) && width(p.bbox) * height(p.bbox) >= MIN_FILL_SHARE * width(box.bbox) * height(box.bbox)) return true;
     if (p.stroked && crossesInto(p, inner)) return true;
   }
