@@ -9,8 +9,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { drawnForm } from '../workers/forms/drawn-form.js';
+import { DrawnGate } from '../workers/forms/drawn-gate.js';
 import type { PageForm } from '../workers/forms/page-form.js';
 import { openPdf } from '../workers/pdf/pdf.js';
+import { corpusFile } from './helpers.js';
 
 type Box = [number, number, number, number];
 interface TruthMark { box: Box; state: boolean; shape: 'square' | 'circle'; style: string; label: string }
@@ -98,5 +100,38 @@ describe('marks drawn on text-layer pages', () => {
   it('no mark and no answer box on the controls and the reports (bullets, O 0 Q, © ® °, rules, tables, rings, a framed word)', async () => {
     const s = await group(truths.filter((t) => t.kind !== 'form'));
     expect(s.falseMarks + s.falseAnswers, s.wrong.join('\n')).toBe(0);
+  });
+});
+
+/** Per page, whether the gate lets drawnForm read it (given the page's text as the child reads it). */
+async function gateOpens(file: string): Promise<boolean[]> {
+  const gate = DrawnGate.open(file);
+  const doc = await openPdf(file, undefined, 12_000_000);
+  try {
+    const open: boolean[] = [];
+    for (let p = 1; p <= doc.numPages; p++) {
+      const page = await doc.getPage(p);
+      const text = (await page.getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join('');
+      open.push(gate!.mayDraw(page.ref, text));
+      page.cleanup();
+    }
+    return open;
+  } finally {
+    gate?.close();
+    await doc.destroy();
+  }
+}
+
+describe('the gate before the full reading', () => {
+  it('opens on every page of the forms that draws a mark or an answer box', async () => {
+    for (const t of truths.filter((t) => t.kind === 'form')) {
+      const open = await gateOpens(path.join(DIR, t.file));
+      t.pages.forEach((p) => expect(open[p.page - 1], `${t.file} page ${p.page}`).toBe(true));
+    }
+  });
+
+  it.each(['multi_page.pdf', 'pdkids.pdf', '2305.03393v1-pg9.pdf'])('stays shut on the plain text pages of %s', async (name) => {
+    const open = await gateOpens(corpusFile(`text/${name}`));
+    expect(open.filter(Boolean).length).toBe(0);
   });
 });
