@@ -130,8 +130,14 @@ describe('the gate before the full reading', () => {
     }
   });
 
-  it.each(['multi_page.pdf', 'pdkids.pdf', '2305.03393v1-pg9.pdf'])('stays shut on the plain text pages of %s', async (name) => {
+  it.each(['multi_page.pdf', 'pdkids.pdf', '2305.03393v1-pg9.pdf', 'normal_4pages.pdf'])('stays shut on the plain text pages of %s', async (name) => {
     const open = await gateOpens(corpusFile(`text/${name}`));
     expect(open.filter(Boolean).length).toBe(0);
+  });
+
+  // Ruled tables, page frames, rules and figures draw closed shapes too, but none of a box's size.
+  it.each(['TAMReview.pdf', 'redp5110_sampled.pdf'])('stays shut on the pages of %s, tables and figures included', async (name) => {
+    const open = await gateOpens(corpusFile(`text/${name}`));
+    expect(open.flatMap((o, i) => (o ? [i + 1] : []))).toEqual([]);
   });
 });

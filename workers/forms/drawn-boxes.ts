@@ -15,12 +15,12 @@ export interface BoxCandidate {
 }
 
 /** Marks are 8-14 pt in print; a little either side for other forms' scales. */
-const MIN_MARK = 6;
-const MAX_MARK = 20;
+export const MIN_MARK = 6;
+export const MAX_MARK = 20;
 /** Width over height (or back) of a square or a circle. */
-const MAX_ASPECT = 1.25;
+export const MAX_ASPECT = 1.25;
 /** A stroke thicker than this share of the box is a ring or a badge, not a box's outline. */
-const MAX_LINE_SHARE = 0.2;
+export const MAX_LINE_SHARE = 0.2;
 /** Edges and corners closer than this (points) are the same. */
 const SNAP = 1.5;
 /** Answer boxes: wide enough for words, one or two lines tall. */
