@@ -16,8 +16,8 @@ export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 export interface ScanHooks {
   /** The form or image `Do` draws by this resource name under this transform. */
   draw(name: string, ctm: Matrix): Verdict;
-  /** Whether the font `Tf` sets by this resource name is a dingbat font. */
-  symbolFont(name: string): boolean;
+  /** The resource names of the dingbat fonts `Tf` may set (most pages: none). */
+  symbolFonts: ReadonlySet<string>;
 }
 
 /** A little over the reader's own bounds (drawn-boxes.ts): the gate must not be stricter than the reader. */
@@ -42,7 +42,7 @@ const END = -2;
 const REGULAR = 0;
 const WHITE = 1;
 const DELIMITER = 2;
-const NUMBER = 3;
+const NUMBER = 4;
 const CLASS = new Uint8Array(256);
 for (const c of [0x20, 0x0a, 0x0d, 0x09, 0x0c, 0x00]) CLASS[c] = WHITE;
 for (const c of '()<>[]{}/%') CLASS[c.charCodeAt(0)] = DELIMITER;
@@ -84,7 +84,8 @@ class Tokens {
   }
 
   name(): string {
-    return Buffer.from(this.data.subarray(this.nameStart, this.nameEnd)).toString('latin1');
+    const d = this.data;
+    return Buffer.from(d.buffer, d.byteOffset + this.nameStart, this.nameEnd - this.nameStart).toString('latin1');
   }
 
   /** The next operator's code; numbers and the name before it are kept for it. */
@@ -94,10 +95,11 @@ class Tokens {
     while (this.pos < d.length) {
       const c = d[this.pos]!;
       const kind = CLASS[c]!;
-      if (kind === WHITE) this.pos++;
+      if (kind === WHITE) this.skipWhite();
       else if (kind === NUMBER) this.push(this.readNumber());
       else if (kind === REGULAR) return this.readOp();
       else if (c === 0x28) this.skipString();
+      else if (c === 0x5b) this.skipArray();
       else if (c === 0x2f) this.readName();
       else if (c === 0x25) this.skipLine();
       else if (c === 0x3c) this.pos += d[this.pos + 1] === 0x3c ? 2 : this.skipHex();
@@ -118,6 +120,13 @@ class Tokens {
     this.pos = d.length;
   }
 
+  private skipWhite(): void {
+    const d = this.data;
+    let pos = this.pos + 1;
+    while (pos < d.length && CLASS[d[pos]!] === WHITE) pos++;
+    this.pos = pos;
+  }
+
   private push(v: number): void {
     this.nums[this.top] = v;
     this.top = (this.top + 1) & 7;
@@ -127,8 +136,10 @@ class Tokens {
   private readOp(): number {
     const d = this.data;
     const start = this.pos;
-    while (this.pos < d.length && CLASS[d[this.pos]!] !== WHITE && CLASS[d[this.pos]!] !== DELIMITER) this.pos++;
-    const len = this.pos - start;
+    let pos = start + 1;
+    while (pos < d.length && (CLASS[d[pos]!]! & (WHITE | DELIMITER)) === 0) pos++;
+    this.pos = pos;
+    const len = pos - start;
     if (len > 3) return LONG_OP;
     return d[start]! | (len > 1 ? d[start + 1]! << 8 : 0) | (len > 2 ? d[start + 2]! << 16 : 0);
   }
@@ -138,8 +149,9 @@ class Tokens {
     let sign = 1;
     let value = 0;
     let scale = 0;
-    for (; this.pos < d.length; this.pos++) {
-      const c = d[this.pos]!;
+    let pos = this.pos;
+    for (; pos < d.length; pos++) {
+      const c = d[pos]!;
       if (c >= 0x30 && c <= 0x39) {
         value = value * 10 + (c - 0x30);
         if (scale) scale *= 10;
@@ -147,37 +159,65 @@ class Tokens {
       else if (c === 0x2d) sign = -sign;
       else if (c !== 0x2b) break;
     }
+    this.pos = pos;
     return (sign * value) / (scale || 1);
   }
 
   private readName(): void {
     const d = this.data;
-    this.nameStart = ++this.pos;
-    while (this.pos < d.length && CLASS[d[this.pos]!] !== WHITE && CLASS[d[this.pos]!] !== DELIMITER) this.pos++;
-    this.nameEnd = this.pos;
+    let pos = (this.nameStart = this.pos + 1);
+    while (pos < d.length && (CLASS[d[pos]!]! & (WHITE | DELIMITER)) === 0) pos++;
+    this.pos = this.nameEnd = pos;
+  }
+
+  /**
+   * An array operand, to its `]`: TJ's strings and kerning, a dash pattern. No operator the gate
+   * reads takes one, and stepping over it saves parsing the numbers of every TJ.
+   */
+  private skipArray(): void {
+    const d = this.data;
+    let depth = 0;
+    for (this.pos++; this.pos < d.length; ) {
+      const c = d[this.pos]!;
+      if (c === 0x28) this.skipString();
+      else if (c === 0x3c && d[this.pos + 1] !== 0x3c) this.pos += this.skipHex();
+      else if (c === 0x25) this.skipLine();
+      else {
+        this.pos++;
+        if (c === 0x5b) depth++;
+        else if (c === 0x5d && depth-- === 0) return;
+      }
+    }
   }
 
   private skipString(): void {
     const d = this.data;
     let depth = 0;
-    for (this.pos++; this.pos < d.length; this.pos++) {
-      const c = d[this.pos]!;
-      if (c === 0x5c) this.pos++;
+    let pos = this.pos + 1;
+    for (; pos < d.length; pos++) {
+      const c = d[pos]!;
+      if (c === 0x5c) pos++;
       else if (c === 0x28) depth++;
       else if (c === 0x29 && depth-- === 0) break;
     }
-    this.pos++;
+    this.pos = pos + 1;
   }
 
   /** Bytes from `<` past the hex string's `>`. */
   private skipHex(): number {
-    const end = this.data.indexOf(0x3e, this.pos);
-    return (end < 0 ? this.data.length : end + 1) - this.pos;
+    // A loop, not indexOf: TJ arrays hold hex strings of two digits by the hundred (pdkids.pdf),
+    // and a native call each cost more than the rest of the scan.
+    const d = this.data;
+    let pos = this.pos + 1;
+    while (pos < d.length && d[pos] !== 0x3e) pos++;
+    return Math.min(pos + 1, d.length) - this.pos;
   }
 
   private skipLine(): void {
     const d = this.data;
-    while (this.pos < d.length && d[this.pos] !== 0x0a && d[this.pos] !== 0x0d) this.pos++;
+    let pos = this.pos;
+    while (pos < d.length && d[pos] !== 0x0a && d[pos] !== 0x0d) pos++;
+    this.pos = pos;
   }
 }
 
@@ -363,7 +403,8 @@ export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): 
         break;
       case OP.Do:
       case OP.Tf: {
-        const seen = code === OP.Do ? hooks.draw(tokens.name(), shapes.ctm) : hooks.symbolFont(tokens.name()) ? Verdict.Mark : Verdict.Shapeless;
+        if (code === OP.Tf && hooks.symbolFonts.size === 0) break;
+        const seen = code === OP.Do ? hooks.draw(tokens.name(), shapes.ctm) : hooks.symbolFonts.has(tokens.name()) ? Verdict.Mark : Verdict.Shapeless;
         if (seen === Verdict.Mark) return Verdict.Mark;
         if (seen > verdict) verdict = seen;
         break;

@@ -39,6 +39,7 @@ export class DrawnGate {
   private readonly forms = new Map<number, FormFacts | null>();
   private readonly symbolFonts = new Map<number, boolean>();
   private readonly dicts = new Map<number, PdfDict>();
+  private readonly symbolNames = new WeakMap<PdfDict, ReadonlySet<string>>();
   private formsLeft = 0;
 
   private constructor(private readonly pdf: PdfObjects) {}
@@ -87,17 +88,22 @@ export class DrawnGate {
 
   private scan(data: Uint8Array, ctm: Matrix, resources: PdfDict | undefined, depth: number): Verdict {
     let xobjects: PdfDict | undefined;
-    let fonts: PdfDict | undefined;
-    const symbol = new Map<string, boolean>();
     const hooks: ScanHooks = {
       draw: (name, at) => this.drawForm((xobjects ??= this.shared(resources?.get('XObject')))?.get(name), at, resources, depth),
-      symbolFont: (name) => {
-        let known = symbol.get(name);
-        if (known === undefined) symbol.set(name, (known = this.isSymbolFont((fonts ??= this.shared(resources?.get('Font')))?.get(name))));
-        return known;
-      },
+      symbolFonts: this.symbolFontNames(this.shared(resources?.get('Font'))),
     };
     return scanContent(data, ctm, hooks);
+  }
+
+  /** The names of a font resource dictionary's dingbat fonts, once for every page that shares it. */
+  private symbolFontNames(fonts: PdfDict | undefined): ReadonlySet<string> {
+    if (!fonts) return NONE;
+    let names = this.symbolNames.get(fonts);
+    if (!names) {
+      names = new Set([...fonts].filter(([, font]) => this.isSymbolFont(font)).map(([name]) => name));
+      this.symbolNames.set(fonts, names);
+    }
+    return names;
   }
 
   /** A resource dictionary (fonts, XObjects), read once for every page that shares it. */
@@ -164,6 +170,7 @@ export class DrawnGate {
 }
 
 const SPACE = new Uint8Array([0x20]);
+const NONE: ReadonlySet<string> = new Set();
 
 function numbers(v: PdfValue | undefined, count: number): number[] | undefined {
   return Array.isArray(v) && v.length === count && v.every((x) => typeof x === 'number') ? (v as number[]) : undefined;
