@@ -82,29 +82,38 @@ export class Lexer {
     }
     if (c === 0x3c) return this.hexString();
     if (isDelimiter(c)) fail(`unexpected delimiter ${String.fromCharCode(c)}`);
-    const word = this.regular(this.pos);
-    if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(word)) {
-      const n = Number(word);
-      // `num gen R`: look ahead without consuming when it is not a reference.
-      if (/^\d+$/.test(word)) {
-        const save = this.pos;
-        this.skipSpace();
-        const gen = /^\d+$/.exec(this.peekRegular())?.[0];
-        if (gen !== undefined) {
-          this.regular(this.pos);
-          this.skipSpace();
-          if (this.peekRegular() === 'R') {
-            this.regular(this.pos);
-            return new PdfRef(n, Number(gen));
-          }
-        }
-        this.pos = save;
-      }
-      return n;
+    const from = this.pos;
+    const end = this.regularEnd(from);
+    this.pos = end;
+    const kind = numberKind(b, from, end);
+    if (kind === INTEGER) {
+      const n = digits(b, from, end);
+      return this.refAfter(n) ?? n;
     }
+    if (kind === REAL) return Number(latin1(b, from, end));
+    const word = latin1(b, from, end);
     if (word === 'true' || word === 'false') return word === 'true';
     if (word === 'null') return null;
     return { op: word };
+  }
+
+  /** `n gen R` after an unsigned integer n: the reference, consumed; otherwise nothing moves. */
+  private refAfter(num: number): PdfRef | undefined {
+    const b = this.bytes;
+    const save = this.pos;
+    this.skipSpace();
+    const genFrom = this.pos;
+    const genEnd = this.regularEnd(genFrom);
+    if (genEnd > genFrom && numberKind(b, genFrom, genEnd) === INTEGER) {
+      this.pos = genEnd;
+      this.skipSpace();
+      if (b[this.pos] === 0x52 && this.regularEnd(this.pos) === this.pos + 1) {
+        this.pos++;
+        return new PdfRef(num, digits(b, genFrom, genEnd));
+      }
+    }
+    this.pos = save;
+    return undefined;
   }
 
   /** The next token, which must be an object (not an operator). */
@@ -114,19 +123,16 @@ export class Lexer {
     return v as PdfValue;
   }
 
-  private peekRegular(): string {
-    const save = this.pos;
-    const word = this.regular(this.pos);
-    this.pos = save;
-    return word;
-  }
-
-  private regular(from: number): string {
+  private regularEnd(from: number): number {
     const b = this.bytes;
     let end = from;
     while (end < b.length && !isWhite(b[end]!) && !isDelimiter(b[end]!)) end++;
-    this.pos = end;
-    return Buffer.from(b.subarray(from, end)).toString('latin1');
+    return end;
+  }
+
+  private regular(from: number): string {
+    this.pos = this.regularEnd(from);
+    return latin1(this.bytes, from, this.pos);
   }
 
   private literalString(): string {
@@ -140,16 +146,49 @@ export class Lexer {
       else if (c === 0x29 && depth-- === 0) break;
     }
     // Escapes are left as they are: no caller reads a string's content.
-    return Buffer.from(b.subarray(start, this.pos++)).toString('latin1');
+    return latin1(b, start, this.pos++);
   }
 
   private hexString(): string {
     const end = this.bytes.indexOf(0x3e, this.pos);
     if (end < 0) fail('unterminated hex string');
-    const text = Buffer.from(this.bytes.subarray(this.pos + 1, end)).toString('latin1');
+    const text = latin1(this.bytes, this.pos + 1, end);
     this.pos = end + 1;
     return text;
   }
+}
+
+/** A token's kind of number: an unsigned integer (what `n gen R` takes), any other number, or none. */
+const NOT_NUMBER = 0;
+const INTEGER = 1;
+const REAL = 2;
+
+/** As /^[+-]?(\d+\.?\d*|\.\d+)$/ would tell, without making the token a string. */
+function numberKind(b: Uint8Array, from: number, end: number): number {
+  let i = from;
+  const signed = b[i] === 0x2b || b[i] === 0x2d;
+  if (signed) i++;
+  let seen = 0;
+  let dots = 0;
+  for (; i < end; i++) {
+    const c = b[i]!;
+    if (c >= 0x30 && c <= 0x39) seen++;
+    else if (c === 0x2e && dots === 0) dots++;
+    else return NOT_NUMBER;
+  }
+  if (seen === 0) return NOT_NUMBER;
+  return signed || dots ? REAL : INTEGER;
+}
+
+function digits(b: Uint8Array, from: number, end: number): number {
+  let n = 0;
+  for (let i = from; i < end; i++) n = n * 10 + (b[i]! - 0x30);
+  return n;
+}
+
+/** Bytes as a latin1 string, without copying them first (Buffer.from(a Uint8Array) copies). */
+function latin1(b: Uint8Array, from: number, end: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + from, end - from).toString('latin1');
 }
 
 export function isOp(v: unknown): v is { op: string } {

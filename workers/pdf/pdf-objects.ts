@@ -12,6 +12,14 @@ import { asArray, fail, isName, isOp, isStream, Lexer, PdfRef, type PdfDict, typ
 
 /** Nothing a scanned page needs is larger: bounds on what one lookup may read or inflate. */
 const MAX_OBJECT_BYTES = 1 << 20;
+/**
+ * An object, or a cross-reference section, is read in a window this size first, then 16 times
+ * larger until it ends inside (at most MAX_OBJECT_BYTES): a page's, font's or stream's dictionary
+ * takes a few hundred bytes, and reading 1 MB for each (the whole file, on most) made the drawn
+ * forms' gate cost 10 % of a text page's layer read (test/corpus/text).
+ */
+const FIRST_WINDOW_BYTES = 4096;
+const WINDOW_GROWTH = 16;
 const MAX_INFLATED_BYTES = 16 << 20;
 const MAX_XREF_SECTIONS = 64;
 /** Objects a file may list: ~40 a page for a 500-page scan (MAX_PAGES) is far below it. */
@@ -92,20 +100,43 @@ export class PdfObjects {
     return unpredictPng(inflated, columns as number);
   }
 
-  private objectAt(offset: number, num: number): PdfValue {
-    const lexer = new Lexer(this.read(offset, MAX_OBJECT_BYTES));
-    const [n, , keyword] = [lexer.next(), lexer.next(), lexer.next()];
-    if (n !== num || !isOp(keyword) || keyword.op !== 'obj') fail(`object ${num} is not where the table says`);
-    const value = lexer.value();
-    const after = lexer.atEnd() ? undefined : lexer.next();
-    if (value instanceof Map && isOp(after) && after.op === 'stream') {
-      // The data starts after the end of line following `stream`.
-      let start = lexer.pos;
-      if (lexer.bytes[start] === 0x0d) start++;
-      if (lexer.bytes[start] === 0x0a) start++;
-      return { dict: value, start: offset + start } satisfies PdfStream;
+  /**
+   * Calls `parse` on a window of the file from `offset`, larger each time it fails or sees no end
+   * (returns undefined) before the window holds all an object may take; then its answer stands.
+   */
+  private windowed<T>(offset: number, parse: (bytes: Uint8Array, whole: boolean) => T | undefined): T {
+    for (let window = FIRST_WINDOW_BYTES; ; window = Math.min(window * WINDOW_GROWTH, MAX_OBJECT_BYTES)) {
+      const bytes = this.read(offset, window);
+      const whole = window >= MAX_OBJECT_BYTES || bytes.length < window;
+      try {
+        const value = parse(bytes, whole);
+        if (value !== undefined) return value;
+      } catch (err) {
+        if (whole) throw err;
+      }
+      if (whole) return fail(`nothing read at ${offset}`);
     }
-    return value;
+  }
+
+  private objectAt(offset: number, num: number): PdfValue {
+    return this.windowed(offset, (bytes, whole) => {
+      const lexer = new Lexer(bytes);
+      const [n, , keyword] = [lexer.next(), lexer.next(), lexer.next()];
+      if (n !== num || !isOp(keyword) || keyword.op !== 'obj') fail(`object ${num} is not where the table says`);
+      const value = lexer.value();
+      const after = lexer.atEnd() ? undefined : lexer.next();
+      // In a part of the file, only a token that ends before the window does (with the end of
+      // line after `stream`) shows that the value was read whole.
+      if (!whole && lexer.pos + 2 >= bytes.length) return undefined;
+      if (value instanceof Map && isOp(after) && after.op === 'stream') {
+        // The data starts after the end of line following `stream`.
+        let start = lexer.pos;
+        if (lexer.bytes[start] === 0x0d) start++;
+        if (lexer.bytes[start] === 0x0a) start++;
+        return { dict: value, start: offset + start } satisfies PdfStream;
+      }
+      return value;
+    });
   }
 
   private fromObjectStream(streamNum: number, index: number, num: number): PdfValue {
@@ -155,10 +186,13 @@ export class PdfObjects {
 
   /** Reads one table or stream, keeping entries already known (newer sections come first). */
   private readXrefSection(offset: number): PdfDict {
-    const lexer = new Lexer(this.read(offset, MAX_OBJECT_BYTES));
-    const first = lexer.next();
-    if (isOp(first) && first.op === 'xref') return this.readXrefTable(lexer, offset);
-    lexer.pos = 0;
+    const table = this.windowed(offset, (bytes) => {
+      const lexer = new Lexer(bytes);
+      const first = lexer.next();
+      return isOp(first) && first.op === 'xref' ? this.readXrefTable(lexer, offset) : null;
+    });
+    if (table) return table;
+    const lexer = new Lexer(this.read(offset, 64));
     const num = lexer.next();
     if (typeof num !== 'number') fail('no cross-reference table at startxref');
     const stream = this.objectAt(offset, num as number);

@@ -1,0 +1,418 @@
+/**
+ * One pass over a content stream's bytes for the drawn forms' gate (drawn-gate.ts): whether it
+ * strokes a closed shape of a check box's size once its transform is applied (a rectangle, a
+ * closed quadrilateral, a closed curve), and, through hooks, the form XObjects it draws and the
+ * fonts it sets. Text is skipped, not read: strings are stepped over, operands other than
+ * numbers are dropped, and only the operators of paths, transforms, `Do` and `Tf` are told apart.
+ */
+import { MAX_ASPECT, MAX_LINE_SHARE, MAX_MARK, MIN_MARK } from './drawn-boxes.js';
+
+export type Matrix = [number, number, number, number, number, number];
+
+/** What a stream (or a form drawn in it) may show: nothing of a box's kind at any scale, shapes none of which is a box here, a box. */
+export const Verdict = { Shapeless: 0, NoMark: 1, Mark: 2 } as const;
+export type Verdict = (typeof Verdict)[keyof typeof Verdict];
+
+export interface ScanHooks {
+  /** The form or image `Do` draws by this resource name under this transform. */
+  draw(name: string, ctm: Matrix): Verdict;
+  /** The resource names of the dingbat fonts `Tf` may set (most pages: none). */
+  symbolFonts: ReadonlySet<string>;
+}
+
+/** A little over the reader's own bounds (drawn-boxes.ts): the gate must not be stricter than the reader. */
+const SIZE_SLACK = 0.5;
+const ASPECT_SLACK = 1.05;
+/** A subpath whose end is this close to its start (points on the page) is closed without `h`. */
+const CLOSE_SNAP = 1.5;
+/** Nested `q` kept: deeper saves are not tracked (their `Q` then restores too far, which only loosens the gate). */
+const MAX_SAVES = 256;
+
+const op = (s: string) => s.charCodeAt(0) | ((s.charCodeAt(1) || 0) << 8) | ((s.charCodeAt(2) || 0) << 16);
+const OP = {
+  q: op('q'), Q: op('Q'), cm: op('cm'), m: op('m'), l: op('l'), c: op('c'), v: op('v'), y: op('y'), h: op('h'), re: op('re'),
+  S: op('S'), s: op('s'), B: op('B'), Bstar: op('B*'), b: op('b'), bstar: op('b*'),
+  f: op('f'), F: op('F'), fstar: op('f*'), n: op('n'), Do: op('Do'), Tf: op('Tf'), ID: op('ID'), w: op('w'), gs: op('gs'),
+};
+/** An operator longer than three bytes: none the gate needs. */
+const LONG_OP = -1;
+const END = -2;
+
+/** Each byte's class in content: regular, white space, delimiter, the start of a number. */
+const REGULAR = 0;
+const WHITE = 1;
+const DELIMITER = 2;
+const NUMBER = 4;
+const CLASS = new Uint8Array(256);
+for (const c of [0x20, 0x0a, 0x0d, 0x09, 0x0c, 0x00]) CLASS[c] = WHITE;
+for (const c of '()<>[]{}/%') CLASS[c.charCodeAt(0)] = DELIMITER;
+for (const c of '0123456789+-.') CLASS[c.charCodeAt(0)] = NUMBER;
+
+export function mayBeMark(w: number, h: number): boolean {
+  const lo = Math.min(w, h);
+  const hi = Math.max(w, h);
+  return lo >= MIN_MARK - SIZE_SLACK && hi <= MAX_MARK + SIZE_SLACK && hi <= lo * MAX_ASPECT * ASPECT_SLACK;
+}
+
+export function compose(m: Matrix, by: Matrix): Matrix {
+  // `by` first, then m: a `cm` or a form's /Matrix applied inside the current transform.
+  return [
+    by[0] * m[0] + by[1] * m[2],
+    by[0] * m[1] + by[1] * m[3],
+    by[2] * m[0] + by[3] * m[2],
+    by[2] * m[1] + by[3] * m[3],
+    by[4] * m[0] + by[5] * m[2] + m[4],
+    by[4] * m[1] + by[5] * m[3] + m[5],
+  ];
+}
+
+/** The content's tokens: numbers kept (the last eight), the last name kept, strings and arrays stepped over. */
+class Tokens {
+  pos = 0;
+  /** Numbers since the last operator (saturating at 8), the last eight in a ring. */
+  count = 0;
+  private readonly nums = new Float64Array(8);
+  private top = 0;
+  private nameStart = 0;
+  private nameEnd = 0;
+
+  constructor(private readonly data: Uint8Array) {}
+
+  /** The k-th (from 0) of the operator's last `of` numbers. */
+  arg(k: number, of: number): number {
+    return this.nums[(this.top - of + k) & 7]!;
+  }
+
+  name(): string {
+    const d = this.data;
+    return Buffer.from(d.buffer, d.byteOffset + this.nameStart, this.nameEnd - this.nameStart).toString('latin1');
+  }
+
+  /** The next operator's code; numbers and the name before it are kept for it. */
+  nextOp(): number {
+    const d = this.data;
+    this.count = 0;
+    while (this.pos < d.length) {
+      const c = d[this.pos]!;
+      const kind = CLASS[c]!;
+      if (kind === WHITE) this.skipWhite();
+      else if (kind === NUMBER) this.push(this.readNumber());
+      else if (kind === REGULAR) return this.readOp();
+      else if (c === 0x28) this.skipString();
+      else if (c === 0x5b) this.skipArray();
+      else if (c === 0x2f) this.readName();
+      else if (c === 0x25) this.skipLine();
+      else if (c === 0x3c) this.pos += d[this.pos + 1] === 0x3c ? 2 : this.skipHex();
+      else this.pos++;
+    }
+    return END;
+  }
+
+  /** Inline image data after `ID`: up to `EI` standing alone. */
+  skipImageData(): void {
+    const d = this.data;
+    for (let at = d.indexOf(0x45, this.pos + 1); at >= 0; at = d.indexOf(0x45, at + 1)) {
+      if (d[at + 1] === 0x49 && CLASS[d[at - 1]!] === WHITE && (at + 2 >= d.length || CLASS[d[at + 2]!] === WHITE || CLASS[d[at + 2]!] === DELIMITER)) {
+        this.pos = at + 2;
+        return;
+      }
+    }
+    this.pos = d.length;
+  }
+
+  private skipWhite(): void {
+    const d = this.data;
+    let pos = this.pos + 1;
+    while (pos < d.length && CLASS[d[pos]!] === WHITE) pos++;
+    this.pos = pos;
+  }
+
+  private push(v: number): void {
+    this.nums[this.top] = v;
+    this.top = (this.top + 1) & 7;
+    if (this.count < 8) this.count++;
+  }
+
+  private readOp(): number {
+    const d = this.data;
+    const start = this.pos;
+    let pos = start + 1;
+    while (pos < d.length && (CLASS[d[pos]!]! & (WHITE | DELIMITER)) === 0) pos++;
+    this.pos = pos;
+    const len = pos - start;
+    if (len > 3) return LONG_OP;
+    return d[start]! | (len > 1 ? d[start + 1]! << 8 : 0) | (len > 2 ? d[start + 2]! << 16 : 0);
+  }
+
+  private readNumber(): number {
+    const d = this.data;
+    let sign = 1;
+    let value = 0;
+    let scale = 0;
+    let pos = this.pos;
+    for (; pos < d.length; pos++) {
+      const c = d[pos]!;
+      if (c >= 0x30 && c <= 0x39) {
+        value = value * 10 + (c - 0x30);
+        if (scale) scale *= 10;
+      } else if (c === 0x2e && !scale) scale = 1;
+      else if (c === 0x2d) sign = -sign;
+      else if (c !== 0x2b) break;
+    }
+    this.pos = pos;
+    return (sign * value) / (scale || 1);
+  }
+
+  private readName(): void {
+    const d = this.data;
+    let pos = (this.nameStart = this.pos + 1);
+    while (pos < d.length && (CLASS[d[pos]!]! & (WHITE | DELIMITER)) === 0) pos++;
+    this.pos = this.nameEnd = pos;
+  }
+
+  /**
+   * An array operand, to its `]`: TJ's strings and kerning, a dash pattern. No operator the gate
+   * reads takes one, and stepping over it saves parsing the numbers of every TJ.
+   */
+  private skipArray(): void {
+    const d = this.data;
+    let depth = 0;
+    for (this.pos++; this.pos < d.length; ) {
+      const c = d[this.pos]!;
+      if (c === 0x28) this.skipString();
+      else if (c === 0x3c && d[this.pos + 1] !== 0x3c) this.pos += this.skipHex();
+      else if (c === 0x25) this.skipLine();
+      else {
+        this.pos++;
+        if (c === 0x5b) depth++;
+        else if (c === 0x5d && depth-- === 0) return;
+      }
+    }
+  }
+
+  private skipString(): void {
+    const d = this.data;
+    let depth = 0;
+    let pos = this.pos + 1;
+    for (; pos < d.length; pos++) {
+      const c = d[pos]!;
+      if (c === 0x5c) pos++;
+      else if (c === 0x28) depth++;
+      else if (c === 0x29 && depth-- === 0) break;
+    }
+    this.pos = pos + 1;
+  }
+
+  /** Bytes from `<` past the hex string's `>`. */
+  private skipHex(): number {
+    // A loop, not indexOf: TJ arrays hold hex strings of two digits by the hundred (pdkids.pdf),
+    // and a native call each cost more than the rest of the scan.
+    const d = this.data;
+    let pos = this.pos + 1;
+    while (pos < d.length && d[pos] !== 0x3e) pos++;
+    return Math.min(pos + 1, d.length) - this.pos;
+  }
+
+  private skipLine(): void {
+    const d = this.data;
+    let pos = this.pos;
+    while (pos < d.length && d[pos] !== 0x0a && d[pos] !== 0x0d) pos++;
+    this.pos = pos;
+  }
+}
+
+/**
+ * The current path's subpaths as built, on the page (the transform applied as each point comes):
+ * whether one is a closed shape, and one of a box's size. No allocation a point: a figure's
+ * content runs to a megabyte of path operators (tracemonkey.pdf's charts).
+ */
+class Shapes {
+  shape = false;
+  mark = false;
+  ctm: Matrix;
+  /** `w` as set (0 after `gs`, which may set it: unknown, so no bound). */
+  lineWidth = 1;
+  private open = false;
+  private lines = 0;
+  private curves = 0;
+  private closed = false;
+  private x0 = 0;
+  private y0 = 0;
+  private x = 0;
+  private y = 0;
+  private left = 0;
+  private bottom = 0;
+  private right = 0;
+  private top = 0;
+
+  constructor(ctm: Matrix) {
+    this.ctm = ctm;
+  }
+
+  move(ux: number, uy: number): void {
+    this.endSubpath();
+    const m = this.ctm;
+    const x = m[0] * ux + m[2] * uy + m[4];
+    const y = m[1] * ux + m[3] * uy + m[5];
+    this.open = true;
+    this.lines = this.curves = 0;
+    this.closed = false;
+    this.x0 = this.left = this.right = x;
+    this.y0 = this.bottom = this.top = y;
+    this.x = x;
+    this.y = y;
+  }
+
+  lineTo(ux: number, uy: number): void {
+    if (!this.open) return this.move(ux, uy);
+    this.lines++;
+    const m = this.ctm;
+    this.reach(m[0] * ux + m[2] * uy + m[4], m[1] * ux + m[3] * uy + m[5]);
+  }
+
+  /**
+   * A Bézier, its control points null where `v` and `y` take the current point or the end. The
+   * box takes its middle and its end, as the reader's flattened curve does within 0.08 of the
+   * radius of a circle's quarter (its control points stand out up to 40 % beyond it).
+   */
+  curveTo(c1: number[] | null, c2: number[] | null, ux: number, uy: number): void {
+    if (!this.open) return this.move(ux, uy);
+    this.curves++;
+    const m = this.ctm;
+    const at = (p: number[] | null, x: number, y: number) => (p ? [m[0] * p[0]! + m[2] * p[1]! + m[4], m[1] * p[0]! + m[3] * p[1]! + m[5]] : [x, y]);
+    const x3 = m[0] * ux + m[2] * uy + m[4];
+    const y3 = m[1] * ux + m[3] * uy + m[5];
+    const [x1, y1] = at(c1, this.x, this.y);
+    const [x2, y2] = at(c2, x3, y3);
+    this.reach((this.x + 3 * x1! + 3 * x2! + x3) / 8, (this.y + 3 * y1! + 3 * y2! + y3) / 8);
+    this.reach(x3, y3);
+  }
+
+  private reach(x: number, y: number): void {
+    this.x = x;
+    this.y = y;
+    if (x < this.left) this.left = x;
+    if (x > this.right) this.right = x;
+    if (y < this.bottom) this.bottom = y;
+    if (y > this.top) this.top = y;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** A rectangle `re` of this width and height: closed, wherever it stands. */
+  rect(w: number, h: number): void {
+    this.endSubpath();
+    const m = this.ctm;
+    // The box of the four corners: each side's extent is the sum of both edges' extents.
+    const dx = Math.abs(m[0] * w) + Math.abs(m[2] * h);
+    const dy = Math.abs(m[1] * w) + Math.abs(m[3] * h);
+    this.shape = true;
+    if (this.outlines(dx, dy)) this.mark = true;
+  }
+
+  endSubpath(): void {
+    if (!this.open) return;
+    this.open = false;
+    const closed = this.closed || Math.hypot(this.x - this.x0, this.y - this.y0) < CLOSE_SNAP;
+    if (!closed || (this.lines < 3 && this.curves < 2) || (this.lines > 0 && this.curves > 0)) return;
+    this.shape = true;
+    if (this.outlines(this.right - this.left, this.top - this.bottom)) this.mark = true;
+  }
+
+  /** A box's size, outlined by a line thin enough for a box (a thicker one is a ring or a badge). */
+  private outlines(w: number, h: number): boolean {
+    const m = this.ctm;
+    const line = this.lineWidth * Math.sqrt(Math.abs(m[0] * m[3] - m[1] * m[2]));
+    return mayBeMark(w, h) && line <= MAX_LINE_SHARE * w * ASPECT_SLACK;
+  }
+
+  reset(): void {
+    this.open = false;
+    this.shape = this.mark = false;
+  }
+}
+
+/** Whether the content strokes a box-sized closed shape, or draws a form or sets a font the hooks say may be a mark. */
+export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): Verdict {
+  const tokens = new Tokens(data);
+  const shapes = new Shapes(start);
+  const saved: { ctm: Matrix; lineWidth: number }[] = [];
+  let verdict: Verdict = Verdict.Shapeless;
+  for (let code = tokens.nextOp(); code !== END; code = tokens.nextOp()) {
+    const n = tokens.count;
+    switch (code) {
+      case OP.m:
+        if (n >= 2) shapes.move(tokens.arg(0, 2), tokens.arg(1, 2));
+        break;
+      case OP.l:
+        if (n >= 2) shapes.lineTo(tokens.arg(0, 2), tokens.arg(1, 2));
+        break;
+      case OP.c:
+        if (n >= 6) shapes.curveTo([tokens.arg(0, 6), tokens.arg(1, 6)], [tokens.arg(2, 6), tokens.arg(3, 6)], tokens.arg(4, 6), tokens.arg(5, 6));
+        break;
+      case OP.v:
+      case OP.y:
+        if (n >= 4) {
+          const control = [tokens.arg(0, 4), tokens.arg(1, 4)];
+          shapes.curveTo(code === OP.v ? null : control, code === OP.v ? control : null, tokens.arg(2, 4), tokens.arg(3, 4));
+        }
+        break;
+      case OP.re:
+        if (n >= 4) shapes.rect(tokens.arg(2, 4), tokens.arg(3, 4));
+        break;
+      case OP.h:
+        shapes.close();
+        break;
+      case OP.S:
+      case OP.s:
+      case OP.B:
+      case OP.Bstar:
+      case OP.b:
+      case OP.bstar:
+        // Closed by the operator, or by the fill (as the reader, drawn-ink.ts, takes it).
+        if (code !== OP.S) shapes.close();
+        shapes.endSubpath();
+        if (shapes.mark) return Verdict.Mark;
+        if (shapes.shape) verdict = Verdict.NoMark;
+        shapes.reset();
+        break;
+      case OP.f:
+      case OP.F:
+      case OP.fstar:
+      case OP.n:
+        shapes.reset();
+        break;
+      case OP.q:
+        if (saved.length < MAX_SAVES) saved.push({ ctm: shapes.ctm, lineWidth: shapes.lineWidth });
+        break;
+      case OP.Q: {
+        const state = saved.pop();
+        if (state) ({ ctm: shapes.ctm, lineWidth: shapes.lineWidth } = state);
+        break;
+      }
+      case OP.w:
+        if (n >= 1) shapes.lineWidth = Math.abs(tokens.arg(0, 1));
+        break;
+      case OP.gs:
+        shapes.lineWidth = 0;
+        break;
+      case OP.cm:
+        if (n >= 6) shapes.ctm = compose(shapes.ctm, [tokens.arg(0, 6), tokens.arg(1, 6), tokens.arg(2, 6), tokens.arg(3, 6), tokens.arg(4, 6), tokens.arg(5, 6)]);
+        break;
+      case OP.Do:
+      case OP.Tf: {
+        if (code === OP.Tf && hooks.symbolFonts.size === 0) break;
+        const seen = code === OP.Do ? hooks.draw(tokens.name(), shapes.ctm) : hooks.symbolFonts.has(tokens.name()) ? Verdict.Mark : Verdict.Shapeless;
+        if (seen === Verdict.Mark) return Verdict.Mark;
+        if (seen > verdict) verdict = seen;
+        break;
+      }
+      case OP.ID:
+        tokens.skipImageData();
+        break;
+    }
+  }
+  return verdict;
+}
