@@ -25,6 +25,8 @@ const SIZE_SLACK = 0.5;
 const ASPECT_SLACK = 1.05;
 /** A subpath whose end is this close to its start (points on the page) is closed without `h`. */
 const CLOSE_SNAP = 1.5;
+/** A box is four lines, a circle four Béziers (eight when drawn by 45° arcs): a subpath of more is neither. */
+const MAX_SEGMENTS = 16;
 /** Nested `q` kept: deeper saves are not tracked (their `Q` then restores too far, which only loosens the gate). */
 const MAX_SAVES = 256;
 
@@ -69,9 +71,12 @@ export function compose(m: Matrix, by: Matrix): Matrix {
 /** The content's tokens: numbers kept (the last eight), the last name kept, strings and arrays stepped over. */
 class Tokens {
   pos = 0;
-  /** Numbers since the last operator (saturating at 8), the last eight in a ring. */
+  /**
+   * Numbers since the last operator (saturating at 8), where the last eight start, in a ring:
+   * read only when an operator the gate follows takes them (most are text positions and colours).
+   */
   count = 0;
-  private readonly nums = new Float64Array(8);
+  private readonly starts = new Int32Array(8);
   private top = 0;
   private nameStart = 0;
   private nameEnd = 0;
@@ -80,7 +85,7 @@ class Tokens {
 
   /** The k-th (from 0) of the operator's last `of` numbers. */
   arg(k: number, of: number): number {
-    return this.nums[(this.top - of + k) & 7]!;
+    return this.numberAt(this.starts[(this.top - of + k) & 7]!);
   }
 
   name(): string {
@@ -96,7 +101,7 @@ class Tokens {
       const c = d[this.pos]!;
       const kind = CLASS[c]!;
       if (kind === WHITE) this.skipWhite();
-      else if (kind === NUMBER) this.push(this.readNumber());
+      else if (kind === NUMBER) this.skipNumber();
       else if (kind === REGULAR) return this.readOp();
       else if (c === 0x28) this.skipString();
       else if (c === 0x5b) this.skipArray();
@@ -127,10 +132,14 @@ class Tokens {
     this.pos = pos;
   }
 
-  private push(v: number): void {
-    this.nums[this.top] = v;
+  private skipNumber(): void {
+    const d = this.data;
+    this.starts[this.top] = this.pos;
     this.top = (this.top + 1) & 7;
     if (this.count < 8) this.count++;
+    let pos = this.pos + 1;
+    while (pos < d.length && CLASS[d[pos]!] === NUMBER) pos++;
+    this.pos = pos;
   }
 
   private readOp(): number {
@@ -144,13 +153,12 @@ class Tokens {
     return d[start]! | (len > 1 ? d[start + 1]! << 8 : 0) | (len > 2 ? d[start + 2]! << 16 : 0);
   }
 
-  private readNumber(): number {
+  private numberAt(start: number): number {
     const d = this.data;
     let sign = 1;
     let value = 0;
     let scale = 0;
-    let pos = this.pos;
-    for (; pos < d.length; pos++) {
+    for (let pos = start; pos < d.length; pos++) {
       const c = d[pos]!;
       if (c >= 0x30 && c <= 0x39) {
         value = value * 10 + (c - 0x30);
@@ -159,7 +167,6 @@ class Tokens {
       else if (c === 0x2d) sign = -sign;
       else if (c !== 0x2b) break;
     }
-    this.pos = pos;
     return (sign * value) / (scale || 1);
   }
 
@@ -232,6 +239,13 @@ class Shapes {
   ctm: Matrix;
   /** `w` as set (0 after `gs`, which may set it: unknown, so no bound). */
   lineWidth = 1;
+  /**
+   * The current subpath is past being a box: too many segments (at any scale), or wider than one
+   * here. Its points are then not read: a chart's polylines run to thousands of them (the 888 kB
+   * figure of tracemonkey.pdf's page 9).
+   */
+  done = false;
+  private oversized = false;
   private open = false;
   private lines = 0;
   private curves = 0;
@@ -255,6 +269,7 @@ class Shapes {
     const x = m[0] * ux + m[2] * uy + m[4];
     const y = m[1] * ux + m[3] * uy + m[5];
     this.open = true;
+    this.done = this.oversized = false;
     this.lines = this.curves = 0;
     this.closed = false;
     this.x0 = this.left = this.right = x;
@@ -295,6 +310,8 @@ class Shapes {
     if (x > this.right) this.right = x;
     if (y < this.bottom) this.bottom = y;
     if (y > this.top) this.top = y;
+    this.oversized = this.right - this.left > MAX_MARK + SIZE_SLACK || this.top - this.bottom > MAX_MARK + SIZE_SLACK;
+    this.done = this.oversized || this.lines + this.curves > MAX_SEGMENTS;
   }
 
   close(): void {
@@ -315,6 +332,9 @@ class Shapes {
   endSubpath(): void {
     if (!this.open) return;
     this.open = false;
+    // Closed or not, a large subpath may be a box at another scale: the form drawing it is not shapeless.
+    if (this.oversized) this.shape = true;
+    if (this.done) return;
     const closed = this.closed || Math.hypot(this.x - this.x0, this.y - this.y0) < CLOSE_SNAP;
     if (!closed || (this.lines < 3 && this.curves < 2) || (this.lines > 0 && this.curves > 0)) return;
     this.shape = true;
@@ -329,7 +349,7 @@ class Shapes {
   }
 
   reset(): void {
-    this.open = false;
+    this.open = this.done = false;
     this.shape = this.mark = false;
   }
 }
@@ -347,14 +367,14 @@ export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): 
         if (n >= 2) shapes.move(tokens.arg(0, 2), tokens.arg(1, 2));
         break;
       case OP.l:
-        if (n >= 2) shapes.lineTo(tokens.arg(0, 2), tokens.arg(1, 2));
+        if (n >= 2 && !shapes.done) shapes.lineTo(tokens.arg(0, 2), tokens.arg(1, 2));
         break;
       case OP.c:
-        if (n >= 6) shapes.curveTo([tokens.arg(0, 6), tokens.arg(1, 6)], [tokens.arg(2, 6), tokens.arg(3, 6)], tokens.arg(4, 6), tokens.arg(5, 6));
+        if (n >= 6 && !shapes.done) shapes.curveTo([tokens.arg(0, 6), tokens.arg(1, 6)], [tokens.arg(2, 6), tokens.arg(3, 6)], tokens.arg(4, 6), tokens.arg(5, 6));
         break;
       case OP.v:
       case OP.y:
-        if (n >= 4) {
+        if (n >= 4 && !shapes.done) {
           const control = [tokens.arg(0, 4), tokens.arg(1, 4)];
           shapes.curveTo(code === OP.v ? null : control, code === OP.v ? control : null, tokens.arg(2, 4), tokens.arg(3, 4));
         }
