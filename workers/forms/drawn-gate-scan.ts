@@ -5,9 +5,11 @@
  * fonts it sets. Text is skipped, not read: strings are stepped over, operands other than
  * numbers are dropped, and only the operators of paths, transforms, `Do` and `Tf` are told apart.
  */
+import { compose, type Placement } from '../page/placement.js';
 import { MAX_ASPECT, MAX_LINE_SHARE, MAX_MARK, MIN_MARK } from './drawn-boxes.js';
 
-export type Matrix = [number, number, number, number, number, number];
+/** The current transform, as pdfjs and the rest of the child write it (placement.ts composes it). */
+export type Matrix = Placement;
 
 /** What a stream (or a form drawn in it) may show: nothing of a box's kind at any scale, shapes none of which is a box here, a box. */
 export const Verdict = { Shapeless: 0, NoMark: 1, Mark: 2 } as const;
@@ -54,18 +56,6 @@ export function mayBeMark(w: number, h: number): boolean {
   const lo = Math.min(w, h);
   const hi = Math.max(w, h);
   return lo >= MIN_MARK - SIZE_SLACK && hi <= MAX_MARK + SIZE_SLACK && hi <= lo * MAX_ASPECT * ASPECT_SLACK;
-}
-
-export function compose(m: Matrix, by: Matrix): Matrix {
-  // `by` first, then m: a `cm` or a form's /Matrix applied inside the current transform.
-  return [
-    by[0] * m[0] + by[1] * m[2],
-    by[0] * m[1] + by[1] * m[3],
-    by[2] * m[0] + by[3] * m[2],
-    by[2] * m[1] + by[3] * m[3],
-    by[4] * m[0] + by[5] * m[2] + m[4],
-    by[4] * m[1] + by[5] * m[3] + m[5],
-  ];
 }
 
 /** The content's tokens: numbers kept (the last eight), the last name kept, strings and arrays stepped over. */
@@ -358,33 +348,10 @@ class Shapes {
 export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): Verdict {
   const tokens = new Tokens(data);
   const shapes = new Shapes(start);
-  const saved: { ctm: Matrix; lineWidth: number }[] = [];
+  const saved: SavedState[] = [];
   let verdict: Verdict = Verdict.Shapeless;
   for (let code = tokens.nextOp(); code !== END; code = tokens.nextOp()) {
-    const n = tokens.count;
     switch (code) {
-      case OP.m:
-        if (n >= 2) shapes.move(tokens.arg(0, 2), tokens.arg(1, 2));
-        break;
-      case OP.l:
-        if (n >= 2 && !shapes.done) shapes.lineTo(tokens.arg(0, 2), tokens.arg(1, 2));
-        break;
-      case OP.c:
-        if (n >= 6 && !shapes.done) shapes.curveTo([tokens.arg(0, 6), tokens.arg(1, 6)], [tokens.arg(2, 6), tokens.arg(3, 6)], tokens.arg(4, 6), tokens.arg(5, 6));
-        break;
-      case OP.v:
-      case OP.y:
-        if (n >= 4 && !shapes.done) {
-          const control = [tokens.arg(0, 4), tokens.arg(1, 4)];
-          shapes.curveTo(code === OP.v ? null : control, code === OP.v ? control : null, tokens.arg(2, 4), tokens.arg(3, 4));
-        }
-        break;
-      case OP.re:
-        if (n >= 4) shapes.rect(tokens.arg(2, 4), tokens.arg(3, 4));
-        break;
-      case OP.h:
-        shapes.close();
-        break;
       case OP.S:
       case OP.s:
       case OP.B:
@@ -404,23 +371,6 @@ export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): 
       case OP.n:
         shapes.reset();
         break;
-      case OP.q:
-        if (saved.length < MAX_SAVES) saved.push({ ctm: shapes.ctm, lineWidth: shapes.lineWidth });
-        break;
-      case OP.Q: {
-        const state = saved.pop();
-        if (state) ({ ctm: shapes.ctm, lineWidth: shapes.lineWidth } = state);
-        break;
-      }
-      case OP.w:
-        if (n >= 1) shapes.lineWidth = Math.abs(tokens.arg(0, 1));
-        break;
-      case OP.gs:
-        shapes.lineWidth = 0;
-        break;
-      case OP.cm:
-        if (n >= 6) shapes.ctm = compose(shapes.ctm, [tokens.arg(0, 6), tokens.arg(1, 6), tokens.arg(2, 6), tokens.arg(3, 6), tokens.arg(4, 6), tokens.arg(5, 6)]);
-        break;
       case OP.Do:
       case OP.Tf: {
         if (code === OP.Tf && hooks.symbolFonts.size === 0) break;
@@ -432,7 +382,50 @@ export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): 
       case OP.ID:
         tokens.skipImageData();
         break;
+      default:
+        if (!buildPath(code, tokens, shapes)) setState(code, tokens, shapes, saved);
     }
   }
   return verdict;
+}
+
+interface SavedState {
+  ctm: Matrix;
+  lineWidth: number;
+}
+
+/** A path construction operator, applied; false for any other. */
+function buildPath(code: number, tokens: Tokens, shapes: Shapes): boolean {
+  const n = tokens.count;
+  if (code === OP.m) {
+    if (n >= 2) shapes.move(tokens.arg(0, 2), tokens.arg(1, 2));
+  } else if (code === OP.l) {
+    if (n >= 2 && !shapes.done) shapes.lineTo(tokens.arg(0, 2), tokens.arg(1, 2));
+  } else if (code === OP.c) {
+    if (n >= 6 && !shapes.done) shapes.curveTo([tokens.arg(0, 6), tokens.arg(1, 6)], [tokens.arg(2, 6), tokens.arg(3, 6)], tokens.arg(4, 6), tokens.arg(5, 6));
+  } else if (code === OP.v || code === OP.y) {
+    if (n >= 4 && !shapes.done) {
+      const control = [tokens.arg(0, 4), tokens.arg(1, 4)];
+      shapes.curveTo(code === OP.v ? null : control, code === OP.v ? control : null, tokens.arg(2, 4), tokens.arg(3, 4));
+    }
+  } else if (code === OP.re) {
+    if (n >= 4) shapes.rect(tokens.arg(2, 4), tokens.arg(3, 4));
+  } else if (code === OP.h) shapes.close();
+  else return false;
+  return true;
+}
+
+/** The graphics state the gate follows: the transform and the line width, saved and restored. */
+function setState(code: number, tokens: Tokens, shapes: Shapes, saved: SavedState[]): void {
+  const n = tokens.count;
+  if (code === OP.q) {
+    if (saved.length < MAX_SAVES) saved.push({ ctm: shapes.ctm, lineWidth: shapes.lineWidth });
+  } else if (code === OP.Q) {
+    const state = saved.pop();
+    if (state) ({ ctm: shapes.ctm, lineWidth: shapes.lineWidth } = state);
+  } else if (code === OP.cm) {
+    if (n >= 6) shapes.ctm = compose(shapes.ctm, [0, 1, 2, 3, 4, 5].map((k) => tokens.arg(k, 6)) as Placement);
+  } else if (code === OP.w) {
+    if (n >= 1) shapes.lineWidth = Math.abs(tokens.arg(0, 1));
+  } else if (code === OP.gs) shapes.lineWidth = 0;
 }
