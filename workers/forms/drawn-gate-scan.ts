@@ -5,9 +5,11 @@
  * fonts it sets. Text is skipped, not read: strings are stepped over, operands other than
  * numbers are dropped, and only the operators of paths, transforms, `Do` and `Tf` are told apart.
  */
+import { compose, type Placement } from '../page/placement.js';
 import { MAX_ASPECT, MAX_LINE_SHARE, MAX_MARK, MIN_MARK } from './drawn-boxes.js';
 
-export type Matrix = [number, number, number, number, number, number];
+/** The current transform, as pdfjs and the rest of the child write it (placement.ts composes it). */
+export type Matrix = Placement;
 
 /** What a stream (or a form drawn in it) may show: nothing of a box's kind at any scale, shapes none of which is a box here, a box. */
 export const Verdict = { Shapeless: 0, NoMark: 1, Mark: 2 } as const;
@@ -25,6 +27,8 @@ const SIZE_SLACK = 0.5;
 const ASPECT_SLACK = 1.05;
 /** A subpath whose end is this close to its start (points on the page) is closed without `h`. */
 const CLOSE_SNAP = 1.5;
+/** A box is four lines, a circle four Béziers (eight when drawn by 45° arcs): a subpath of more is neither. */
+const MAX_SEGMENTS = 16;
 /** Nested `q` kept: deeper saves are not tracked (their `Q` then restores too far, which only loosens the gate). */
 const MAX_SAVES = 256;
 
@@ -54,24 +58,15 @@ export function mayBeMark(w: number, h: number): boolean {
   return lo >= MIN_MARK - SIZE_SLACK && hi <= MAX_MARK + SIZE_SLACK && hi <= lo * MAX_ASPECT * ASPECT_SLACK;
 }
 
-export function compose(m: Matrix, by: Matrix): Matrix {
-  // `by` first, then m: a `cm` or a form's /Matrix applied inside the current transform.
-  return [
-    by[0] * m[0] + by[1] * m[2],
-    by[0] * m[1] + by[1] * m[3],
-    by[2] * m[0] + by[3] * m[2],
-    by[2] * m[1] + by[3] * m[3],
-    by[4] * m[0] + by[5] * m[2] + m[4],
-    by[4] * m[1] + by[5] * m[3] + m[5],
-  ];
-}
-
 /** The content's tokens: numbers kept (the last eight), the last name kept, strings and arrays stepped over. */
 class Tokens {
   pos = 0;
-  /** Numbers since the last operator (saturating at 8), the last eight in a ring. */
+  /**
+   * Numbers since the last operator (saturating at 8), where the last eight start, in a ring:
+   * read only when an operator the gate follows takes them (most are text positions and colours).
+   */
   count = 0;
-  private readonly nums = new Float64Array(8);
+  private readonly starts = new Int32Array(8);
   private top = 0;
   private nameStart = 0;
   private nameEnd = 0;
@@ -80,7 +75,7 @@ class Tokens {
 
   /** The k-th (from 0) of the operator's last `of` numbers. */
   arg(k: number, of: number): number {
-    return this.nums[(this.top - of + k) & 7]!;
+    return this.numberAt(this.starts[(this.top - of + k) & 7]!);
   }
 
   name(): string {
@@ -96,7 +91,7 @@ class Tokens {
       const c = d[this.pos]!;
       const kind = CLASS[c]!;
       if (kind === WHITE) this.skipWhite();
-      else if (kind === NUMBER) this.push(this.readNumber());
+      else if (kind === NUMBER) this.skipNumber();
       else if (kind === REGULAR) return this.readOp();
       else if (c === 0x28) this.skipString();
       else if (c === 0x5b) this.skipArray();
@@ -127,10 +122,14 @@ class Tokens {
     this.pos = pos;
   }
 
-  private push(v: number): void {
-    this.nums[this.top] = v;
+  private skipNumber(): void {
+    const d = this.data;
+    this.starts[this.top] = this.pos;
     this.top = (this.top + 1) & 7;
     if (this.count < 8) this.count++;
+    let pos = this.pos + 1;
+    while (pos < d.length && CLASS[d[pos]!] === NUMBER) pos++;
+    this.pos = pos;
   }
 
   private readOp(): number {
@@ -144,13 +143,12 @@ class Tokens {
     return d[start]! | (len > 1 ? d[start + 1]! << 8 : 0) | (len > 2 ? d[start + 2]! << 16 : 0);
   }
 
-  private readNumber(): number {
+  private numberAt(start: number): number {
     const d = this.data;
     let sign = 1;
     let value = 0;
     let scale = 0;
-    let pos = this.pos;
-    for (; pos < d.length; pos++) {
+    for (let pos = start; pos < d.length; pos++) {
       const c = d[pos]!;
       if (c >= 0x30 && c <= 0x39) {
         value = value * 10 + (c - 0x30);
@@ -159,7 +157,6 @@ class Tokens {
       else if (c === 0x2d) sign = -sign;
       else if (c !== 0x2b) break;
     }
-    this.pos = pos;
     return (sign * value) / (scale || 1);
   }
 
@@ -232,6 +229,13 @@ class Shapes {
   ctm: Matrix;
   /** `w` as set (0 after `gs`, which may set it: unknown, so no bound). */
   lineWidth = 1;
+  /**
+   * The current subpath is past being a box: too many segments (at any scale), or wider than one
+   * here. Its points are then not read: a chart's polylines run to thousands of them (the 888 kB
+   * figure of tracemonkey.pdf's page 9).
+   */
+  done = false;
+  private oversized = false;
   private open = false;
   private lines = 0;
   private curves = 0;
@@ -255,6 +259,7 @@ class Shapes {
     const x = m[0] * ux + m[2] * uy + m[4];
     const y = m[1] * ux + m[3] * uy + m[5];
     this.open = true;
+    this.done = this.oversized = false;
     this.lines = this.curves = 0;
     this.closed = false;
     this.x0 = this.left = this.right = x;
@@ -295,6 +300,8 @@ class Shapes {
     if (x > this.right) this.right = x;
     if (y < this.bottom) this.bottom = y;
     if (y > this.top) this.top = y;
+    this.oversized = this.right - this.left > MAX_MARK + SIZE_SLACK || this.top - this.bottom > MAX_MARK + SIZE_SLACK;
+    this.done = this.oversized || this.lines + this.curves > MAX_SEGMENTS;
   }
 
   close(): void {
@@ -315,6 +322,9 @@ class Shapes {
   endSubpath(): void {
     if (!this.open) return;
     this.open = false;
+    // Closed or not, a large subpath may be a box at another scale: the form drawing it is not shapeless.
+    if (this.oversized) this.shape = true;
+    if (this.done) return;
     const closed = this.closed || Math.hypot(this.x - this.x0, this.y - this.y0) < CLOSE_SNAP;
     if (!closed || (this.lines < 3 && this.curves < 2) || (this.lines > 0 && this.curves > 0)) return;
     this.shape = true;
@@ -329,7 +339,7 @@ class Shapes {
   }
 
   reset(): void {
-    this.open = false;
+    this.open = this.done = false;
     this.shape = this.mark = false;
   }
 }
@@ -338,33 +348,10 @@ class Shapes {
 export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): Verdict {
   const tokens = new Tokens(data);
   const shapes = new Shapes(start);
-  const saved: { ctm: Matrix; lineWidth: number }[] = [];
+  const saved: SavedState[] = [];
   let verdict: Verdict = Verdict.Shapeless;
   for (let code = tokens.nextOp(); code !== END; code = tokens.nextOp()) {
-    const n = tokens.count;
     switch (code) {
-      case OP.m:
-        if (n >= 2) shapes.move(tokens.arg(0, 2), tokens.arg(1, 2));
-        break;
-      case OP.l:
-        if (n >= 2) shapes.lineTo(tokens.arg(0, 2), tokens.arg(1, 2));
-        break;
-      case OP.c:
-        if (n >= 6) shapes.curveTo([tokens.arg(0, 6), tokens.arg(1, 6)], [tokens.arg(2, 6), tokens.arg(3, 6)], tokens.arg(4, 6), tokens.arg(5, 6));
-        break;
-      case OP.v:
-      case OP.y:
-        if (n >= 4) {
-          const control = [tokens.arg(0, 4), tokens.arg(1, 4)];
-          shapes.curveTo(code === OP.v ? null : control, code === OP.v ? control : null, tokens.arg(2, 4), tokens.arg(3, 4));
-        }
-        break;
-      case OP.re:
-        if (n >= 4) shapes.rect(tokens.arg(2, 4), tokens.arg(3, 4));
-        break;
-      case OP.h:
-        shapes.close();
-        break;
       case OP.S:
       case OP.s:
       case OP.B:
@@ -384,23 +371,6 @@ export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): 
       case OP.n:
         shapes.reset();
         break;
-      case OP.q:
-        if (saved.length < MAX_SAVES) saved.push({ ctm: shapes.ctm, lineWidth: shapes.lineWidth });
-        break;
-      case OP.Q: {
-        const state = saved.pop();
-        if (state) ({ ctm: shapes.ctm, lineWidth: shapes.lineWidth } = state);
-        break;
-      }
-      case OP.w:
-        if (n >= 1) shapes.lineWidth = Math.abs(tokens.arg(0, 1));
-        break;
-      case OP.gs:
-        shapes.lineWidth = 0;
-        break;
-      case OP.cm:
-        if (n >= 6) shapes.ctm = compose(shapes.ctm, [tokens.arg(0, 6), tokens.arg(1, 6), tokens.arg(2, 6), tokens.arg(3, 6), tokens.arg(4, 6), tokens.arg(5, 6)]);
-        break;
       case OP.Do:
       case OP.Tf: {
         if (code === OP.Tf && hooks.symbolFonts.size === 0) break;
@@ -412,7 +382,50 @@ export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): 
       case OP.ID:
         tokens.skipImageData();
         break;
+      default:
+        if (!buildPath(code, tokens, shapes)) setState(code, tokens, shapes, saved);
     }
   }
   return verdict;
+}
+
+interface SavedState {
+  ctm: Matrix;
+  lineWidth: number;
+}
+
+/** A path construction operator, applied; false for any other. */
+function buildPath(code: number, tokens: Tokens, shapes: Shapes): boolean {
+  const n = tokens.count;
+  if (code === OP.m) {
+    if (n >= 2) shapes.move(tokens.arg(0, 2), tokens.arg(1, 2));
+  } else if (code === OP.l) {
+    if (n >= 2 && !shapes.done) shapes.lineTo(tokens.arg(0, 2), tokens.arg(1, 2));
+  } else if (code === OP.c) {
+    if (n >= 6 && !shapes.done) shapes.curveTo([tokens.arg(0, 6), tokens.arg(1, 6)], [tokens.arg(2, 6), tokens.arg(3, 6)], tokens.arg(4, 6), tokens.arg(5, 6));
+  } else if (code === OP.v || code === OP.y) {
+    if (n >= 4 && !shapes.done) {
+      const control = [tokens.arg(0, 4), tokens.arg(1, 4)];
+      shapes.curveTo(code === OP.v ? null : control, code === OP.v ? control : null, tokens.arg(2, 4), tokens.arg(3, 4));
+    }
+  } else if (code === OP.re) {
+    if (n >= 4) shapes.rect(tokens.arg(2, 4), tokens.arg(3, 4));
+  } else if (code === OP.h) shapes.close();
+  else return false;
+  return true;
+}
+
+/** The graphics state the gate follows: the transform and the line width, saved and restored. */
+function setState(code: number, tokens: Tokens, shapes: Shapes, saved: SavedState[]): void {
+  const n = tokens.count;
+  if (code === OP.q) {
+    if (saved.length < MAX_SAVES) saved.push({ ctm: shapes.ctm, lineWidth: shapes.lineWidth });
+  } else if (code === OP.Q) {
+    const state = saved.pop();
+    if (state) ({ ctm: shapes.ctm, lineWidth: shapes.lineWidth } = state);
+  } else if (code === OP.cm) {
+    if (n >= 6) shapes.ctm = compose(shapes.ctm, [0, 1, 2, 3, 4, 5].map((k) => tokens.arg(k, 6)) as Placement);
+  } else if (code === OP.w) {
+    if (n >= 1) shapes.lineWidth = Math.abs(tokens.arg(0, 1));
+  } else if (code === OP.gs) shapes.lineWidth = 0;
 }

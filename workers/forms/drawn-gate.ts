@@ -6,13 +6,16 @@
  * (drawn-gate-scan.ts): a stroked rectangle, closed quadrilateral or closed curve; a form XObject
  * whose box is that small (a flattened widget's appearance) or whose own content has one; a
  * dingbat font set by `Tf`; a box or tick glyph in its text. Table cells, page frames and
- * figures' large shapes do not open it. Anything this reader cannot take (encryption, other
- * filters, damage) opens the gate: the page is read in full.
+ * figures' large shapes do not open it; nor do answer boxes alone (a ruled rectangle holding
+ * words is a table's cell to this reader), so they are read only on pages that have marks.
+ * Anything this reader cannot take (encryption, other filters, damage) opens the gate: the page
+ * is read in full.
  */
 import { statSync } from 'node:fs';
 import { PdfObjects } from '../pdf/pdf-objects.js';
 import { asArray, isName, isStream, PdfRef, type PdfDict, type PdfValue } from '../pdf/pdf-lexer.js';
-import { compose, mayBeMark, scanContent, Verdict, type Matrix, type ScanHooks } from './drawn-gate-scan.js';
+import { compose, onPage } from '../page/placement.js';
+import { mayBeMark, scanContent, Verdict, type Matrix, type ScanHooks } from './drawn-gate-scan.js';
 
 /** Glyphs of box and tick that a text layer may carry (ZapfDingbats and Wingdings are told by their fonts). */
 const MARK_CHARS = /[☐☑☒✓✔✗✘❏❐❑❒□]/u;
@@ -22,8 +25,8 @@ const MAX_DEPTH = 32;
 /** Forms drawn inside forms, and forms read a page, past which the gate stops looking and opens. */
 const MAX_FORM_DEPTH = 8;
 const MAX_FORMS_PER_PAGE = 64;
-/** Forms and fonts remembered across pages (each a few dozen bytes); the memory is dropped past it. */
-const MAX_REMEMBERED = 4096;
+/** Forms, fonts and resource dictionaries remembered across pages (each up to a few hundred bytes); dropped past it. */
+const MAX_REMEMBERED = 1024;
 const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 
 /** What the gate keeps of a form XObject: where it draws, and whether its content showed no shape at all. */
@@ -177,8 +180,7 @@ function numbers(v: PdfValue | undefined, count: number): number[] | undefined {
 }
 
 /** A form's /BBox, mapped by its transform onto the page, is of a check box's size. */
-function boxSized([x0, y0, x1, y1]: number[], m: Matrix): boolean {
-  const xs = [m[0] * x0! + m[2] * y0!, m[0] * x1! + m[2] * y0!, m[0] * x0! + m[2] * y1!, m[0] * x1! + m[2] * y1!];
-  const ys = [m[1] * x0! + m[3] * y0!, m[1] * x1! + m[3] * y0!, m[1] * x0! + m[3] * y1!, m[1] * x1! + m[3] * y1!];
-  return mayBeMark(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
+function boxSized(bbox: number[], m: Matrix): boolean {
+  const [l, t, r, b] = onPage(m, bbox as [number, number, number, number]);
+  return mayBeMark(r - l, b - t);
 }

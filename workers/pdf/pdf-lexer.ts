@@ -186,9 +186,15 @@ function digits(b: Uint8Array, from: number, end: number): number {
   return n;
 }
 
-/** Bytes as a latin1 string, without copying them first (Buffer.from(a Uint8Array) copies). */
+/** Tokens up to this long are made strings byte by byte: a Buffer view for each cost more (names, operators). */
+const SHORT_TOKEN = 24;
+
+/** Bytes as a latin1 string. */
 function latin1(b: Uint8Array, from: number, end: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + from, end - from).toString('latin1');
+  if (end - from > SHORT_TOKEN) return Buffer.from(b.buffer, b.byteOffset + from, end - from).toString('latin1');
+  let text = '';
+  for (let i = from; i < end; i++) text += String.fromCharCode(b[i]!);
+  return text;
 }
 
 export function isOp(v: unknown): v is { op: string } {
