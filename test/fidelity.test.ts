@@ -98,7 +98,17 @@ describe('form fields', () => {
   it('a scanned (image-only) form yields its typed answers through OCR', async () => {
     const [page] = await read(fixture('form-scan.pdf'));
     expect(page!.source).toBe('ocr');
-    expect(page!.fields).toBeUndefined();
+    // Its boxes are read from the image (forms without widgets): the marks, and the answers typed in ruled boxes.
+    const marks = (page!.fields ?? []).filter((f) => f.type !== 'text').map((f) => [f.origin, f.type, f.label, f.value]);
+    expect(marks).toEqual([
+      ['scan', 'checkbox', 'Roof leaks', true],
+      ['scan', 'checkbox', 'Basement water', false],
+      ['scan', 'radio', 'Good', false],
+      ['scan', 'radio', 'Fair', true],
+      ['scan', 'radio', 'Poor', false],
+    ]);
+    expect(page!.fields!.find((f) => f.label === 'Heating')).toMatchObject({ type: 'text', value: 'Oil', origin: 'scan' });
+    expect(flat(page!.text)).toContain('Foundation: [ ] Good [x] Fair [ ] Poor');
     for (const value of ['Jane Doe', '12 Elm Street', 'Plumbing', 'Windows']) expect(flat(page!.text)).toContain(value);
     // A short answer in a small box: read only once the box's lines are erased (workers/image/ruled-lines.ts).
     expect(flat(page!.text)).toContain('Heating: Oil');

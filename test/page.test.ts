@@ -335,6 +335,24 @@ describe('the upload page', () => {
     await page.close();
   });
 
+  it('shows the answers of a form drawn on the page (no widgets): by the question printed beside the boxes, from where they were found', async () => {
+    const { page } = await browser.open();
+    await upload(page, path.join(ROOT, 'test/forms/disclosure-a.vector.pdf'));
+    await finished(page, 60_000);
+    const answers = page.getByRole('region', { name: 'Form answers' });
+    const rows = await tableRows(answers.getByRole('region', { name: 'Page 1' }).getByRole('table', { name: 'Answers on page 1' }));
+    expect(rows).toContainEqual(['Property address drawn on the page', '1234 Elm Street, Springfield']);
+    expect(rows).toContainEqual(['Roof replaced in the last 10 years? drawn on the page', 'No']);
+    expect(rows).toContainEqual(['Water source drawn on the page', 'Public']);
+    // A question left unanswered waits with the blank fields.
+    const page1 = answers.getByRole('region', { name: 'Page 1' });
+    await page1.locator('summary').click();
+    expect(await tableRows(page1.getByRole('table', { name: 'Fields without an answer on page 1' }))).toContainEqual(['Known roof leaks? drawn on the page', 'Nothing chosen']);
+    expect(await page.locator('.page-text').first().textContent()).toMatch(/Roof replaced in the last 10 years\? \[ \] Yes \[x\] No/);
+    await shot(page, 'page-drawn-form-answers');
+    await page.close();
+  });
+
   it('says in words that an XFA form\'s fields could not be read', async () => {
     const { page } = await browser.open();
     await upload(page, fixture('xfa.pdf'));

@@ -3,11 +3,12 @@
  * message per finished page, then `done` (or `failed`) and exits so the OS takes back
  * every byte, WASM memory included.
  */
-import { packWords, parentMessageSchema, type ChildMessage, type FormField, type PageResult, type StartMessage } from '../src/protocol.js';
+import { packWords, parentMessageSchema, type ChildMessage, type FormField, type PageResult, type ProfileStage, type StartMessage } from '../src/protocol.js';
 import { selectPages } from '../src/pages.js';
 import { withoutPaths } from '../src/paths.js';
 import { formAnswers } from './forms/answers.js';
 import { drawnForm } from './forms/drawn-form.js';
+import { DrawnGate } from './forms/drawn-gate.js';
 import { formFields, formKind } from './forms/fields.js';
 import type { PageForm } from './forms/page-form.js';
 import { scanForm } from './forms/scan-form.js';
@@ -38,7 +39,8 @@ async function run(task: StartMessage, clock: StageClock): Promise<void> {
   if (task.only) allowed = new Set(task.only);
   const doc = await clock.time('open', () => openPdf(task.file, task.password, task.maxPagePixels));
   const ocr = new Ocr(task.lang, task.model);
-  const jpegs = new LazyJpegScans(task.file, clock);
+  const jpegs = new LazyReader(() => JpegScans.open(task.file), 'open', clock);
+  const gate = new LazyReader(() => DrawnGate.open(task.file), 'forms', clock);
   try {
     const selected = selectPages(task.pages, doc.numPages);
     // The limit guards the work done: a few pages of a long manual are a small job.
@@ -54,36 +56,39 @@ async function run(task: StartMessage, clock: StageClock): Promise<void> {
     const notes = form === 'xfa' ? (['xfa_form'] as const) : null;
     for (const pageNumber of selected) {
       if (skip.has(pageNumber) || (allowed && !allowed.has(pageNumber))) continue;
-      const result = await processPage(doc, pageNumber, task, { ocr, jpegs, clock, hasForm: form === 'acroform', fonts, layerBudget: budget });
+      const result = await processPage(doc, pageNumber, task, { ocr, jpegs, gate, clock, hasForm: form === 'acroform', fonts, layerBudget: budget });
       await clock.time('ipc', () => send({ type: 'page', result: fitToShare(notes ? { ...result, notes: [...notes] } : result, share) }));
     }
   } finally {
     ocr.close();
     jpegs.close();
+    gate.close();
     await doc.destroy();
   }
 }
 
 /**
- * The child's own reading of the file, for JPEG scans only, opened at the first page that needs
- * OCR: a text document never has its raw structure read twice, nor pays for it (null when the
- * file is beyond the reader: encrypted, damaged).
+ * One of the child's own readings of the file, opened at the first page that needs it: the JPEG
+ * scans' reader at the first OCR page, the drawn-forms gate at the first text page; a document
+ * that needs neither never has its raw structure read (null when the file is beyond the reader:
+ * encrypted, damaged).
  */
-class LazyJpegScans {
-  private scans: JpegScans | null | undefined;
+class LazyReader<T extends { close(): void }> {
+  private reader: T | null | undefined;
 
   constructor(
-    private readonly file: string,
+    private readonly open: () => Promise<T | null> | T | null,
+    private readonly stage: ProfileStage,
     private readonly clock: StageClock,
   ) {}
 
-  async get(): Promise<JpegScans | null> {
-    if (this.scans === undefined) this.scans = await this.clock.time('open', () => JpegScans.open(this.file));
-    return this.scans;
+  async get(): Promise<T | null> {
+    if (this.reader === undefined) this.reader = await this.clock.time(this.stage, this.open);
+    return this.reader;
   }
 
   close(): void {
-    this.scans?.close();
+    this.reader?.close();
   }
 }
 
@@ -93,7 +98,8 @@ class LazyJpegScans {
  */
 interface DocumentState {
   ocr: Ocr;
-  jpegs: LazyJpegScans;
+  jpegs: LazyReader<JpegScans>;
+  gate: LazyReader<DrawnGate>;
   clock: StageClock;
   hasForm: boolean;
   fonts: DocumentFonts;
@@ -114,9 +120,15 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
     const fields = state.hasForm ? await clock.time('text', () => formFields(page!, view).catch(() => [])) : [];
     const layer = task.ocr === 'force' ? null : await clock.time('text', () => readTextLayer(page!, state.layerBudget).catch(() => null));
     const content = layer?.content;
-    if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(content ? layerText(content) : ''))) {
-      const words = content ? textWords(content, view, state.fonts) : [];
-      const drawn = await clock.time('forms', async () => formAnswers(words, await drawnForm(page!, view).catch(() => NO_FORM), 'drawn', fields));
+    const text = content ? layerText(content) : '';
+    if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(text))) {
+      const words = await clock.time('layout', () => (content ? textWords(content, view, state.fonts) : []));
+      const drawn = await clock.time('forms', async () => {
+        // pdfjs's operator list costs about a text-layer read: only a page the gate finds a box-sized candidate on pays it.
+        const gate = await state.gate.get();
+        const form = !gate || gate.mayDraw(page!.ref, text) ? await drawnForm(page!, view).catch(() => NO_FORM) : NO_FORM;
+        return formAnswers(words, form, 'drawn', fields);
+      });
       const read = await clock.time('layout', () => textLayerContent(drawn.words, [...fields, ...drawn.fields]));
       return { page: pageNumber, source: 'text', error: layer?.cut ? cutLayerError(state.layerBudget) : null, ...size(view), ...read };
     }

@@ -46,7 +46,7 @@ export function scanForm(image: GrayImage): PageForm {
   const pt = image.dpi / 72;
   const side: SideRange = { min: Math.round(MIN_SIDE_PT * pt), max: Math.ceil(MAX_SIDE_PT * pt) };
   const shapes = ink.blobs.flatMap((blob) => markIn(ink, blob, side, Math.max(2, Math.round(SIDE_DEPTH_PT * pt))) ?? []);
-  const found = keepSolids(shapes).filter((f) => f.shape === 'square' || !amongTallerGlyphs(f, ink.blobs));
+  const found = keepSolids(shapes).filter((f) => f.shape === 'square' || !(amongTallerGlyphs(f, ink.blobs) || inWord(f, ink.blobs)));
   const marks: Mark[] = [];
   const read: Found[] = [];
   for (const f of found) {
@@ -119,6 +119,26 @@ function amongTallerGlyphs(ring: Found, blobs: Blob[]): boolean {
     const h = g.y1 - g.y0;
     if (g === ring.blob || h <= TALLER * size || h > 2.5 * size || g.y0 > middle || g.y1 <= middle) return false;
     return g.x0 <= ring.r + reach && g.x1 > ring.l - reach;
+  });
+}
+
+/** A word's letters stand this close (of the ring's width); a label keeps its distance from its button. */
+const LETTER_GAP = 0.15;
+
+/**
+ * A ring is the letter O opening or closing a word when a glyph of letter height, on its
+ * baseline, stands within LETTER_GAP of its side (form-scan.pdf's 8-pt "Owner": 1 px at
+ * 200 dpi); a radio button's label is set apart from it, as a word from the next.
+ */
+function inWord(ring: Found, blobs: Blob[]): boolean {
+  const size = ring.b - ring.t + 1;
+  const gap = LETTER_GAP * (ring.r - ring.l + 1);
+  return blobs.some((g) => {
+    const h = g.y1 - g.y0;
+    if (g === ring.blob || h < 0.4 * size || h > 1.3 * size || Math.abs(g.y1 - 1 - ring.b) > 0.2 * size) return false;
+    const after = g.x0 - ring.r;
+    const before = ring.l - (g.x1 - 1);
+    return (after >= 0 && after <= gap) || (before >= 0 && before <= gap);
   });
 }
 
