@@ -1,4 +1,4 @@
-/** Reading a page's Markdown back: shared by the fidelity case (bench/fidelity.ts) and the forms scorer (harness/forms-score.ts). */
+/** Reading a page's Markdown back: shared by the fidelity case (bench/fidelity.ts), the forms scorer (harness/forms-score.ts) and the scanned-tables test. */
 
 /** Each pipe table of the Markdown as rows of cells (the rule under the header left out). */
 export function pipeTables(markdown: string): string[][][] {

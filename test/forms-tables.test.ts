@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pipeTables } from '../harness/pipe-tables.js';
 import { readWithChild } from './helpers.js';
 
 interface Truth {
@@ -37,22 +38,6 @@ function editDistance(a: string, b: string): number {
     row = next;
   }
   return row[b.length]!;
-}
-
-/** The pipe tables of a page's Markdown, each as rows of cells (header first, the --- row left out). */
-function pipeTables(markdown: string): string[][][] {
-  const tables: string[][][] = [];
-  let current: string[][] | null = null;
-  for (const line of markdown.split('\n')) {
-    if (!line.startsWith('|')) {
-      current = null;
-      continue;
-    }
-    if (/^\|( --- \|)+$/.test(line)) continue;
-    if (!current) tables.push((current = []));
-    current.push(line.slice(1, -1).split(' | ').map((c) => c.trim()));
-  }
-  return tables;
 }
 
 const headings = (markdown: string) => [...markdown.matchAll(/^(#{1,6}) (.+)$/gm)].map((m) => ({ level: m[1]!.length, text: m[2]! }));
