@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { failureCodeSchema, type FailureCode, type OcrMode } from '../protocol.js';
+import { failureCodeSchema, ocrModeSchema, type FailureCode } from '../protocol.js';
 
 /** A job's status: the API's, the webhooks', the metrics' labels and the events' names. */
 export const jobStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
@@ -11,12 +11,9 @@ export type FinalStatus = z.infer<typeof finalStatusSchema>;
 export const deliveryStateSchema = z.enum(['pending', 'delivered', 'failed']);
 export type DeliveryState = z.infer<typeof deliveryStateSchema>;
 
-export interface JobOptions {
-  ocr: OcrMode;
-  pages: string | null;
-  lang: string;
-  callbackUrl?: string;
-}
+/** What a submit asked for; the API shows all of it but the callback URL (the webhook's state says where it goes). */
+export const optionValuesSchema = z.object({ ocr: ocrModeSchema, pages: z.string().nullable(), lang: z.string(), callbackUrl: z.string().optional() });
+export type JobOptions = z.infer<typeof optionValuesSchema>;
 
 export interface WebhookState {
   url: string;

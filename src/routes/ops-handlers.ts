@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { OpsDeps } from './deps.js';
+import type { Health } from './schemas.js';
 
 /**
  * /healthz and /metrics as plain handlers: the API documents them through zod-openapi
@@ -8,7 +9,7 @@ import type { OpsDeps } from './deps.js';
  */
 export async function health(c: Context, deps: OpsDeps) {
   const draining = deps.draining();
-  const body = { status: draining ? 'draining' : 'ok', queue: await deps.queue.stats(), memory: { rss_mb: deps.rssMb() } } as const;
+  const body: Health = { status: draining ? 'draining' : 'ok', queue: await deps.queue.stats(), memory: { rss_mb: deps.rssMb() } };
   return draining ? c.json(body, 503) : c.json(body, 200);
 }
 

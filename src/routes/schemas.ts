@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { parsePageSpec } from '../pages.js';
-import { deliveryStateSchema, jobErrorSchema, jobStatusSchema } from '../jobs/job.js';
+import { deliveryStateSchema, jobErrorSchema, jobStatusSchema, optionValuesSchema } from '../jobs/job.js';
 import { bboxSchema, formFieldSchema, ocrModeSchema, pageResultSchema, wordSchema } from '../protocol.js';
 
 /** Job options, from query parameters (raw PDF body) or form fields (multipart). */
@@ -61,7 +61,7 @@ export const jobSchema = z
     finished_at: z.string().nullable(),
     progress: z.object({ pages_done: z.number(), pages_total: z.number().nullable() }),
     file: z.object({ name: z.string(), bytes: z.number() }),
-    options: z.object({ ocr: ocrModeSchema, pages: z.string().nullable(), lang: z.string() }),
+    options: optionValuesSchema.omit({ callbackUrl: true }),
     error: jobErrorSchema.optional(),
     webhook: z
       .object({
@@ -145,6 +145,7 @@ export const wordsResultSchema = z
   })
   .openapi('WordsResult');
 
+export type Health = z.infer<typeof healthSchema>;
 export const healthSchema = z
   .object({
     status: z.enum(['ok', 'draining']),
