@@ -113,13 +113,19 @@ function sides({ mask, w }: Level, x0: number, x1: number, top: number, bottom: 
   return out;
 }
 
-/** The answer boxes (pixel boxes, right and bottom exclusive) the image's ruled blobs draw. */
-export function answerBoxes(ink: Ink, pt: number): Array<[number, number, number, number]> {
+/** An answer box: its pixel box (right and bottom exclusive) and the blob its rules belong to. */
+export interface AnswerBox {
+  box: [number, number, number, number];
+  blob: Blob;
+}
+
+/** The answer boxes the image's ruled blobs draw. */
+export function answerBoxes(ink: Ink, pt: number): AnswerBox[] {
   const minWidth = MIN_WIDTH_PT * pt;
   return ink.blobs.flatMap((blob) => {
     const w = blob.x1 - blob.x0;
     const h = blob.y1 - blob.y0;
-    return w < minWidth || h < MIN_HEIGHT_PT * pt ? [] : boxesIn(level(blobMask(ink, blob), w, h), blob, pt);
+    return w < minWidth || h < MIN_HEIGHT_PT * pt ? [] : boxesIn(level(blobMask(ink, blob), w, h), blob, pt).map((box) => ({ box, blob }));
   });
 }
 

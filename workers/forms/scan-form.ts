@@ -1,7 +1,7 @@
 import type { GrayImage } from '../image/pixels.js';
 import { onPage } from '../page/placement.js';
 import type { Mark, PageForm } from './page-form.js';
-import { answerBoxes } from './scan-answers.js';
+import { answerBoxes, type AnswerBox } from './scan-answers.js';
 import { blobMask, findInk, INK, type Blob, type Ink } from './scan-ink.js';
 import { ringInside, ringStroke, squareOutline, type SideRange } from './scan-shapes.js';
 
@@ -55,9 +55,10 @@ export function scanForm(image: GrayImage): PageForm {
     marks.push({ shape: f.shape, bbox: onPage(image.placement, [f.l, f.t, f.r + 1, f.b + 1]), ...s });
     read.push(f);
   }
-  const answers = answerBoxes(ink, pt).map((box) => onPage(image.placement, box));
+  const answers = answerBoxes(ink, pt);
   for (const f of read) erase(image, ink, f, side);
-  return { marks, answerBoxes: answers };
+  for (const a of answers) eraseSides(image, ink, a, Math.round(SIDE_BAND_PT * pt));
+  return { marks, answerBoxes: answers.map((a) => onPage(image.placement, a.box)) };
 }
 
 /** The check box or radio button a blob draws, if it draws one. */
@@ -189,6 +190,26 @@ function state(image: GrayImage, f: Found): { checked: boolean; confidence: numb
  * The box and everything drawn in it, white: the outline and inside (a pixel more around, for
  * the gray edge a scan gives ink), and each blob reaching into it whole (a tick overshooting it).
  */
+/** How far in from an answer box's left and right edge its side may lie (a skewed side drifts). */
+const SIDE_BAND_PT = 2.5;
+
+/**
+ * An answer box's left and right sides, erased: the ruled-line eraser takes only sides that end
+ * on a rule at both ends in one pixel column, which a skewed scan's sides do not, and the engine
+ * then reads them as `[`, `|` or `:` around the answer (`[1284 Elm Street, Springfield :`).
+ * Only the box's own blob is erased, only its runs that lie within the band along a side.
+ */
+function eraseSides(image: GrayImage, ink: Ink, { box: [l, t, r, b], blob }: AnswerBox, band: number): void {
+  const { pixels, width } = image;
+  for (const i of blob.runs) {
+    const y = ink.row[i]!;
+    const s = ink.start[i]!;
+    const e = ink.end[i]!;
+    if (y < t || y >= b || !((s >= l - 2 && e <= l + band) || (s >= r - band && e <= r + 2))) continue;
+    pixels.fill(255, y * width + s, y * width + e);
+  }
+}
+
 function erase(image: GrayImage, ink: Ink, f: Found, side: SideRange): void {
   const { pixels, width, height } = image;
   for (let y = Math.max(0, f.t - 1); y <= Math.min(height - 1, f.b + 1); y++) pixels.fill(255, y * width + Math.max(0, f.l - 1), y * width + Math.min(width, f.r + 2));
