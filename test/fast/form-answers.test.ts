@@ -150,6 +150,14 @@ describe('marks in a scan', () => {
     ]);
   });
 
+  it("leaves out what the engine reads of a scanned answer box's sides at the answer's ends, and nothing of a drawn one", () => {
+    const ocr = (text: string, x: number): OcrWord => ({ text, bbox: [x, 122, x + 5 * text.length, 132], confidence: 80, line: 1, turns: 0 });
+    const words = [ocr('“Dana', 142), ocr('&', 175), ocr('Lee', 183), ocr('Whitford', 201), ocr('|', 396)];
+    const form: PageForm = { marks: [], answerBoxes: [[140, 118, 400, 136]] };
+    expect(formAnswers(words, form, 'scan').fields[0]!.value).toBe('Dana & Lee Whitford');
+    expect(formAnswers(words, form, 'drawn').fields[0]!.value).toBe('“Dana & Lee Whitford |');
+  });
+
   it("joins the engine's lines a question and its options were read as (they would read as two columns)", () => {
     const ocr = (text: string, x: number, y: number, lineNo: number): OcrWord => ({ text, bbox: [x, y - 8, x + text.length * 5, y + 2], confidence: 90, line: lineNo, turns: 0 });
     const words: OcrWord[] = [];

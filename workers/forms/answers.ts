@@ -52,13 +52,22 @@ export function formAnswers<W extends Word>(words: W[], form: PageForm, origin: 
   }
   boxes.forEach((bbox, i) => {
     const inside = inBox[i]!;
-    const field: FormField = { name: null, type: 'text', value: readingOrder(inside).map((w) => w.text).join(' '), bbox, origin };
+    const text = readingOrder(inside).map((w) => w.text).join(' ');
+    const field: FormField = { name: null, type: 'text', value: origin === 'scan' ? text.replace(RULE_RESIDUE, '') : text, bbox, origin };
     const confidences = inside.map((w) => w.confidence).filter((c): c is number => c !== undefined);
     if (origin === 'scan' && confidences.length > 0) field.confidence = Math.round(confidences.reduce((a, b) => a + b, 0) / confidences.length);
     fields.push(field);
   });
   return { words: kept, fields };
 }
+
+/**
+ * What the engine makes of a scanned answer box's sides where the eraser left a pixel or two (a
+ * corner, a faint stretch): a quote, a bar, a bracket, a dash or a colon at either end of the
+ * answer (`“Dana & Lee Whitford`, `| 12/01/2025`, `J. Marchetti, lic. 55-2013 -`). A typed answer
+ * is set in from the box's sides, so these marks at its ends are the box, not the answer.
+ */
+const RULE_RESIDUE = /^[|[\]“”‘’"'`:;—–_-]+\s*|\s*[|[\]“”‘’"'`:;—–_-]+$/gu;
 
 /** Box glyphs and ticks a text layer or the engine may set against an option's word (`☐Yes`). */
 const BOX_GLYPHS = /^[\u2610-\u2612\u2713-\u2718\u25a1\u25a0\u25cb\u25cf\u25ef\uf000-\uf0ff]+|[\u2610-\u2612\u2713-\u2718\u25a1\u25a0\u25cb\u25cf\u25ef\uf000-\uf0ff]+$/gu;
