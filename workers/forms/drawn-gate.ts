@@ -11,7 +11,6 @@
  * Anything this reader cannot take (encryption, other filters, damage) opens the gate: the page
  * is read in full.
  */
-import { statSync } from 'node:fs';
 import { PdfObjects } from '../pdf/pdf-objects.js';
 import { asArray, isName, isStream, PdfRef, type PdfDict, type PdfValue } from '../pdf/pdf-lexer.js';
 import { compose, onPage } from '../page/placement.js';
@@ -48,11 +47,8 @@ export class DrawnGate {
   private constructor(private readonly pdf: PdfObjects) {}
 
   static open(file: string): DrawnGate | null {
-    try {
-      return new DrawnGate(new PdfObjects(file, statSync(file).size));
-    } catch {
-      return null;
-    }
+    const pdf = PdfObjects.open(file);
+    return pdf && new DrawnGate(pdf);
   }
 
   close(): void {

@@ -5,7 +5,6 @@
  * page plus 0.06 to make it gray and small, about a fifth of the page's CPU). Any page that
  * is not plainly that returns null and goes through pdfjs as before.
  */
-import { statSync } from 'node:fs';
 import { compose, type Placement } from '../page/placement.js';
 import { asArray, isName, isOp, isStream, Lexer, PdfName, PdfRef, type PdfDict, type PdfStream, type PdfValue } from './pdf-lexer.js';
 import { PdfObjects } from './pdf-objects.js';
@@ -29,12 +28,8 @@ export class JpegScans {
   private constructor(private readonly pdf: PdfObjects) {}
 
   static open(file: string): JpegScans | null {
-    try {
-      return new JpegScans(new PdfObjects(file, statSync(file).size));
-    } catch {
-      // Unsupported, damaged (zlib, range errors), unreadable: pdfjs reads every page instead.
-      return null;
-    }
+    const pdf = PdfObjects.open(file);
+    return pdf && new JpegScans(pdf);
   }
 
   close(): void {

@@ -6,7 +6,7 @@
  * would repair) makes it give up, and the caller goes back to pdfjs. It trusts nothing it reads:
  * every size is bounded and every lookup may fail.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { asArray, fail, isName, isOp, isStream, Lexer, PdfRef, type PdfDict, type PdfStream, type PdfValue } from './pdf-lexer.js';
 
@@ -43,6 +43,15 @@ export class PdfObjects {
     } catch (err) {
       this.close();
       throw err;
+    }
+  }
+
+  /** The file read, or null when it is beyond this reader (unsupported, damaged, unreadable): pdfjs then reads it all. */
+  static open(file: string): PdfObjects | null {
+    try {
+      return new PdfObjects(file, statSync(file).size);
+    } catch {
+      return null;
     }
   }
 
