@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { createHash } from 'node:crypto';
 import { resultChunks, resultFormatSchema, storedPages, type ResultFormat } from '../api/formats.js';
 import { jobView } from '../api/views.js';
+import { QueueFull } from '../jobs/errors.js';
 import { queuedJob, type Job, type NewJob } from '../jobs/job.js';
 import { RETRY_SOON_S } from '../jobs/retry-after.js';
 import type { ReceivedUpload, UploadDigest } from '../upload/receiver.js';
@@ -124,7 +125,10 @@ export function jobRoutes(deps: AppDeps) {
     const headers = c.req.valid('header');
     const key = scopedKey(headers['idempotency-key'], deps.apiKey);
     // Every upload holds room while it arrives, whatever its key: a retry streams as many bytes as a first submit.
-    const admission = await deps.queue.admit();
+    const admission = await deps.queue.admit().catch(async (err: unknown) => {
+      if (err instanceof QueueFull) await deps.uploads.drain(c.req.raw);
+      throw err;
+    });
     try {
       const earlier = key === undefined ? undefined : await deps.jobs.findByIdempotencyKey(key);
       if (earlier) {

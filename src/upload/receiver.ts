@@ -32,6 +32,14 @@ export interface UploadReceiver {
    * a retried submit is answered from its digest alone, so its PDF never reaches the disk.
    */
   digest(request: Request): Promise<UploadDigest>;
+  /**
+   * Reads the body to its end, within the limits, and keeps none of it; never fails. A refusal
+   * sent before the body is read reaches a client that writes its whole body before reading
+   * (Python's urllib and requests) only if the body is taken first: @hono/node-server drains
+   * an unread body for 500 ms, then closes the socket, and such a client sees a broken pipe
+   * instead of its 429 and Retry-After.
+   */
+  drain(request: Request): Promise<void>;
   discard(upload: ReceivedUpload): Promise<void>;
 }
 
@@ -67,7 +75,12 @@ export function createUploadReceiver(limits: UploadLimits): UploadReceiver {
       }
     },
     async digest(request) {
-      return readBody(request, contentType(request, limits), limits, () => new Writable({ write: (_chunk, _encoding, done) => done() }));
+      return readBody(request, contentType(request, limits), limits, nullSink);
+    },
+    async drain(request) {
+      if (!request.body || request.bodyUsed) return;
+      const body = Readable.fromWeb(request.body as never);
+      await pipeline([body, new ByteLimit(limits.maxBytes), nullSink()], { signal: AbortSignal.timeout(limits.timeoutMs) }).catch(() => body.destroy());
     },
     async discard(upload) {
       await rm(path.dirname(upload.path), { recursive: true, force: true });
@@ -160,6 +173,8 @@ async function savePdf(source: Stream[], sink: Writable, signal: AbortSignal): P
   await pipeline([...source, check, sink], { signal });
   return { bytes: check.bytes, sha256: check.hash.digest('hex') };
 }
+
+const nullSink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 
 /** Fails the stream once more than `maxBytes` have passed. */
 class ByteLimit extends Transform {
