@@ -302,20 +302,23 @@ class Shapes {
   }
 
   /**
-   * A Bézier, its control points null where `v` and `y` take the current point or the end. The
+   * A Bézier, its control points NaN where `v` and `y` take the current point or the end. The
    * box takes its middle and its end, as the reader's flattened curve does within 0.08 of the
-   * radius of a circle's quarter (its control points stand out up to 40 % beyond it).
+   * radius of a circle's quarter (its control points stand out up to 40 % beyond it). Numbers,
+   * not points: a figure's markers run to thousands of curves, and an array a point was a third
+   * of the gate's time on tracemonkey.pdf's page 11.
    */
-  curveTo(c1: number[] | null, c2: number[] | null, ux: number, uy: number): void {
+  curveTo(ax: number, ay: number, bx: number, by: number, ux: number, uy: number): void {
     if (!this.open) return this.move(ux, uy);
     this.curves++;
     const m = this.ctm;
-    const at = (p: number[] | null, x: number, y: number) => (p ? [m[0] * p[0]! + m[2] * p[1]! + m[4], m[1] * p[0]! + m[3] * p[1]! + m[5]] : [x, y]);
     const x3 = m[0] * ux + m[2] * uy + m[4];
     const y3 = m[1] * ux + m[3] * uy + m[5];
-    const [x1, y1] = at(c1, this.x, this.y);
-    const [x2, y2] = at(c2, x3, y3);
-    this.reach((this.x + 3 * x1! + 3 * x2! + x3) / 8, (this.y + 3 * y1! + 3 * y2! + y3) / 8);
+    const x1 = Number.isNaN(ax) ? this.x : m[0] * ax + m[2] * ay + m[4];
+    const y1 = Number.isNaN(ax) ? this.y : m[1] * ax + m[3] * ay + m[5];
+    const x2 = Number.isNaN(bx) ? x3 : m[0] * bx + m[2] * by + m[4];
+    const y2 = Number.isNaN(bx) ? y3 : m[1] * bx + m[3] * by + m[5];
+    this.reach((this.x + 3 * x1 + 3 * x2 + x3) / 8, (this.y + 3 * y1 + 3 * y2 + y3) / 8);
     this.reach(x3, y3);
   }
 
@@ -436,12 +439,11 @@ function buildPath(code: number, tokens: Tokens, shapes: Shapes): boolean {
   } else if (code === OP.l) {
     if (n >= 2 && !shapes.done) shapes.lineTo(tokens.arg(0, 2), tokens.arg(1, 2));
   } else if (code === OP.c) {
-    if (n >= 6 && !shapes.done) shapes.curveTo([tokens.arg(0, 6), tokens.arg(1, 6)], [tokens.arg(2, 6), tokens.arg(3, 6)], tokens.arg(4, 6), tokens.arg(5, 6));
-  } else if (code === OP.v || code === OP.y) {
-    if (n >= 4 && !shapes.done) {
-      const control = [tokens.arg(0, 4), tokens.arg(1, 4)];
-      shapes.curveTo(code === OP.v ? null : control, code === OP.v ? control : null, tokens.arg(2, 4), tokens.arg(3, 4));
-    }
+    if (n >= 6 && !shapes.done) shapes.curveTo(tokens.arg(0, 6), tokens.arg(1, 6), tokens.arg(2, 6), tokens.arg(3, 6), tokens.arg(4, 6), tokens.arg(5, 6));
+  } else if (code === OP.v) {
+    if (n >= 4 && !shapes.done) shapes.curveTo(NaN, NaN, tokens.arg(0, 4), tokens.arg(1, 4), tokens.arg(2, 4), tokens.arg(3, 4));
+  } else if (code === OP.y) {
+    if (n >= 4 && !shapes.done) shapes.curveTo(tokens.arg(0, 4), tokens.arg(1, 4), NaN, NaN, tokens.arg(2, 4), tokens.arg(3, 4));
   } else if (code === OP.re) {
     if (n >= 4) shapes.rect(tokens.arg(0, 4), tokens.arg(1, 4), tokens.arg(2, 4), tokens.arg(3, 4));
   } else if (code === OP.h) shapes.close();

@@ -22,14 +22,12 @@ const TOUCH = 0.5;
 const LINE_SLACK = 0.25;
 
 export class GateWords {
-  private readonly words: Word[];
+  /** Sorted by their middle row at the first question: most pages have no box-sized shape to ask about. */
+  private words: readonly Word[] | null = null;
   /** Each word's middle row, ascending (the words in the same order). */
-  private readonly middles: Float64Array;
+  private middles = new Float64Array(0);
 
-  constructor(words: readonly Word[]) {
-    this.words = [...words].sort((a, b) => a.bbox[1] + a.bbox[3] - b.bbox[1] - b.bbox[3]);
-    this.middles = Float64Array.from(this.words, (w) => (w.bbox[1] + w.bbox[3]) / 2);
-  }
+  constructor(private readonly unsorted: readonly Word[]) {}
 
   /** A word on the line of the box (l, t, r, b), starting right after it or ending right before it, and no word inside it but a mark's letter. */
   beside(l: number, t: number, r: number, b: number): boolean {
@@ -38,9 +36,10 @@ export class GateWords {
     const reach = LABEL_REACH * size;
     const slack = LINE_SLACK * size;
     // A word's middle within two box sizes of the box's: any word whose line crosses it (a label is not over twice a box tall).
+    const words = this.words ?? this.sort();
     let label = false;
-    for (let i = this.firstFrom(middle - 2 * size); i < this.words.length && this.middles[i]! <= middle + 2 * size; i++) {
-      const { text, bbox } = this.words[i]!;
+    for (let i = this.firstFrom(middle - 2 * size); i < words.length && this.middles[i]! <= middle + 2 * size; i++) {
+      const { text, bbox } = words[i]!;
       const [wl, wt, wr, wb] = bbox;
       const x = (wl + wr) / 2;
       if (x > l && x < r && this.middles[i]! > t && this.middles[i]! < b && !MARK_LETTERS.test(text)) return false;
@@ -50,6 +49,13 @@ export class GateWords {
       if ((after >= -TOUCH && after <= reach) || (before >= -TOUCH && before <= reach)) label = true;
     }
     return label;
+  }
+
+  private sort(): readonly Word[] {
+    const middle = (w: Word) => (w.bbox[1] + w.bbox[3]) / 2;
+    const words = [...this.unsorted].sort((a, b) => middle(a) - middle(b));
+    this.middles = Float64Array.from(words, middle);
+    return (this.words = words);
   }
 
   private firstFrom(y: number): number {
