@@ -56,6 +56,9 @@ for (const c of [0x20, 0x0a, 0x0d, 0x09, 0x0c, 0x00]) CLASS[c] = WHITE;
 for (const c of '()<>[]{}/%') CLASS[c.charCodeAt(0)] = DELIMITER;
 for (const c of '0123456789+-.') CLASS[c.charCodeAt(0)] = NUMBER;
 
+const EI = Buffer.from('EI', 'latin1');
+const ET = Buffer.from('ET', 'latin1');
+
 /** The byte ends a token: white space or a delimiter. */
 const standsAlone = (d: Uint8Array, at: number) => (CLASS[d[at] ?? 0x20]! & (WHITE | DELIMITER)) !== 0;
 
@@ -78,7 +81,12 @@ class Tokens {
   private nameStart = 0;
   private nameEnd = 0;
 
-  constructor(private readonly data: Uint8Array) {}
+  /** The same bytes, for Buffer's native search of a two-byte operator. */
+  private readonly bytes: Buffer;
+
+  constructor(private readonly data: Uint8Array) {
+    this.bytes = Buffer.from(data.buffer, data.byteOffset, data.length);
+  }
 
   /** The k-th (from 0) of the operator's last `of` numbers. */
   arg(k: number, of: number): number {
@@ -113,8 +121,11 @@ class Tokens {
   /** Inline image data after `ID`: up to `EI` standing alone. */
   skipImageData(): void {
     const d = this.data;
-    for (let at = d.indexOf(0x45, this.pos + 1); at >= 0; at = d.indexOf(0x45, at + 1)) {
-      if (d[at + 1] === 0x49 && CLASS[d[at - 1]!] === WHITE && (at + 2 >= d.length || CLASS[d[at + 2]!] === WHITE || CLASS[d[at + 2]!] === DELIMITER)) {
+    // Both bytes searched at once, natively: an image's data holds an E every 256 bytes or so
+    // (tracemonkey.pdf's page 11, an 888 kB figure of 78 inline images: the gate 30 -> 26 ms).
+    const bytes = this.bytes;
+    for (let at = bytes.indexOf(EI, this.pos + 1); at >= 0; at = bytes.indexOf(EI, at + 1)) {
+      if (CLASS[d[at - 1]!] === WHITE && (at + 2 >= d.length || CLASS[d[at + 2]!] === WHITE || CLASS[d[at + 2]!] === DELIMITER)) {
         this.pos = at + 2;
         return;
       }
@@ -129,8 +140,9 @@ class Tokens {
    */
   skipText(): void {
     const d = this.data;
-    for (let at = d.indexOf(0x45, this.pos); at >= 0; at = d.indexOf(0x45, at + 1)) {
-      if (d[at + 1] === 0x54 && standsAlone(d, at - 1) && (at + 2 >= d.length || standsAlone(d, at + 2))) {
+    const bytes = this.bytes;
+    for (let at = bytes.indexOf(ET, this.pos); at >= 0; at = bytes.indexOf(ET, at + 1)) {
+      if (standsAlone(d, at - 1) && (at + 2 >= d.length || standsAlone(d, at + 2))) {
         this.pos = at + 2;
         return;
       }
