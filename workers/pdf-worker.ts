@@ -124,9 +124,9 @@ async function processPage(doc: PDFDocumentProxy, pageNumber: number, task: Star
     if (task.ocr === 'off' || (task.ocr === 'auto' && isUsableText(text))) {
       const words = await clock.time('layout', () => (content ? textWords(content, view, state.fonts) : []));
       const drawn = await clock.time('forms', async () => {
-        // pdfjs's operator list costs about a text-layer read: only a page the gate finds a box-sized candidate on pays it.
+        // pdfjs's operator list costs about a text-layer read: only a page the gate finds a box-sized candidate on, a word beside it, pays it.
         const gate = await state.gate.get();
-        const form = !gate || gate.mayDraw(page!.ref, text) ? await drawnForm(page!, view).catch(() => NO_FORM) : NO_FORM;
+        const form = !gate || gate.mayDraw(page!.ref, text, words, view.transform) ? await drawnForm(page!, view).catch(() => NO_FORM) : NO_FORM;
         return formAnswers(words, form, 'drawn', fields);
       });
       const read = await clock.time('layout', () => textLayerContent(drawn.words, [...fields, ...drawn.fields]));

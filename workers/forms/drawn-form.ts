@@ -6,7 +6,7 @@ import { isChecked } from './drawn-state.js';
 import type { Mark, PageForm } from './page-form.js';
 
 /** Letters a box may hold and still be a check box: a typed X is a cross, anything else makes it a framed word. */
-const MARK_LETTERS = /^[✓✔✗✘☑☒☐❏❐❑❒□Xx×✕✖■●⬛◼]$/u;
+export const MARK_LETTERS = /^[✓✔✗✘☑☒☐❏❐❑❒□Xx×✕✖■●⬛◼]$/u;
 
 /** The check boxes, radio buttons and answer boxes a text-layer page draws (vector paths, glyphs, form XObjects). */
 export async function drawnForm(page: PDFPageProxy, view: PageView): Promise<PageForm> {

@@ -1,9 +1,11 @@
 /**
  * One pass over a content stream's bytes for the drawn forms' gate (drawn-gate.ts): whether it
  * strokes a closed shape of a check box's size once its transform is applied (a rectangle, a
- * closed quadrilateral, a closed curve), and, through hooks, the form XObjects it draws and the
- * fonts it sets. Text is skipped, not read: strings are stepped over, operands other than
- * numbers are dropped, and only the operators of paths, transforms, `Do` and `Tf` are told apart.
+ * closed quadrilateral, a closed curve) that the hooks take for a box (one with words beside
+ * it), and, through hooks, the form XObjects it draws and the fonts it sets. Text is skipped,
+ * not read: a text object (BT to ET) is stepped over whole unless the page has a dingbat font,
+ * strings are stepped over, operands other than numbers are dropped, and only the operators of
+ * paths, transforms, `Do` and `Tf` are told apart.
  */
 import { compose, type Placement } from '../page/placement.js';
 import { MAX_ASPECT, MAX_LINE_SHARE, MAX_MARK, MIN_MARK } from './drawn-boxes.js';
@@ -20,6 +22,8 @@ export interface ScanHooks {
   draw(name: string, ctm: Matrix): Verdict;
   /** The resource names of the dingbat fonts `Tf` may set (most pages: none). */
   symbolFonts: ReadonlySet<string>;
+  /** A closed shape of a box's size at these bounds on the page (points, top-left origin): whether it is one (its label beside it). */
+  box(l: number, t: number, r: number, b: number): boolean;
 }
 
 /** A little over the reader's own bounds (drawn-boxes.ts): the gate must not be stricter than the reader. */
@@ -36,7 +40,7 @@ const op = (s: string) => s.charCodeAt(0) | ((s.charCodeAt(1) || 0) << 8) | ((s.
 const OP = {
   q: op('q'), Q: op('Q'), cm: op('cm'), m: op('m'), l: op('l'), c: op('c'), v: op('v'), y: op('y'), h: op('h'), re: op('re'),
   S: op('S'), s: op('s'), B: op('B'), Bstar: op('B*'), b: op('b'), bstar: op('b*'),
-  f: op('f'), F: op('F'), fstar: op('f*'), n: op('n'), Do: op('Do'), Tf: op('Tf'), ID: op('ID'), w: op('w'), gs: op('gs'),
+  f: op('f'), F: op('F'), fstar: op('f*'), n: op('n'), Do: op('Do'), Tf: op('Tf'), ID: op('ID'), w: op('w'), gs: op('gs'), BT: op('BT'),
 };
 /** An operator longer than three bytes: none the gate needs. */
 const LONG_OP = -1;
@@ -51,6 +55,12 @@ const CLASS = new Uint8Array(256);
 for (const c of [0x20, 0x0a, 0x0d, 0x09, 0x0c, 0x00]) CLASS[c] = WHITE;
 for (const c of '()<>[]{}/%') CLASS[c.charCodeAt(0)] = DELIMITER;
 for (const c of '0123456789+-.') CLASS[c.charCodeAt(0)] = NUMBER;
+
+const EI = Buffer.from('EI', 'latin1');
+const ET = Buffer.from('ET', 'latin1');
+
+/** The byte ends a token: white space or a delimiter. */
+const standsAlone = (d: Uint8Array, at: number) => (CLASS[d[at] ?? 0x20]! & (WHITE | DELIMITER)) !== 0;
 
 export function mayBeMark(w: number, h: number): boolean {
   const lo = Math.min(w, h);
@@ -71,7 +81,12 @@ class Tokens {
   private nameStart = 0;
   private nameEnd = 0;
 
-  constructor(private readonly data: Uint8Array) {}
+  /** The same bytes, for Buffer's native search of a two-byte operator. */
+  private readonly bytes: Buffer;
+
+  constructor(private readonly data: Uint8Array) {
+    this.bytes = Buffer.from(data.buffer, data.byteOffset, data.length);
+  }
 
   /** The k-th (from 0) of the operator's last `of` numbers. */
   arg(k: number, of: number): number {
@@ -106,8 +121,28 @@ class Tokens {
   /** Inline image data after `ID`: up to `EI` standing alone. */
   skipImageData(): void {
     const d = this.data;
-    for (let at = d.indexOf(0x45, this.pos + 1); at >= 0; at = d.indexOf(0x45, at + 1)) {
-      if (d[at + 1] === 0x49 && CLASS[d[at - 1]!] === WHITE && (at + 2 >= d.length || CLASS[d[at + 2]!] === WHITE || CLASS[d[at + 2]!] === DELIMITER)) {
+    // Both bytes searched at once, natively: an image's data holds an E every 256 bytes or so
+    // (tracemonkey.pdf's page 11, an 888 kB figure of 78 inline images: the gate 30 -> 26 ms).
+    const bytes = this.bytes;
+    for (let at = bytes.indexOf(EI, this.pos + 1); at >= 0; at = bytes.indexOf(EI, at + 1)) {
+      if (CLASS[d[at - 1]!] === WHITE && (at + 2 >= d.length || CLASS[d[at + 2]!] === WHITE || CLASS[d[at + 2]!] === DELIMITER)) {
+        this.pos = at + 2;
+        return;
+      }
+    }
+    this.pos = d.length;
+  }
+
+  /**
+   * A text object, to the first `ET` standing alone: no path, `Do` or inline image belongs in
+   * one, and its strings and TJ arrays are most of a text page's content (pdkids.pdf). An `ET`
+   * inside one of its strings stops the skip early, never late: the rest is then read as usual.
+   */
+  skipText(): void {
+    const d = this.data;
+    const bytes = this.bytes;
+    for (let at = bytes.indexOf(ET, this.pos); at >= 0; at = bytes.indexOf(ET, at + 1)) {
+      if (standsAlone(d, at - 1) && (at + 2 >= d.length || standsAlone(d, at + 2))) {
         this.pos = at + 2;
         return;
       }
@@ -249,7 +284,10 @@ class Shapes {
   private right = 0;
   private top = 0;
 
-  constructor(ctm: Matrix) {
+  constructor(
+    ctm: Matrix,
+    private readonly isBox: ScanHooks['box'],
+  ) {
     this.ctm = ctm;
   }
 
@@ -276,20 +314,23 @@ class Shapes {
   }
 
   /**
-   * A Bézier, its control points null where `v` and `y` take the current point or the end. The
+   * A Bézier, its control points NaN where `v` and `y` take the current point or the end. The
    * box takes its middle and its end, as the reader's flattened curve does within 0.08 of the
-   * radius of a circle's quarter (its control points stand out up to 40 % beyond it).
+   * radius of a circle's quarter (its control points stand out up to 40 % beyond it). Numbers,
+   * not points: a figure's markers run to thousands of curves, and an array a point was a third
+   * of the gate's time on tracemonkey.pdf's page 11.
    */
-  curveTo(c1: number[] | null, c2: number[] | null, ux: number, uy: number): void {
+  curveTo(ax: number, ay: number, bx: number, by: number, ux: number, uy: number): void {
     if (!this.open) return this.move(ux, uy);
     this.curves++;
     const m = this.ctm;
-    const at = (p: number[] | null, x: number, y: number) => (p ? [m[0] * p[0]! + m[2] * p[1]! + m[4], m[1] * p[0]! + m[3] * p[1]! + m[5]] : [x, y]);
     const x3 = m[0] * ux + m[2] * uy + m[4];
     const y3 = m[1] * ux + m[3] * uy + m[5];
-    const [x1, y1] = at(c1, this.x, this.y);
-    const [x2, y2] = at(c2, x3, y3);
-    this.reach((this.x + 3 * x1! + 3 * x2! + x3) / 8, (this.y + 3 * y1! + 3 * y2! + y3) / 8);
+    const x1 = Number.isNaN(ax) ? this.x : m[0] * ax + m[2] * ay + m[4];
+    const y1 = Number.isNaN(ax) ? this.y : m[1] * ax + m[3] * ay + m[5];
+    const x2 = Number.isNaN(bx) ? x3 : m[0] * bx + m[2] * by + m[4];
+    const y2 = Number.isNaN(bx) ? y3 : m[1] * bx + m[3] * by + m[5];
+    this.reach((this.x + 3 * x1 + 3 * x2 + x3) / 8, (this.y + 3 * y1 + 3 * y2 + y3) / 8);
     this.reach(x3, y3);
   }
 
@@ -308,15 +349,18 @@ class Shapes {
     this.closed = true;
   }
 
-  /** A rectangle `re` of this width and height: closed, wherever it stands. */
-  rect(w: number, h: number): void {
+  /** A rectangle `re`: closed. */
+  rect(x: number, y: number, w: number, h: number): void {
     this.endSubpath();
     const m = this.ctm;
     // The box of the four corners: each side's extent is the sum of both edges' extents.
     const dx = Math.abs(m[0] * w) + Math.abs(m[2] * h);
     const dy = Math.abs(m[1] * w) + Math.abs(m[3] * h);
     this.shape = true;
-    if (this.outlines(dx, dy)) this.mark = true;
+    if (!this.outlines(dx, dy)) return;
+    const cx = m[0] * (x + w / 2) + m[2] * (y + h / 2) + m[4];
+    const cy = m[1] * (x + w / 2) + m[3] * (y + h / 2) + m[5];
+    if (this.isBox(cx - dx / 2, cy - dy / 2, cx + dx / 2, cy + dy / 2)) this.mark = true;
   }
 
   endSubpath(): void {
@@ -328,7 +372,8 @@ class Shapes {
     const closed = this.closed || Math.hypot(this.x - this.x0, this.y - this.y0) < CLOSE_SNAP;
     if (!closed || (this.lines < 3 && this.curves < 2) || (this.lines > 0 && this.curves > 0)) return;
     this.shape = true;
-    if (this.outlines(this.right - this.left, this.top - this.bottom)) this.mark = true;
+    // `top` is the larger y: the page's lower edge when the transform is the view's.
+    if (this.outlines(this.right - this.left, this.top - this.bottom) && this.isBox(this.left, this.bottom, this.right, this.top)) this.mark = true;
   }
 
   /** A box's size, outlined by a line thin enough for a box (a thicker one is a ring or a badge). */
@@ -344,10 +389,10 @@ class Shapes {
   }
 }
 
-/** Whether the content strokes a box-sized closed shape, or draws a form or sets a font the hooks say may be a mark. */
+/** Whether the content strokes a closed shape the hooks take for a box, or draws a form or sets a font the hooks say may be a mark. */
 export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): Verdict {
   const tokens = new Tokens(data);
-  const shapes = new Shapes(start);
+  const shapes = new Shapes(start, hooks.box);
   const saved: SavedState[] = [];
   let verdict: Verdict = Verdict.Shapeless;
   for (let code = tokens.nextOp(); code !== END; code = tokens.nextOp()) {
@@ -382,6 +427,10 @@ export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): 
       case OP.ID:
         tokens.skipImageData();
         break;
+      case OP.BT:
+        // A page with a dingbat font has its text objects read: a Tf there may set it.
+        if (hooks.symbolFonts.size === 0) tokens.skipText();
+        break;
       default:
         if (!buildPath(code, tokens, shapes)) setState(code, tokens, shapes, saved);
     }
@@ -402,14 +451,13 @@ function buildPath(code: number, tokens: Tokens, shapes: Shapes): boolean {
   } else if (code === OP.l) {
     if (n >= 2 && !shapes.done) shapes.lineTo(tokens.arg(0, 2), tokens.arg(1, 2));
   } else if (code === OP.c) {
-    if (n >= 6 && !shapes.done) shapes.curveTo([tokens.arg(0, 6), tokens.arg(1, 6)], [tokens.arg(2, 6), tokens.arg(3, 6)], tokens.arg(4, 6), tokens.arg(5, 6));
-  } else if (code === OP.v || code === OP.y) {
-    if (n >= 4 && !shapes.done) {
-      const control = [tokens.arg(0, 4), tokens.arg(1, 4)];
-      shapes.curveTo(code === OP.v ? null : control, code === OP.v ? control : null, tokens.arg(2, 4), tokens.arg(3, 4));
-    }
+    if (n >= 6 && !shapes.done) shapes.curveTo(tokens.arg(0, 6), tokens.arg(1, 6), tokens.arg(2, 6), tokens.arg(3, 6), tokens.arg(4, 6), tokens.arg(5, 6));
+  } else if (code === OP.v) {
+    if (n >= 4 && !shapes.done) shapes.curveTo(NaN, NaN, tokens.arg(0, 4), tokens.arg(1, 4), tokens.arg(2, 4), tokens.arg(3, 4));
+  } else if (code === OP.y) {
+    if (n >= 4 && !shapes.done) shapes.curveTo(tokens.arg(0, 4), tokens.arg(1, 4), NaN, NaN, tokens.arg(2, 4), tokens.arg(3, 4));
   } else if (code === OP.re) {
-    if (n >= 4) shapes.rect(tokens.arg(2, 4), tokens.arg(3, 4));
+    if (n >= 4) shapes.rect(tokens.arg(0, 4), tokens.arg(1, 4), tokens.arg(2, 4), tokens.arg(3, 4));
   } else if (code === OP.h) shapes.close();
   else return false;
   return true;

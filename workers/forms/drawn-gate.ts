@@ -3,8 +3,9 @@
  * and resources without pdfjs's operator list: the full reading (drawnForm) costs as much CPU as
  * the page's text layer read again (measured on test/corpus/text), so a page without a box must
  * not pay it. A page may draw one only when it has a candidate of a box's size on the page
- * (drawn-gate-scan.ts): a stroked rectangle, closed quadrilateral or closed curve; a form XObject
- * whose box is that small (a flattened widget's appearance) or whose own content has one; a
+ * (drawn-gate-scan.ts) with a word of its text layer beside it, as an option's label is
+ * (drawn-gate-words.ts): a stroked rectangle, closed quadrilateral or closed curve; a form XObject
+ * whose box is that small (a flattened widget's appearance) or whose own content has one; or a
  * dingbat font set by `Tf`; a box or tick glyph in its text. Table cells, page frames and
  * figures' large shapes do not open it; nor do answer boxes alone (a ruled rectangle holding
  * words is a table's cell to this reader), so they are read only on pages that have marks.
@@ -15,6 +16,8 @@ import { PdfObjects } from '../pdf/pdf-objects.js';
 import { asArray, isName, isStream, PdfRef, type PdfDict, type PdfValue } from '../pdf/pdf-lexer.js';
 import { compose, onPage } from '../page/placement.js';
 import { mayBeMark, scanContent, Verdict, type Matrix, type ScanHooks } from './drawn-gate-scan.js';
+import { GateWords } from './drawn-gate-words.js';
+import type { Bbox } from '../../src/protocol.js';
 
 /** Glyphs of box and tick that a text layer may carry (ZapfDingbats and Wingdings are told by their fonts). */
 const MARK_CHARS = /[☐☑☒✓✔✗✘❏❐❑❒□]/u;
@@ -27,6 +30,7 @@ const MAX_FORMS_PER_PAGE = 64;
 /** Forms, fonts and resource dictionaries remembered across pages (each up to a few hundred bytes); dropped past it. */
 const MAX_REMEMBERED = 1024;
 const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
+const NO_WORDS = new GateWords([]);
 
 /** What the gate keeps of a form XObject: where it draws, and whether its content showed no shape at all. */
 interface FormFacts {
@@ -43,6 +47,8 @@ export class DrawnGate {
   private readonly dicts = new Map<number, PdfDict>();
   private readonly symbolNames = new WeakMap<PdfDict, ReadonlySet<string>>();
   private formsLeft = 0;
+  /** The words of the page being judged. */
+  private words = NO_WORDS;
 
   private constructor(private readonly pdf: PdfObjects) {}
 
@@ -55,22 +61,29 @@ export class DrawnGate {
     this.pdf.close();
   }
 
-  /** False only when the page surely draws no check box and no radio button. */
-  mayDraw(ref: { num: number; gen: number } | null, layerText: string): boolean {
+  /**
+   * False only when the page surely draws no check box or radio button with a label beside it.
+   * `words` are its text layer's words and `transform` its view's (PDF user space to the
+   * displayed page, where the words' boxes are).
+   */
+  mayDraw(ref: { num: number; gen: number } | null, layerText: string, words: readonly { text: string; bbox: Bbox }[], transform: readonly number[]): boolean {
     if (MARK_CHARS.test(layerText) || !ref) return true;
     try {
-      return this.draws(ref.num);
+      this.words = new GateWords(words);
+      return this.draws(ref.num, transform.slice(0, 6) as Matrix);
     } catch {
       return true;
+    } finally {
+      this.words = NO_WORDS;
     }
   }
 
-  private draws(pageNum: number): boolean {
+  private draws(pageNum: number, view: Matrix): boolean {
     const page = this.pdf.dict(new PdfRef(pageNum, 0));
     if (!page) return true;
     const resources = this.shared(this.inherited(page, 'Resources'));
     this.formsLeft = MAX_FORMS_PER_PAGE;
-    return this.scan(this.pageContent(page), IDENTITY, resources, 0) === Verdict.Mark;
+    return this.scan(this.pageContent(page), view, resources, 0) === Verdict.Mark;
   }
 
   /** The page's content streams decoded, one after another (a path may run from one into the next). */
@@ -90,6 +103,7 @@ export class DrawnGate {
     const hooks: ScanHooks = {
       draw: (name, at) => this.drawForm((xobjects ??= this.shared(resources?.get('XObject')))?.get(name), at, resources, depth),
       symbolFonts: this.symbolFontNames(this.shared(resources?.get('Font'))),
+      box: (l, t, r, b) => this.words.beside(l, t, r, b),
     };
     return scanContent(data, ctm, hooks);
   }
@@ -129,7 +143,9 @@ export class DrawnGate {
       facts = { bbox: numbers(this.pdf.resolve(xobject.dict.get('BBox')), 4) ?? [0, 0, 0, 0], matrix: (numbers(this.pdf.resolve(xobject.dict.get('Matrix')), 6) as Matrix | undefined) ?? IDENTITY, shapeless: false };
     }
     const at = compose(ctm, facts.matrix);
-    if (boxSized(facts.bbox, at)) return Verdict.Mark;
+    const [l, t, r, b] = onPage(at, facts.bbox as [number, number, number, number]);
+    // A box-sized form (a flattened widget's appearance) draws nothing larger: judged by its place alone.
+    if (mayBeMark(r - l, b - t)) return this.words.beside(l, t, r, b) ? Verdict.Mark : Verdict.NoMark;
     if (facts.shapeless) return Verdict.Shapeless;
     if (depth >= MAX_FORM_DEPTH || this.formsLeft-- <= 0) return Verdict.Mark;
     const verdict = this.scan(this.pdf.decodedStream(xobject), at, this.pdf.dict(xobject.dict.get('Resources')) ?? resources, depth + 1);
@@ -175,8 +191,3 @@ function numbers(v: PdfValue | undefined, count: number): number[] | undefined {
   return Array.isArray(v) && v.length === count && v.every((x) => typeof x === 'number') ? (v as number[]) : undefined;
 }
 
-/** A form's /BBox, mapped by its transform onto the page, is of a check box's size. */
-function boxSized(bbox: number[], m: Matrix): boolean {
-  const [l, t, r, b] = onPage(m, bbox as [number, number, number, number]);
-  return mayBeMark(r - l, b - t);
-}

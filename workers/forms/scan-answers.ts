@@ -72,17 +72,20 @@ function level(mask: Uint8Array, w: number, h: number): Level {
  */
 function horizontalRules({ mask, w, h }: Level, min: number, gap: number): Rule[] {
   const rules: Rule[] = [];
+  // The row with the rows above and below folded in, once: a closure asked per pixel (the child
+  // runs without inlining) took 25-30 ms of a 200-dpi form page's ~100 ms of forms work.
+  const on = new Uint8Array(w);
   for (let y = 0; y < h; y++) {
     const above = y > 0 ? (y - 1) * w : y * w;
     const below = y + 1 < h ? (y + 1) * w : y * w;
-    const on = (x: number) => (mask[y * w + x]! | mask[above + x]! | mask[below + x]!) === 1;
+    for (let x = 0, at = y * w; x < w; x++) on[x] = mask[at + x]! | mask[above + x]! | mask[below + x]!;
     let best: [number, number] = [0, 0];
     for (let x = 0; x < w; x++) {
-      if (!on(x)) continue;
+      if (on[x] !== 1) continue;
       const s = x;
       let end = x;
       while (x < w && x - end <= gap) {
-        if (on(x)) end = x + 1;
+        if (on[x] === 1) end = x + 1;
         x++;
       }
       x = end;
