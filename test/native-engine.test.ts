@@ -85,7 +85,9 @@ describe('the native engine reads what the WebAssembly engine reads', () => {
         expect(wordAccuracy(page.text, other.text), where).toBeGreaterThanOrEqual(0.97);
         expect(Math.abs(page.confidence! - other.confidence!), where).toBeLessThanOrEqual(5);
       }
-      // The engine's CPU is in the child's profile, though it ran in a process of its own.
+      // No WebAssembly was loaded (~100 ms), yet the engine's CPU is in the child's profile, though it ran in processes of its own.
+      expect(native.exit.profile!.cpuMs.engine, file).toBeLessThan(10);
+      expect(wasm.exit.profile!.cpuMs.engine, file).toBeGreaterThan(50);
       expect(native.exit.profile!.cpuMs.ocr, file).toBeGreaterThan(0.5 * wasm.exit.profile!.cpuMs.ocr);
     }
   });
