@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
 /**
@@ -10,9 +11,18 @@ import { readFile } from 'node:fs/promises';
 const groups = new Set<number>();
 let hooked = false;
 
-/** Records a child's group; once, this process's exit kills the groups still recorded. */
-export function trackGroup(pid: number): void {
+/**
+ * Takes charge of a detached child's group: when the child exits, whatever it started and left
+ * running goes with it, however it ended; if this process exits first, the whole group goes.
+ */
+export function ownGroup(child: ChildProcess): void {
+  const { pid } = child;
+  if (pid === undefined) return;
   groups.add(pid);
+  child.once('exit', () => {
+    killGroup(pid);
+    groups.delete(pid);
+  });
   if (hooked) return;
   hooked = true;
   // A detached child is out of execa's cleanup: this takes its place.
@@ -32,11 +42,6 @@ export function killGroup(pid: number): void {
   } catch {
     // ESRCH: the group is empty, nothing is left.
   }
-}
-
-/** Forgets a child's group once it has ended and been killed. */
-export function untrackGroup(pid: number): void {
-  groups.delete(pid);
 }
 
 /**

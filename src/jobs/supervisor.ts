@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { execaNode, type ResultPromise } from 'execa';
-import { killGroup, trackGroup, treeOwnedKb, untrackGroup } from './process-tree.js';
+import { killGroup, ownGroup, treeOwnedKb } from './process-tree.js';
 import { childMessageSchema, describeProtocolError, type FailureCode, type NarrowMessage, type PageResult, type Profile, type StartMessage } from '../protocol.js';
 
 export interface SupervisorOptions {
@@ -84,15 +84,8 @@ export class Supervisor {
   run(task: Task, listener: RunListener, tag: string): Run {
     const child = this.spawn();
     this.children.add(child);
+    ownGroup(child);
     const { pid } = child;
-    if (pid !== undefined) {
-      trackGroup(pid);
-      // Whatever the child started and left running goes with it, however it ended.
-      child.once('exit', () => {
-        killGroup(pid);
-        untrackGroup(pid);
-      });
-    }
     const spawnedAt = Date.now();
     let pages = 0;
     let profile: Profile | undefined;
@@ -191,7 +184,7 @@ export class Supervisor {
       buffer: false,
       reject: true,
       // Its own process group, so that a kill reaches what it started too (process-tree.ts);
-      // execa's cleanup skips detached children, and trackGroup kills them at this process's exit.
+      // execa's cleanup skips detached children, and ownGroup kills them at this process's exit.
       detached: true,
     });
   }
