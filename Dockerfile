@@ -14,9 +14,11 @@ RUN npm run build
 
 FROM node:24-bookworm-slim
 # tini: PID 1 that forwards SIGTERM to node and reaps orphans; tesseract-ocr-eng: the fast
-# OCR model (tessdata_fast); util-linux: prlimit, the children's hard memory cap.
+# OCR model (tessdata_fast); tesseract-ocr: the native engine (OCR_ENGINE=auto drives it; the
+# model alone only Recommends it, which --no-install-recommends skips); util-linux: prlimit,
+# the children's hard memory cap.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini tesseract-ocr-eng util-linux \
+ && apt-get install -y --no-install-recommends tini tesseract-ocr tesseract-ocr-eng util-linux \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app

@@ -2,7 +2,7 @@
  * What a benchmark case is and what it gives back: the cases (cases.ts and the fidelity ones it
  * lists), the runner and the report all speak of these, so they stand apart from any of them.
  */
-import type { OcrmypdfRun } from './reference.js';
+import type { OcrmypdfRun, TesseractRun } from './reference.js';
 import type { ServerInfo } from './service.js';
 
 export interface Row {
@@ -26,6 +26,8 @@ export interface BenchContext {
   server?: ServerInfo;
   /** The first `n` ocrmypdf runs on `pdf` in this bench run, made as needed and shared by the cases. */
   ocrmypdfRuns(pdf: string, n: number): Promise<OcrmypdfRun[]>;
+  /** The tesseract CLI on `pdf`'s pages at `dpi`, made once in this bench run and shared by the cases (one per engine). */
+  tesseractRun(pdf: string, pageCount: number, dpi: number): Promise<TesseractRun>;
 }
 
 export interface BenchCase {

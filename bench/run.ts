@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { CORPUS, ROOT, SERVER } from '../harness/service.js';
 import type { BenchCase, BenchContext, Row } from './case.js';
 import { CASES, TEXT_PDF, load } from './cases.js';
-import { ocrmypdf, toolVersions, type OcrmypdfRun } from './reference.js';
+import { ocrmypdf, tesseractPages, toolVersions, type OcrmypdfRun, type TesseractRun } from './reference.js';
 import { formatContext, formatNotes, formatTable, updateReadme, writeJson, type Report } from './report.js';
 import { BOOK_SCAN, BOOK_SCAN_EXPECTED, REPORT_SCAN, REPORT_SCAN_EXPECTED } from './scan-pdf.js';
 
@@ -65,6 +65,7 @@ function log(message: string): void {
 
 function createContext(): BenchContext {
   const runs = new Map<string, OcrmypdfRun[]>();
+  const tesseractRuns = new Map<string, Promise<TesseractRun>>();
   return {
     log,
     details: {},
@@ -78,6 +79,14 @@ function createContext(): BenchContext {
         done.push(run);
       }
       return done.slice(0, n);
+    },
+    tesseractRun(pdf, pageCount, dpi) {
+      const key = `${pdf}@${dpi}`;
+      if (!tesseractRuns.has(key)) {
+        log(`reference: tesseract CLI on ${pageCount} pages of ${path.basename(pdf)} at ${dpi} dpi, 2 at a time (load ${load()})`);
+        tesseractRuns.set(key, tesseractPages(pdf, pageCount, dpi));
+      }
+      return tesseractRuns.get(key)!;
     },
   };
 }

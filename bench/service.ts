@@ -16,6 +16,8 @@ const SAMPLE_MS = 100;
 /** What the server said about itself when it started. */
 export interface ServerInfo {
   ocrModel: string;
+  /** The OCR engine its children drove, and why (OCR_ENGINE). */
+  ocrEngine: string;
   workers: number;
   childMemoryMb: number;
   jobTimeoutS: number;
@@ -37,9 +39,9 @@ export interface ServiceRun<T> {
  * Sampling starts once the server listens, so `body` may still time the start itself
  * through `server.spawnedAt`.
  */
-export async function withService<T>(body: (server: RunningServer) => Promise<T>): Promise<ServiceRun<T>> {
+export async function withService<T>(body: (server: RunningServer) => Promise<T>, env: Record<string, string> = {}): Promise<ServiceRun<T>> {
   // A short grace: the bench waits for its jobs itself, and a stuck job should not hold the next case up.
-  const server = await startServer({ SHUTDOWN_GRACE_S: '2' });
+  const server = await startServer({ SHUTDOWN_GRACE_S: '2', ...env });
   // Every log line read, not just the process gone: the last `child exited` lines may still be in the pipe at exit.
   const closed = new Promise((resolve) => server.proc.once('close', resolve));
   const sampler = new MemorySampler(server.proc.pid!, SAMPLE_MS).start();
@@ -87,6 +89,7 @@ export async function withScaledService<T>(body: (api: RunningServer) => Promise
 function serverInfo(log: Record<string, unknown>): ServerInfo {
   return {
     ocrModel: String(log.ocrModel ?? 'unknown (not logged)'),
+    ocrEngine: `${String(log.ocrEngine ?? 'unknown (not logged)')} (${String(log.ocrEngineReason ?? '')})`,
     workers: Number(log.workers),
     childMemoryMb: Number(log.childMemoryMb),
     jobTimeoutS: Number((log.config as { jobTimeoutMs?: number } | undefined)?.jobTimeoutMs) / 1000,

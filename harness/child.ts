@@ -5,7 +5,7 @@
  * import vitest.
  */
 import path from 'node:path';
-import type { PageResult } from '../src/protocol.js';
+import { ocrEngineSchema, type PageResult } from '../src/protocol.js';
 import { parseConfig } from '../src/config.js';
 import { Supervisor, type ChildExit, type RunOutcome, type Task } from '../src/jobs/supervisor.js';
 import { ROOT } from './service.js';
@@ -13,9 +13,13 @@ import { ROOT } from './service.js';
 /** The compiled child program. */
 export const WORKER = path.join(ROOT, 'dist/workers/pdf-worker.js');
 
-/** A child's task with the service's defaults, for `file`. */
+/**
+ * A child's task with the service's defaults, for `file`. OCR_ENGINE is taken from the
+ * environment, as the servers the tests start take it: `OCR_ENGINE=wasm npx vitest run …`
+ * runs a test file with the other engine.
+ */
 export function childTask(file: string, extra: Partial<Task> = {}): Task {
-  const { ocrModel: model, maxPages, maxResultBytes, ocrDpi, maxPagePixels } = parseConfig({});
+  const { ocrModel: model, ocrEngine, maxPages, maxResultBytes, ocrDpi, maxPagePixels } = parseConfig({ OCR_ENGINE: process.env.OCR_ENGINE });
   return {
     file,
     ocr: 'auto',
@@ -29,6 +33,7 @@ export function childTask(file: string, extra: Partial<Task> = {}): Task {
     ocrDpi,
     maxPagePixels,
     model: { dir: model.dir, gzip: model.gzip },
+    engine: ocrEngineSchema.parse(ocrEngine),
     ...extra,
   };
 }

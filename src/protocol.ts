@@ -188,6 +188,16 @@ export type PageResult = z.infer<typeof pageResultSchema>;
 export const ocrModeSchema = z.enum(['auto', 'force', 'off']);
 export type OcrMode = z.infer<typeof ocrModeSchema>;
 
+/**
+ * The OCR engine a child drives: tesseract.js-core's WebAssembly inside the child, or the
+ * system's tesseract program (`binary`), one process per pass, a descendant of the child.
+ */
+export const ocrEngineSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('wasm') }),
+  z.object({ kind: z.literal('native'), binary: z.string() }),
+]);
+export type OcrEngineChoice = z.infer<typeof ocrEngineSchema>;
+
 /** Parent → child: the one task a child gets in its life. */
 export const startMessageSchema = z.object({
   type: z.literal('start'),
@@ -210,6 +220,7 @@ export const startMessageSchema = z.object({
   ocrDpi: z.number().int().positive(),
   maxPagePixels: z.number().int().positive(),
   model: z.object({ dir: z.string(), gzip: z.boolean() }),
+  engine: ocrEngineSchema,
 });
 export type StartMessage = z.infer<typeof startMessageSchema>;
 /** Parent → child, while it works: hand the pages outside this list to a sibling child. */
@@ -235,7 +246,7 @@ export const profileStageSchema = z.enum([
   'scale',
   /** Forms without widgets: check boxes, radio buttons and answer boxes found on the page. */
   'forms',
-  /** The OCR engine's WebAssembly instantiated and its model loaded. */
+  /** The OCR engine's WebAssembly instantiated and its model loaded (the native engine loads its model in each pass: `ocr`). */
   'engine',
   /** The first OCR pass of each page. */
   'ocr',

@@ -36,6 +36,8 @@ const startInfo = {
   memoryLimitMb: memoryLimitMb ?? null,
   childMemoryMb: config.childMemoryMb,
   ocrModel: config.ocrModel.name,
+  ocrEngine: config.ocrEngine.kind,
+  ocrEngineReason: config.ocrEngine.reason,
   config: { ...config, apiKey: config.apiKey && '[redacted]', webhookSecret: config.webhookSecret && '[redacted]', redisUrl: config.redisUrl && '[redacted]' },
 };
 

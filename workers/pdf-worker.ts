@@ -13,7 +13,8 @@ import { formFields, formKind } from './forms/fields.js';
 import type { PageForm } from './forms/page-form.js';
 import { scanForm } from './forms/scan-form.js';
 import type { PageView } from './page/page-view.js';
-import { Ocr, type OcrText } from './ocr/ocr.js';
+import { createOcr, type OcrEngine } from './ocr/engine.js';
+import type { OcrText } from './ocr/ocr.js';
 import { JpegScans } from './pdf/jpeg-scan.js';
 import { ocrContent, textLayerContent } from './output/page-content.js';
 import { ImageTooLarge, pageImage } from './image/page-image.js';
@@ -38,7 +39,7 @@ let allowed: Set<number> | null = null;
 async function run(task: StartMessage, clock: StageClock): Promise<void> {
   if (task.only) allowed = new Set(task.only);
   const doc = await clock.time('open', () => openPdf(task.file, task.password, task.maxPagePixels));
-  const ocr = new Ocr(task.lang, task.model);
+  const ocr = createOcr(task.engine, task.lang, task.model);
   const jpegs = new LazyReader(() => JpegScans.open(task.file), 'open', clock);
   const gate = new LazyReader(() => DrawnGate.open(task.file), 'forms', clock);
   try {
@@ -97,7 +98,7 @@ class LazyReader<T extends { close(): void }> {
  * document has a form, what it learned of its fonts, how much of a page's text layer it reads.
  */
 interface DocumentState {
-  ocr: Ocr;
+  ocr: OcrEngine;
   jpegs: LazyReader<JpegScans>;
   gate: LazyReader<DrawnGate>;
   clock: StageClock;
@@ -205,7 +206,7 @@ const TURN_MARGIN = 10;
  * better is the whole page read again half-turned. A dim upright page (a photo, a form) then
  * costs a third of a pass more instead of three passes.
  */
-async function recognizeUpright(ocr: Ocr, image: GrayImage, clock: StageClock): Promise<OcrText> {
+async function recognizeUpright(ocr: OcrEngine, image: GrayImage, clock: StageClock): Promise<OcrText> {
   const upright = await clock.time('ocr', () => ocr.recognize(image));
   if (upright.confidence >= UPRIGHT_CONFIDENCE || upright.words.length === 0) return upright;
   clock.countRetry();

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { OcrModel } from '../config.js';
 import { shortId } from '../log.js';
-import type { FailureCode, PageErrorCode, PageResult } from '../protocol.js';
+import type { FailureCode, OcrEngineChoice, PageErrorCode, PageResult } from '../protocol.js';
 import type { Job, JobOutcome } from './job.js';
 import type { JobRepository } from './repository.js';
 import { queueWaitS, TYPICAL_JOB_SECONDS } from './retry-after.js';
@@ -14,6 +14,7 @@ export interface SchedulerOptions {
   ocrDpi: number;
   maxPagePixels: number;
   model: OcrModel;
+  engine: OcrEngineChoice;
   /** A backstop on a job's wall time from its first start; stuck children are caught per page. */
   jobTimeoutMs: number;
   /** MAX_RESULT_MB: a job whose pages pass it fails with `result_too_large`. */
@@ -324,7 +325,7 @@ export class Scheduler {
   }
 
   private task(active: ActiveJob, only: number[] | null): Task {
-    const { maxPages, ocrDpi, maxPagePixels, model, maxResultBytes } = this.options;
+    const { maxPages, ocrDpi, maxPagePixels, model, engine, maxResultBytes } = this.options;
     const { options } = active.job!;
     return {
       file: active.local.file,
@@ -340,6 +341,7 @@ export class Scheduler {
       ocrDpi,
       maxPagePixels,
       model: { dir: model.dir, gzip: model.gzip },
+      engine,
     };
   }
 

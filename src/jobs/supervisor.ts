@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { execaNode, type ResultPromise } from 'execa';
+import { killGroup, ownGroup, treeOwnedKb } from './process-tree.js';
 import { childMessageSchema, describeProtocolError, type FailureCode, type NarrowMessage, type PageResult, type Profile, type StartMessage } from '../protocol.js';
 
 export interface SupervisorOptions {
@@ -84,6 +84,8 @@ export class Supervisor {
   run(task: Task, listener: RunListener, tag: string): Run {
     const child = this.spawn();
     this.children.add(child);
+    ownGroup(child);
+    const { pid } = child;
     const spawnedAt = Date.now();
     let pages = 0;
     let profile: Profile | undefined;
@@ -92,7 +94,8 @@ export class Supervisor {
     let ended: { code: FailureCode; message: string; detail?: string } | undefined;
     const kill = (code: FailureCode, message: string) => {
       ended ??= { code, message };
-      child.kill('SIGKILL');
+      // The group: the native OCR engine's process is the child's, and must not outlive it.
+      if (pid !== undefined) killGroup(pid);
     };
     const watch = this.watchMemory(child, kill);
     const { pageTimeoutMs } = this.options;
@@ -180,7 +183,9 @@ export class Supervisor {
       stderr: 'pipe',
       buffer: false,
       reject: true,
-      cleanup: true,
+      // Its own process group, so that a kill reaches what it started too (process-tree.ts);
+      // execa's cleanup skips detached children, and ownGroup kills them at this process's exit.
+      detached: true,
     });
   }
 
@@ -188,7 +193,7 @@ export class Supervisor {
     let peakKb = 0;
     const capKb = this.options.childMemoryMb * 1024;
     const timer = setInterval(() => {
-      void readOwnedKb(child.pid).then((kb) => {
+      void (child.pid === undefined ? Promise.resolve(0) : treeOwnedKb(child.pid)).then((kb) => {
         peakKb = Math.max(peakKb, kb);
         if (kb > capKb) kill('memory_limit', `the worker used more than ${this.options.childMemoryMb} MB`);
       });
@@ -227,17 +232,6 @@ export function childEnv(): Record<string, string> {
   }
   // Fewer malloc arenas, and big buffers mmapped so that freeing them returns them to the OS.
   return { ...env, MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
-}
-
-/**
- * The memory a child owns: anonymous and shared-memory pages. File-backed pages (the node
- * binary, libraries: ~45 MB) are shared by every child and reclaimable, so they are not counted.
- */
-async function readOwnedKb(pid: number | undefined): Promise<number> {
-  if (!pid) return 0;
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return kb('RssAnon') + kb('RssShmem');
 }
 
 function tail(child: ResultPromise): () => string {

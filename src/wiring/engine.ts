@@ -4,6 +4,7 @@ import { Scheduler } from '../jobs/scheduler.js';
 import { Supervisor } from '../jobs/supervisor.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { ocrEngineSchema } from '../protocol.js';
 import { observeChildren } from './observe.js';
 
 const WORKER_FILE = new URL('../../workers/pdf-worker.js', import.meta.url).pathname;
@@ -28,6 +29,8 @@ export function createEngine(config: Config, repository: JobRepository, metrics:
     ocrDpi: config.ocrDpi,
     maxPagePixels: config.maxPagePixels,
     model: config.ocrModel,
+    // The child needs the engine, not why it was chosen.
+    engine: ocrEngineSchema.parse(config.ocrEngine),
     jobTimeoutMs: config.jobTimeoutMs,
     maxResultBytes: config.maxResultBytes,
     splitDocuments: config.cpus >= 2,

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +65,55 @@ describe('configuration', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/invalid configuration/);
     expect(run.stderr).toMatch(/JOB_TIMEOUT_S/);
+  });
+});
+
+describe('the OCR engine (OCR_ENGINE)', () => {
+  /** A directory for PATH, with an executable named tesseract in it or not. */
+  function pathDir(withTesseract: boolean): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ocr-engine-'));
+    if (withTesseract) {
+      writeFileSync(path.join(dir, 'tesseract'), '#!/bin/sh\n');
+      chmodSync(path.join(dir, 'tesseract'), 0o755);
+    }
+    return dir;
+  }
+
+  it('auto drives the tesseract program found on PATH (this machine and CI have it), else the WebAssembly engine', () => {
+    expect(parseConfig({}).ocrEngine).toMatchObject({ kind: 'native', binary: '/usr/bin/tesseract', reason: expect.stringMatching(/^auto: /) });
+    const [found, empty] = [pathDir(true), pathDir(false)];
+    try {
+      expect(parseConfig({ PATH: `${empty}:${found}:/usr/bin` }).ocrEngine).toMatchObject({ kind: 'native', binary: path.join(found, 'tesseract') });
+      expect(parseConfig({ PATH: empty }).ocrEngine).toEqual({ kind: 'wasm', reason: expect.stringMatching(/^auto: no tesseract program on PATH/) });
+      // tesseract reads no gzipped model: with the npm package's model, the WebAssembly engine.
+      const npmModel = path.join(path.dirname(createRequire(import.meta.url).resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int');
+      expect(parseConfig({ PATH: found, OCR_MODEL_DIR: npmModel }).ocrEngine).toEqual({ kind: 'wasm', reason: expect.stringMatching(/gzipped/) });
+      expect(() => parseConfig({ PATH: found, OCR_MODEL_DIR: npmModel, OCR_ENGINE: 'native' })).toThrow(/OCR_ENGINE=native, but the model .* is gzipped/);
+    } finally {
+      for (const dir of [found, empty]) rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('takes native and wasm as asked, refuses native without a tesseract program, and names a bad value', () => {
+    expect(parseConfig({ OCR_ENGINE: 'native' }).ocrEngine).toEqual({ kind: 'native', binary: '/usr/bin/tesseract', reason: 'OCR_ENGINE=native' });
+    expect(parseConfig({ OCR_ENGINE: 'wasm' }).ocrEngine).toEqual({ kind: 'wasm', reason: 'OCR_ENGINE=wasm' });
+    expect(() => parseConfig({ OCR_ENGINE: 'gpu' })).toThrow(/OCR_ENGINE/);
+    const empty = pathDir(false);
+    try {
+      expect(parseConfig({ OCR_ENGINE: 'wasm', PATH: empty }).ocrEngine.kind).toBe('wasm');
+      expect(() => parseConfig({ OCR_ENGINE: 'native', PATH: empty })).toThrow(ConfigError);
+      expect(() => parseConfig({ OCR_ENGINE: 'native', PATH: empty })).toThrow(/OCR_ENGINE=native, but no tesseract program on PATH/);
+      // The server stops at start with that message.
+      const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/server.js')], {
+        env: { ...process.env, PORT: '0', OCR_ENGINE: 'native', PATH: empty },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/OCR_ENGINE=native, but no tesseract program on PATH/);
+    } finally {
+      rmSync(empty, { recursive: true });
+    }
   });
 });
 

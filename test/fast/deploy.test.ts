@@ -204,7 +204,7 @@ describe('Dockerfile', () => {
 
   it('installs the Debian packages the runtime uses, which CI installs too for the smoke run', () => {
     const apt = runtime.instructions.map((i) => (i.op === 'RUN' ? aptPackages(i) : null)).find((p) => p !== null) ?? [];
-    expect(apt).toEqual(expect.arrayContaining(['tini', 'tesseract-ocr-eng', 'util-linux']));
+    expect(apt).toEqual(expect.arrayContaining(['tini', 'tesseract-ocr', 'tesseract-ocr-eng', 'util-linux']));
     const ciPackages = /^packages=\(([^)]*)\)/m.exec(read('.ci/run'))?.[1]?.split(/\s+/) ?? [];
     for (const p of apt) expect(ciPackages, `.ci/run installs ${p}`).toContain(p);
     expect(read('src/config.ts')).toContain("'/usr/share/tesseract-ocr/5/tessdata'");

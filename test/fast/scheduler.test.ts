@@ -73,6 +73,7 @@ function setup(options: Setup = {}) {
     ocrDpi: 200,
     maxPagePixels: 12_000_000,
     model: { dir: '/nonexistent', gzip: false, name: 'none', languages: ['eng'] },
+    engine: { kind: 'wasm' },
     jobTimeoutMs: options.jobTimeoutMs ?? 60_000,
     maxResultBytes: options.maxResultBytes ?? 16 << 20,
     splitDocuments: options.splitDocuments ?? true,
