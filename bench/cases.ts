@@ -12,6 +12,7 @@ import { median } from '../src/stats.js';
 import { accuracy, splitPages, worstPages, type Accuracy } from './accuracy.js';
 import { fidelity } from './fidelity.js';
 import { forms } from './forms.js';
+import { smallPrint } from './smallprint.js';
 import { caseProfile, formatProfile, type CaseProfile } from './profile.js';
 import type { BenchCase, BenchContext, Row } from './case.js';
 import { pdfPageCount, pdftotext, tesseractPages, type OcrmypdfRun, type TesseractRun } from './reference.js';
@@ -390,4 +391,4 @@ function memoryRow(name: string, seconds: number, memory: MemoryPeak, summary: {
 }
 
 /** In the order they run: cheap first, so a --only-less run shows early numbers early. */
-export const CASES: BenchCase[] = [idle, text, fidelity, forms, loneCase(SCAN_200), loneCase(SCAN_300), fourCase(SCAN_200), fourCase(SCAN_300), scaled];
+export const CASES: BenchCase[] = [idle, text, fidelity, forms, smallPrint, loneCase(SCAN_200), loneCase(SCAN_300), fourCase(SCAN_200), fourCase(SCAN_300), scaled];
