@@ -1,4 +1,4 @@
-import { loadCanvas, OPS, Util, type PDFPageProxy } from '../pdf/pdfjs.js';
+import { ImageKind, loadCanvas, OPS, Util, type PDFPageProxy } from '../pdf/pdfjs.js';
 import type { JpegScans } from '../pdf/jpeg-scan.js';
 import { placedAt, resized } from '../page/placement.js';
 import type { StageClock } from '../output/profile.js';
@@ -148,7 +148,9 @@ function scanToGray(scan: Scan, limits: ImageLimits): GrayImage | null {
     return gray && scaled(gray, factor);
   }
   const gray = toUprightGray(scan, dpi);
-  return gray && scaled(gray, ocrFactor(dpi, gray.width * gray.height, limits, xHeight(gray.pixels, 1, gray.width, gray.height, dpi)));
+  if (!gray) return null;
+  const xh = xHeight(gray.pixels, 1, gray.width, gray.height, dpi);
+  return scaled(gray, ocrFactor(dpi, gray.width * gray.height, limits, xh, image.kind === ImageKind.GRAYSCALE_1BPP));
 }
 
 /** `gray` shrunk (`factor` > 1) or enlarged (< 1). */
