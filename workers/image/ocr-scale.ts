@@ -18,9 +18,13 @@ export interface ImageLimits {
 }
 
 /**
- * The x-height (pixels) the engine reads best. Measured on test/smallprint and the bench's
- * scans (see the README's Performance section): word recall rises steeply up to it and is flat
- * above it, while the engine's CPU grows with the pixels.
+ * The x-height (pixels, as text-height.ts measures it) the engine is given. Measured with the
+ * child on renderings at 90-400 dpi: the bench book's 10.5-pt pages read alike from 8 to 12 px
+ * (word recall 0.840-0.853); test/smallprint's 8.5-pt article and 6.5-pt footnotes from 6 px
+ * (0.998-1.000), its 6-pt fine print and 6.5-pt table from 9 px (0.978); only its dot-leader
+ * index wants 15 px (0.899 at 12, 0.989 at 15), and x-height does not tell it from the book.
+ * 12 px reads the bench's 300-dpi book at ~190 dpi and its 200-dpi report at ~150 dpi (fewer
+ * pixels than OCR_DPI gave them), and 6-8 pt print at 250-360 dpi.
  */
 export const BEST_X_HEIGHT_PX = 12;
 /** Scales within this factor of 1 are not worth resampling for: the scan is read as it is. */
