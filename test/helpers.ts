@@ -36,6 +36,16 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Whether `pid` is a process that has not ended (a zombie has: it only waits to be reaped). */
+export function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** Files left in a server's temp dir (uploads that were not cleaned up). */
 export function leftoverFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true }).map(String);

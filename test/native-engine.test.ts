@@ -1,6 +1,7 @@
 /**
  * The native OCR engine (the system's tesseract program, one process per pass under the child)
- * against the WebAssembly one, and its process's life: counted, killed and retried with its child.
+ * against the WebAssembly one, and its process's life: killed and retried with its child (counted
+ * against the child's memory cap: test/fast/scheduler.test.ts, a fake child's descendant).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,14 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import { Supervisor, type ChildExit, type RunOutcome, type Task } from '../src/jobs/supervisor.js';
 import { ocrEngineSchema, type PageResult } from '../src/protocol.js';
-import { WORKER, childTask, corpusFile, logLines, result, serverPerTest, submitOk, until, waitForJob, wordAccuracy, workerPids, type RunningServer } from './helpers.js';
+import { WORKER, childTask, corpusFile, logLines, result, running, serverPerTest, submitOk, until, waitForJob, wordAccuracy, workerPids, type RunningServer } from './helpers.js';
 
 const NATIVE = ocrEngineSchema.parse(parseConfig({ OCR_ENGINE: 'native' }).ocrEngine);
 const WASM = ocrEngineSchema.parse(parseConfig({ OCR_ENGINE: 'wasm' }).ocrEngine);
 
 const server = serverPerTest();
 /** Between the child's own peak and its tree's on the page below, 50 and 37 MB from each. */
-const CAP_MB = 120;
 
 interface Read {
   outcome: RunOutcome;
@@ -41,16 +41,6 @@ function descendants(pid: number): number[] {
     return [];
   }
   return children.flatMap((child) => [child, ...descendants(child)]);
-}
-
-/** Whether `pid` is a process that has not ended (a zombie has: it only waits to be reaped). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /** The first tesseract process a worker of `s` starts. */
@@ -94,14 +84,6 @@ describe('the native engine reads what the WebAssembly engine reads', () => {
 });
 
 describe("the native engine's process", () => {
-  it("counts toward its child's memory cap: a child under the cap whose engine takes it over is stopped (memory_limit)", async () => {
-    // linn.pdf at 400 dpi, measured: the child alone owns 70 MB at its peak, its engine 98 MB, 157 MB together.
-    const big = { ocrDpi: 400, maxPagePixels: 40_000_000 };
-    const capped = await read(corpusFile('scanned/linn.pdf'), { ...big, engine: NATIVE }, CAP_MB);
-    expect(capped.outcome).toMatchObject({ ok: false, code: 'memory_limit' });
-    expect(capped.exit.peakMemoryMb).toBeGreaterThan(CAP_MB);
-  });
-
   it('dies with its child: a job cancelled while its engine is stopped leaves no tesseract behind', async () => {
     const s = await server({ OCR_ENGINE: 'native', PDF_WORKER_THREADS: '1' });
     const job = await submitOk(s.url, corpusFile('scanned/cardinal.pdf'));

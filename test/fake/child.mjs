@@ -12,9 +12,12 @@
  *   failure   {code, message} for start 'fail' (an unknown code tests the parent's check)
  *   steps     {"<page>": ["crash", "ok", …]}: what each attempt at that page does
  *             ok | crash (exit 1) | hang (no page ever) | memory (allocate until killed)
+ *             | memory-below (a process it starts holds 256 MB, as a native OCR engine might,
+ *             while the child itself stays small: only counting the tree stops it)
  *             | garbage (a malformed message) | narrow (wait for the parent's `narrow`, then ok)
  * Attempts are counted in files beside the script, so they carry over to the next child.
  */
+import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { childMessageSchema, parentMessageSchema, profileStageSchema } from '../../dist/src/protocol.js';
 import { selectPages } from '../../dist/src/pages.js';
@@ -62,6 +65,12 @@ async function run(task) {
         hog.push(Buffer.alloc(16 << 20, 1));
         await new Promise((r) => setImmediate(r));
       }
+    }
+    if (step === 'memory-below') {
+      const hog = 'const hog = []; for (let i = 0; i < 16; i++) hog.push(Buffer.alloc(16 << 20, 1)); setInterval(() => {}, 1 << 30);';
+      const below = spawn(process.execPath, ['-e', hog], { stdio: 'ignore' });
+      log({ event: 'descendant', pid: below.pid });
+      await forever();
     }
     if (step === 'garbage') {
       await sendRaw({ type: 'page', result: { page: 'not a number' } });

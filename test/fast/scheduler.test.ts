@@ -13,7 +13,7 @@ import { MemoryJobRepository } from '../../src/jobs/memory-repository.js';
 import { Scheduler, type SchedulerOptions } from '../../src/jobs/scheduler.js';
 import { Supervisor, type ChildExit } from '../../src/jobs/supervisor.js';
 import type { PageResult, StartMessage } from '../../src/protocol.js';
-import { ROOT } from '../helpers.js';
+import { ROOT, running, until } from '../helpers.js';
 
 const FAKE_CHILD = path.join(ROOT, 'test/fake/child.mjs');
 
@@ -23,12 +23,12 @@ interface Script {
   text?: string;
   start?: 'ok' | 'exit' | 'hang' | 'fail';
   failure?: { code: string; message: string };
-  steps?: Record<number, ('ok' | 'crash' | 'hang' | 'memory' | 'garbage' | 'narrow')[]>;
+  steps?: Record<number, ('ok' | 'crash' | 'hang' | 'memory' | 'memory-below' | 'garbage' | 'narrow')[]>;
 }
 
 interface LogEntry {
   pid: number;
-  event: 'start' | 'page';
+  event: 'start' | 'page' | 'descendant';
   task?: StartMessage;
   env?: Record<string, string>;
   page?: number;
@@ -105,6 +105,7 @@ function setup(options: Setup = {}) {
       departure,
       uploadDir,
       starts: () => entries().filter((e) => e.event === 'start'),
+      descendants: () => entries().filter((e) => e.event === 'descendant').map((e) => e.pid),
       pagesSent: () => entries().filter((e) => e.event === 'page').map((e) => e.page!),
       job: async () => (await repository.get(id))!,
       pages: async () => Promise.all((await repository.pageNumbers(id)).map(async (n) => JSON.parse((await repository.pageJson(id, n))!) as PageResult)),
@@ -178,6 +179,14 @@ const cases: Case[] = [
   {
     name: 'a page over the memory cap is retried in a fresh child',
     script: { pages: 3, steps: { 2: ['memory', 'ok'] } },
+    setup: { childMemoryMb: 96 },
+    status: 'succeeded',
+    children: 2,
+    message: /more than 96 MB/,
+  },
+  {
+    name: 'a page whose descendant (a native OCR engine) takes the memory over the cap is retried in a fresh child',
+    script: { pages: 3, steps: { 2: ['memory-below', 'ok'] } },
     setup: { childMemoryMb: 96 },
     status: 'succeeded',
     children: 2,
@@ -296,8 +305,9 @@ describe('scheduler and supervisor with the fake child', () => {
         const said = [ended.error?.message, ...exits.map((e) => (e.outcome.ok ? '' : e.outcome.message))].join(' | ');
         expect(said).toMatch(c.message);
       }
-      // Its upload went with it, and no child is left.
+      // Its upload went with it, and no child is left, nor what a child started.
       expect(existsSync(job.uploadDir)).toBe(false);
+      for (const pid of job.descendants()) await until(`descendant ${pid} gone`, () => !running(pid));
     });
   }
 });
