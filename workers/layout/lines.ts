@@ -184,7 +184,7 @@ export function engineRows(words: Token[], fields: Token[]): Line[][] {
     let bestGap = MAX_FIELD_REACH;
     for (const line of lines) {
       const cy = centerY(line.bbox);
-      if (cy < field.bbox[1] - 2 || cy > field.bbox[3] + 2) continue;
+      if (cy < field.bbox[1] - 2 || cy > field.bbox[3] + 2 || overTheTop(line, field)) continue;
       const gap = Math.max(0, field.bbox[0] - line.bbox[2], line.bbox[0] - field.bbox[2]);
       if (gap <= bestGap) [best, bestGap] = [line, gap];
     }
@@ -211,6 +211,15 @@ export function engineRows(words: Token[], fields: Token[]): Line[][] {
   }
   for (const row of rows) row.sort((a, b) => a.bbox[0] - b.bbox[0]);
   return rows.map((row) => (hasField(row) ? joinAtFields(row) : row));
+}
+
+/**
+ * A line whose middle is in the top quarter of its height inside an answer box is the box's label
+ * printed over it, which a skewed scan dips into the box (disclosure-a's 300-dpi scan, 1.2°), not
+ * words on the answer's line: a label beside the box stands at the height of the answer in it.
+ */
+function overTheTop(line: Line, field: Token): boolean {
+  return field.field?.type === 'text' && centerY(line.bbox) < field.bbox[1] + 0.25 * height(line.bbox);
 }
 
 /**
