@@ -65,7 +65,8 @@ function along(rule: Segment, u: number, direction: 'across' | 'down'): number {
 /**
  * A speck's share of its cell's words' height, at most: a scan's dust (up to 2 pt) read as a
  * one-letter word beside a cell's words ("Item ." on control-2's scan, "North side e" on
- * control-3's) is under 0.3 of a 10-pt word's height; a letter standing alone, its x-height, is over 0.5.
+ * control-3's) is under 0.3 of a 10-pt word's height; a letter standing alone is at least its x-height,
+ * about half a word's height with capitals.
  */
 const SPECK_SHARE = 0.4;
 
