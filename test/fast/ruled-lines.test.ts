@@ -49,6 +49,30 @@ describe('eraseRuledLines', () => {
     expect(ink(image, 200, 150, 203, 200)).toBe(50 * 3);
   });
 
+  it("erases a pale rule the skew splits over two pixel rows, and keeps a pale streak no ink starts", () => {
+    const image = page();
+    // A 0.5-pt rule scanned light (control-3's table: 114-131 gray), one row down every 60 px: 120 gray
+    // where it lies on one row (50 px, shorter than a rule), 145 on both rows over the 10 px where it steps.
+    for (let x = 100; x < 455; x++) {
+      const k = Math.floor((x - 100) / 60);
+      const along = (x - 100) % 60;
+      const before = along < 5 && k > 0;
+      const stepping = before || along >= 55;
+      const row = 100 + k - (before ? 1 : 0);
+      image.pixels[row * image.width + x] = stepping ? 145 : 120;
+      if (stepping) image.pixels[(row + 1) * image.width + x] = 145;
+    }
+    for (let x = 100; x < 400; x++) image.pixels[250 * image.width + x] = 145; // a pale streak, no pixel of it ink
+    eraseRuledLines(image);
+    const darker = (x0: number, y0: number, x1: number, y1: number) => {
+      let n = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (image.pixels[y * image.width + x]! < 168) n++;
+      return n;
+    };
+    expect(darker(90, 90, 500, 120)).toBe(0);
+    expect(darker(90, 245, 500, 255)).toBe(300);
+  });
+
   it('keeps bars too thick for a rule and runs too short for one', () => {
     const image = page();
     fill(image, 50, 50, 500, 60); // a 10-px bar (a heading's band)

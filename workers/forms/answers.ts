@@ -13,6 +13,8 @@ interface Word {
   text: string;
   bbox: Bbox;
   confidence?: number;
+  /** The engine's text line (OCR words). */
+  line?: number;
 }
 
 /**
@@ -46,7 +48,7 @@ export function formAnswers<W extends Word>(words: W[], form: PageForm, origin: 
     if (marks.some((m) => contains(m.bbox, read.bbox) || covered(read.bbox, m.bbox) >= INSIDE_MARK)) continue;
     const word = besideMarks(read, marks);
     if (!word) continue;
-    const box = boxes.findIndex((b) => contains(b, word.bbox));
+    const box = boxes.findIndex((b) => contains(b, word.bbox) && !labelAbove(word, b, words));
     if (box >= 0) inBox[box]!.push(word);
     else kept.push(word);
   }
@@ -89,6 +91,17 @@ function besideMarks<W extends Word>(word: W, marks: Mark[]): W | null {
   return { ...word, text, bbox };
 }
 
+/**
+ * A word of an engine line that runs above the box's top: the label printed over the box, whose
+ * end a skewed scan dips into it (disclosure-a's 300-dpi scan, turned 1.2°: "Describe any repairs
+ * made" inside the box, "in the last five years:" above it). A typed answer is a line of its own
+ * inside the box; a label beside the box shares the answer's line at the box's height, not above it.
+ */
+function labelAbove(word: Word, box: Bbox, words: Word[]): boolean {
+  if (word.line === undefined) return false;
+  return words.some((w) => w.line === word.line && (w.bbox[1] + w.bbox[3]) / 2 < box[1]);
+}
+
 /** The share of `a`'s area that lies inside `b`. */
 function covered(a: Bbox, b: Bbox): number {
   const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
@@ -104,8 +117,13 @@ function contains(box: Bbox, word: Bbox): boolean {
   return x >= box[0] && x <= box[2] && y >= box[1] && y <= box[3];
 }
 
-/** Words of a box, line by line (an answer may wrap), left to right. */
+/**
+ * Words of a box, line by line (an answer may wrap), left to right: by the engine's lines when it
+ * read them (on a skewed scan one line's ends lie a few points apart, more than rows by height
+ * allow: disclosure-b's 150-dpi scan read "Radon 2019: … level. test"), else rows by height.
+ */
 function readingOrder<W extends Word>(words: W[]): W[] {
+  if (words.every((w) => w.line !== undefined)) return [...words].sort((a, b) => a.line! - b.line! || a.bbox[0] - b.bbox[0]);
   const rows: W[][] = [];
   for (const w of [...words].sort((a, b) => a.bbox[1] - b.bbox[1])) {
     const row = rows.find((r) => sameRow(r[0]!.bbox, w.bbox));

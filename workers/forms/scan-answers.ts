@@ -5,7 +5,8 @@
  * vertical sides. A scan is skewed: a 400-pt rule tilted 0.5° climbs a pixel every 120, so no
  * row holds it whole; each blob is first sheared level along its top edge's slope.
  */
-import { blobMask, type Blob, type Ink } from './scan-ink.js';
+import type { GrayImage } from '../image/pixels.js';
+import { blobMask, clearLight, type Blob, type Ink } from './scan-ink.js';
 
 const MIN_WIDTH_PT = 40;
 const MIN_HEIGHT_PT = 12;
@@ -116,10 +117,17 @@ function sides({ mask, w }: Level, x0: number, x1: number, top: number, bottom: 
   return out;
 }
 
-/** An answer box: its pixel box (right and bottom exclusive) and the blob its rules belong to. */
+/** An answer box: its pixel box (right and bottom exclusive), the blob its rules belong to, and where they run. */
 export interface AnswerBox {
   box: [number, number, number, number];
   blob: Blob;
+  /** The blob levelled as the rules were found in it (its slope and shift; see Level). */
+  slope: number;
+  shift: number;
+  /** Its top and bottom rules' rows in the levelled blob (first and last, inclusive). */
+  rules: [number, number][];
+  /** Its left and right sides' columns in the blob. */
+  sides: [number, number];
 }
 
 /** The answer boxes the image's ruled blobs draw. */
@@ -128,14 +136,14 @@ export function answerBoxes(ink: Ink, pt: number): AnswerBox[] {
   return ink.blobs.flatMap((blob) => {
     const w = blob.x1 - blob.x0;
     const h = blob.y1 - blob.y0;
-    return w < minWidth || h < MIN_HEIGHT_PT * pt ? [] : boxesIn(level(blobMask(ink, blob), w, h), blob, pt).map((box) => ({ box, blob }));
+    return w < minWidth || h < MIN_HEIGHT_PT * pt ? [] : boxesIn(level(blobMask(ink, blob), w, h), blob, pt);
   });
 }
 
-function boxesIn(lv: Level, blob: Blob, pt: number): Array<[number, number, number, number]> {
+function boxesIn(lv: Level, blob: Blob, pt: number): AnswerBox[] {
   const minWidth = MIN_WIDTH_PT * pt;
   const rules = horizontalRules(lv, minWidth, Math.round(RULE_GAP_PT * pt));
-  const out: Array<[number, number, number, number]> = [];
+  const out: AnswerBox[] = [];
   for (let i = 0; i + 1 < rules.length; i++) {
     const [a, b] = [rules[i]!, rules[i + 1]!];
     const height = b.y1 - a.y0;
@@ -155,7 +163,42 @@ function boxesIn(lv: Level, blob: Blob, pt: number): Array<[number, number, numb
     const back = (y: number, x: number) => y - lv.shift + Math.round(lv.slope * x);
     const top = Math.min(back(a.y0, l), back(a.y0, r));
     const bottom = Math.max(back(b.y1, l), back(b.y1, r));
-    out.push([blob.x0 + l, blob.y0 + top, blob.x0 + r + 1, blob.y0 + bottom]);
+    const box: AnswerBox['box'] = [blob.x0 + l, blob.y0 + top, blob.x0 + r + 1, blob.y0 + bottom];
+    out.push({ box, blob, slope: lv.slope, shift: lv.shift, rules: [[a.y0, a.y1 - 1], [b.y0, b.y1 - 1]], sides: [l, r] });
   }
   return out;
+}
+
+/** How far in from an answer box's left and right edge its side may lie (a skewed side drifts). */
+const SIDE_BAND_PT = 2.5;
+
+/**
+ * An answer box's rules and sides, erased: only its own blob's pixels, only along its four
+ * lines. The ruled-line eraser takes a skewed rule run by run, and a rule's steps shorter than
+ * its minimum stay as dashes (checklist-c's 300-dpi scan: those dashes above the checklist made
+ * the engine drop every `Yes` of its rows and read the questions apart from their options); it
+ * takes only sides that end on a rule at both ends in one pixel column, which a skewed scan's
+ * sides do not, and the engine then read them as `[`, `|` or `:` around the answer. A letter
+ * touching a rule keeps what lies off the rule's rows; the lines' pale fringe goes too (`halo`).
+ */
+export function eraseAnswerBox(image: GrayImage, ink: Ink, answer: AnswerBox, pt: number, halo: number): void {
+  const { pixels, width } = image;
+  const { blob, slope, shift, rules, sides, box } = answer;
+  const band = Math.round(SIDE_BAND_PT * pt);
+  const onRule = (x: number, y: number) => {
+    const row = y - blob.y0 + shift - Math.round(slope * (x - blob.x0));
+    return rules.some(([first, last]) => row >= first - 1 && row <= last + 1);
+  };
+  const onSide = (x: number, y: number) => {
+    const u = x - blob.x0;
+    return y >= box[1] && y < box[3] && ((u >= sides[0] - 2 && u <= sides[0] + band) || (u >= sides[1] - band && u <= sides[1] + 2));
+  };
+  for (const i of blob.runs) {
+    const y = ink.row[i]!;
+    for (let x = ink.start[i]!; x < ink.end[i]!; x++) {
+      if (!onRule(x, y) && !onSide(x, y)) continue;
+      pixels[y * width + x] = 255;
+      clearLight(image, x - halo, y - halo, x + halo + 1, y + halo + 1);
+    }
+  }
 }

@@ -1,8 +1,8 @@
 import type { GrayImage } from '../image/pixels.js';
 import { onPage } from '../page/placement.js';
 import type { Mark, PageForm } from './page-form.js';
-import { answerBoxes, type AnswerBox } from './scan-answers.js';
-import { blobMask, findInk, INK, type Blob, type Ink } from './scan-ink.js';
+import { answerBoxes, eraseAnswerBox } from './scan-answers.js';
+import { blobMask, clearLight, findInk, INK, type Blob, type Ink } from './scan-ink.js';
 import { ringInside, ringStroke, squareOutline, type SideRange } from './scan-shapes.js';
 
 /** A box printed 8-14 pt wide; the slack takes blur, skew and a thick line's outer edge. */
@@ -18,6 +18,8 @@ const CHECKED_SHARE = 0.05;
 const DOT_MIDDLE = 0.6;
 /** A glyph this much taller than a ring beside it makes the ring a letter (caps over x-height: 1.3 or more). */
 const TALLER = 1.2;
+/** How far (points) past an erased box or rule its pale fringe is erased too. */
+const HALO_PT = 1;
 /** Ink share of a blob's bounds above which it is a solid square (a JPEG's soft edge takes a few percent). */
 const SOLID = 0.9;
 
@@ -56,8 +58,9 @@ export function scanForm(image: GrayImage): PageForm {
     read.push(f);
   }
   const answers = answerBoxes(ink, pt);
-  for (const f of read) erase(image, ink, f, side);
-  for (const a of answers) eraseSides(image, ink, a, Math.round(SIDE_BAND_PT * pt));
+  const halo = Math.max(1, Math.round(HALO_PT * pt));
+  for (const f of read) erase(image, ink, f, side, halo);
+  for (const a of answers) eraseAnswerBox(image, ink, a, pt, halo);
   return { marks, answerBoxes: answers.map((a) => onPage(image.placement, a.box)) };
 }
 
@@ -188,40 +191,23 @@ function state(image: GrayImage, f: Found): { checked: boolean; confidence: numb
 
 /**
  * The box and everything drawn in it, white: the outline and inside (a pixel more around, for
- * the gray edge a scan gives ink), and each blob reaching into it whole (a tick overshooting it).
+ * the gray edge a scan gives ink), and each blob reaching into it whole (a tick overshooting it);
+ * then the paler fringe `halo` pixels around all of it. Left there, the fringe of erased boxes
+ * (a square's ghost, 200-240 gray) made the engine drop the option words beside them
+ * (inspection-e's 200-dpi scan: every `No` of its rows).
  */
-/** How far in from an answer box's left and right edge its side may lie (a skewed side drifts). */
-const SIDE_BAND_PT = 2.5;
-
-/**
- * An answer box's left and right sides, erased: the ruled-line eraser takes only sides that end
- * on a rule at both ends in one pixel column, which a skewed scan's sides do not, and the engine
- * then reads them as `[`, `|` or `:` around the answer (`[1284 Elm Street, Springfield :`).
- * Only the box's own blob is erased, only its runs that lie within the band along a side.
- */
-function eraseSides(image: GrayImage, ink: Ink, { box: [l, t, r, b], blob }: AnswerBox, band: number): void {
-  const { pixels, width } = image;
-  for (const i of blob.runs) {
-    const y = ink.row[i]!;
-    const s = ink.start[i]!;
-    const e = ink.end[i]!;
-    if (y < t || y >= b || !((s >= l - 2 && e <= l + band) || (s >= r - band && e <= r + 2))) continue;
-    pixels.fill(255, y * width + s, y * width + e);
-  }
-}
-
-function erase(image: GrayImage, ink: Ink, f: Found, side: SideRange): void {
+function erase(image: GrayImage, ink: Ink, f: Found, side: SideRange, halo: number): void {
   const { pixels, width, height } = image;
   for (let y = Math.max(0, f.t - 1); y <= Math.min(height - 1, f.b + 1); y++) pixels.fill(255, y * width + Math.max(0, f.l - 1), y * width + Math.min(width, f.r + 2));
+  clearLight(image, f.l - 1 - halo, f.t - 1 - halo, f.r + 2 + halo, f.b + 2 + halo);
   const reach = side.max * BLOB_REACH;
   for (const blob of ink.blobs) {
     if (blob.x0 > f.r || blob.x1 <= f.l || blob.y0 > f.b || blob.y1 <= f.t) continue;
     if (blob !== f.blob && (blob.x1 - blob.x0 > reach || blob.y1 - blob.y0 > reach)) continue;
     for (const i of blob.runs) {
-      const y = ink.row[i]!;
-      for (let v = Math.max(0, y - 1); v <= Math.min(height - 1, y + 1); v++) {
-        pixels.fill(255, v * width + Math.max(0, ink.start[i]! - 1), v * width + Math.min(width, ink.end[i]! + 1));
-      }
+      const [y, s, e] = [ink.row[i]!, ink.start[i]!, ink.end[i]!];
+      for (let v = Math.max(0, y - 1); v <= Math.min(height - 1, y + 1); v++) pixels.fill(255, v * width + Math.max(0, s - 1), v * width + Math.min(width, e + 1));
+      clearLight(image, s - 1 - halo, y - 1 - halo, e + 1 + halo, y + 2 + halo);
     }
   }
 }

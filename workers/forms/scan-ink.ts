@@ -145,3 +145,16 @@ export function blobMask(ink: Ink, blob: Blob): Uint8Array {
   }
   return mask;
 }
+
+/**
+ * The paler-than-ink pixels of a rectangle (x0, y0 inclusive; x1, y1 exclusive; clamped to the
+ * image), white: the gray fringe that blur, JPEG and scaling leave around ink once the ink is
+ * erased. Ink itself (a letter beside the erased line) is left as it is.
+ */
+export function clearLight(image: GrayImage, x0: number, y0: number, x1: number, y1: number): void {
+  const { pixels, width, height } = image;
+  const [l, r] = [Math.max(0, x0), Math.min(width, x1)];
+  for (let y = Math.max(0, y0); y < Math.min(height, y1); y++) {
+    for (let i = y * width + l; i < y * width + r; i++) if (pixels[i]! >= INK) pixels[i] = 255;
+  }
+}

@@ -14,6 +14,13 @@ import { eraseGrid, gridOnPage, ruledGrids, type RuledGrid, type Run } from './r
 
 /** Gray values below this are ink. */
 const INK = 128;
+/**
+ * A horizontal rule, once found by its ink, runs on through pixels below this: a 0.5-pt rule
+ * scanned at 150 dpi in colour (control-3's table) reads 114-131 gray, lighter still where the
+ * skew splits it over two pixel rows, and at INK alone broke into runs shorter than MIN_RULE_IN.
+ * Only the run's continuation is this lenient, never its start: a letter's pale edge starts no rule.
+ */
+const RULE_INK = 168;
 /** A horizontal rule is at least this long (a box for an answer; shorter runs are letters' bars). */
 const MIN_RULE_IN = 0.3;
 /** A box's side is at least this tall, and ends on a rule at its top and its bottom. */
@@ -67,9 +74,9 @@ function horizontalRules(pixels: Uint8Array, width: number, height: number, minL
     for (let x = 0; x + step < width; x += step) {
       if (pixels[row + x]! >= INK || pixels[row + x + step]! >= INK) continue;
       let start = x;
-      while (start > 0 && pixels[row + start - 1]! < INK) start--;
+      while (start > 0 && pixels[row + start - 1]! < RULE_INK) start--;
       let end = start;
-      while (end < width && pixels[row + end]! < INK) end++;
+      while (end < width && pixels[row + end]! < RULE_INK) end++;
       if (end - start >= minLength) {
         runs.push({ at: y, from: start, to: end });
         for (let i = row + start; i < row + end; i++) if (inkAcross(pixels, i, width, 0, last, thickness) <= thickness) rules[i >> 3]! |= 1 << (i & 7);

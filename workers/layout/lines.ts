@@ -184,7 +184,7 @@ export function engineRows(words: Token[], fields: Token[]): Line[][] {
     let bestGap = MAX_FIELD_REACH;
     for (const line of lines) {
       const cy = centerY(line.bbox);
-      if (cy < field.bbox[1] - 2 || cy > field.bbox[3] + 2) continue;
+      if (cy < field.bbox[1] - 2 || cy > field.bbox[3] + 2 || overTheTop(line, field)) continue;
       const gap = Math.max(0, field.bbox[0] - line.bbox[2], line.bbox[0] - field.bbox[2]);
       if (gap <= bestGap) [best, bestGap] = [line, gap];
     }
@@ -194,16 +194,51 @@ export function engineRows(words: Token[], fields: Token[]): Line[][] {
       Object.assign(best, makeLine(best.tokens));
     } else lines.push(makeLine([field]));
   }
-  lines.sort((a, b) => centerY(a.bbox) - centerY(b.bbox));
+  // Rows compared level: on a skewed scan a question and its options, read as two lines, sit
+  // at heights apart by the skew across the gap between them (1.2° over 300 pt: 6 pt).
+  const slope = markSlope(fields);
+  const level = (b: Bbox): Bbox => {
+    const dy = slope * ((b[0] + b[2]) / 2);
+    return [b[0], b[1] - dy, b[2], b[3] - dy];
+  };
+  lines.sort((a, b) => centerY(level(a.bbox)) - centerY(level(b.bbox)));
   const rows: Line[][] = [];
   for (const line of lines) {
     const row = rows.at(-1);
     const first = row?.[0];
-    if (row && first && sameRow(line.bbox, first.bbox)) row.push(line);
+    if (row && first && sameRow(level(line.bbox), level(first.bbox))) row.push(line);
     else rows.push([line]);
   }
   for (const row of rows) row.sort((a, b) => a.bbox[0] - b.bbox[0]);
   return rows.map((row) => (hasField(row) ? joinAtFields(row) : row));
+}
+
+/**
+ * A line whose middle is in the top quarter of its height inside an answer box is the box's label
+ * printed over it, which a skewed scan dips into the box (disclosure-a's 300-dpi scan, 1.2°), not
+ * words on the answer's line: a label beside the box stands at the height of the answer in it.
+ */
+function overTheTop(line: Line, field: Token): boolean {
+  return field.field?.type === 'text' && centerY(line.bbox) < field.bbox[1] + 0.25 * height(line.bbox);
+}
+
+/**
+ * The skew of a scanned page as a slope (points down per point right), from its marks: the
+ * options of one question are printed level, so two marks side by side on one row (a box's
+ * height apart at most, three boxes' widths apart at least) rise by the skew between them. The
+ * median of those pairs; 0 without any (a page without marks keeps its rows as the engine gave them).
+ */
+function markSlope(fields: Token[]): number {
+  const marks = fields.filter((t) => t.field && isMark(t.field) && t.field.origin === 'scan');
+  const slopes: number[] = [];
+  for (const a of marks) {
+    for (const b of marks) {
+      const dx = (b.bbox[0] + b.bbox[2] - a.bbox[0] - a.bbox[2]) / 2;
+      const dy = centerY(b.bbox) - centerY(a.bbox);
+      if (dx >= 3 * height(a.bbox) && Math.abs(dy) <= 0.5 * height(a.bbox)) slopes.push(dy / dx);
+    }
+  }
+  return slopes.length > 0 ? median(slopes) : 0;
 }
 
 /**

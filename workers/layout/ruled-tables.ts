@@ -62,8 +62,26 @@ function along(rule: Segment, u: number, direction: 'across' | 'down'): number {
   return y1 === y0 ? x0 : x0 + ((x1 - x0) * (u - y0)) / (y1 - y0);
 }
 
+/**
+ * A speck's share of its cell's words' height, at most: a scan's dust (up to 2 pt) read as a
+ * one-letter word beside a cell's words ("Item ." on control-2's scan, "North side e" on
+ * control-3's) is under 0.3 of a 10-pt word's height; a letter standing alone is at least its x-height,
+ * about half a word's height with capitals.
+ */
+const SPECK_SHARE = 0.4;
+
+/** One-character words no taller or wider than a speck of the cell's other words' height. */
+function withoutSpecks(tokens: Token[]): Token[] {
+  const height = (t: Token) => t.bbox[3] - t.bbox[1];
+  const words = tokens.filter((t) => t.text.length > 1);
+  if (words.length === 0) return tokens;
+  const limit = SPECK_SHARE * median(words.map(height));
+  return tokens.filter((t) => t.text.length > 1 || height(t) >= limit || t.bbox[2] - t.bbox[0] >= limit);
+}
+
 /** A cell's words in reading order (the engine's lines, each left to right) as one line. */
-function cellLine(tokens: Token[]): Line | null {
+function cellLine(cell: Token[]): Line | null {
+  const tokens = withoutSpecks(cell);
   if (tokens.length === 0) return null;
   const sorted = [...tokens].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.bbox[0] - b.bbox[0]);
   return makeLine(sorted);
