@@ -23,7 +23,8 @@ export interface ImageLimits {
  * (word recall 0.840-0.853); test/smallprint's 8.5-pt article and 6.5-pt footnotes from 6 px
  * (0.998-1.000), its 6-pt fine print and 6.5-pt table from 9 px (0.978); only its dot-leader
  * index wants 15 px (0.899 at 12, 0.989 at 15), and x-height does not tell it from the book.
- * 12 px reads 6-8 pt print at 250-360 dpi; larger type is read at OCR_DPI (see ocrFactor).
+ * 12 px reads the bench's 300-dpi book at ~190 dpi and its 200-dpi report at ~150 dpi (fewer
+ * pixels than OCR_DPI gave them), and 6-8 pt print at 250-360 dpi.
  */
 export const BEST_X_HEIGHT_PX = 12;
 /** Scales within this factor of 1 are not worth resampling for: the scan is read as it is. */
@@ -43,9 +44,7 @@ const MIN_SCAN_SHARE = 0.8;
 export function ocrFactor(dpi: number, pixels: number, limits: ImageLimits, xHeightPx: number | null, bilevel = false): number {
   const cap = Math.sqrt(pixels / limits.maxPixels);
   if (xHeightPx === null || (bilevel && xHeightPx < BEST_X_HEIGHT_PX)) return Math.max(withinTolerance(defaultFactor(dpi, limits)), cap);
-  // Large type is read no coarser than OCR_DPI reads it: shrunk to 12 px, test/forms' scans lost
-  // the engine's short words beside their boxes (labels 424 -> 390 of 442, "No" on whole pages).
-  const wanted = Math.min(withinTolerance(xHeightPx / BEST_X_HEIGHT_PX), withinTolerance(defaultFactor(dpi, limits))) * (limits.reduce ?? 1);
+  const wanted = withinTolerance(xHeightPx / BEST_X_HEIGHT_PX) * (limits.reduce ?? 1);
   return Math.max(wanted, 1 / MAX_ENLARGE, cap);
 }
 
