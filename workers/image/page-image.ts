@@ -1,10 +1,15 @@
-import { ImageKind, loadCanvas, OPS, Util, type PDFPageProxy } from '../pdf/pdfjs.js';
+import { loadCanvas, OPS, Util, type PDFPageProxy } from '../pdf/pdfjs.js';
 import type { JpegScans } from '../pdf/jpeg-scan.js';
 import { placedAt, resized } from '../page/placement.js';
 import type { StageClock } from '../output/profile.js';
-import { ocrFactor, type ImageLimits } from './ocr-scale.js';
 import { areaAverage, channels, isTransposed, luma, orient, toGray, upscale, type DecodedImage, type GrayImage, type Matrix } from './pixels.js';
-import { xHeight } from './text-height.js';
+
+export interface ImageLimits {
+  /** Resolution pages are rendered at and finer scans are scaled down to. */
+  dpi: number;
+  /** No image handed to OCR has more pixels than this. */
+  maxPixels: number;
+}
 
 /** The page draws a JPEG over the pixel cap that pdfjs would decode whole: the page is not read. */
 export class ImageTooLarge extends Error {
@@ -13,6 +18,10 @@ export class ImageTooLarge extends Error {
 
 /** A scan must cover this share of the page to be OCRed as it is instead of a rendering. */
 const MIN_SCAN_COVERAGE = 0.5;
+/** Scans within this factor of the OCR resolution are read as they are: resampling them saves little. */
+const SCAN_DPI_TOLERANCE = 1.1;
+/** Tesseract reads small type badly below ~150 dpi: scans coarser than this share of `dpi` are enlarged to `dpi`. */
+const MIN_SCAN_SHARE = 0.8;
 /**
  * A rendering costs 9 bytes a pixel at its peak (RGBA canvas, its RGBA copy, the gray image),
  * a decoded scan about 5; so renderings get half the pixel cap.
@@ -40,7 +49,7 @@ const TEXT_OPS = new Set([OPS.showText, OPS.showSpacedText, OPS.nextLineShowText
  * anything else is rendered. Either way the result fits the pixel cap.
  */
 export async function pageImage(page: PDFPageProxy, limits: ImageLimits, clock: StageClock, jpegs: JpegScans | null): Promise<GrayImage> {
-  const jpeg = jpegs && (await nativeJpeg(page, jpegs, limits, clock));
+  const jpeg = jpegs && (await clock.time('decode', () => nativeJpeg(page, jpegs, limits)));
   if (jpeg) return jpeg;
   if (jpegs?.oversized(page.ref, limits.maxPixels)) throw new ImageTooLarge();
   const scan = await embeddedScan(page, clock);
@@ -49,60 +58,36 @@ export async function pageImage(page: PDFPageProxy, limits: ImageLimits, clock: 
 }
 
 /**
- * libvips (through sharp) decodes a JPEG scan straight to gray, using libjpeg's reduced-size
- * decoding for a scan finer than MEASURE_DPI: no colour copy of it is ever held in JavaScript.
- * Measured against pdfjs's decoder: 0.13 CPU s a 300-dpi gray page against 0.26 + 0.06, 0.05 a
- * 200-dpi colour one against 0.21. Its text is measured on that gray image, which libvips then
- * scales to the size the text asks for. Null when the page is not one plain JPEG, or libvips
- * cannot read it (pdfjs then tries).
+ * libvips (through sharp) decodes a JPEG scan straight to gray at the OCR size, using libjpeg's
+ * reduced-size decoding for the first halvings: no full-size copy of it is ever held in
+ * JavaScript. Measured against pdfjs's decoder: 0.13 CPU s a 300-dpi gray page against 0.26 +
+ * 0.06, 0.05 a 200-dpi colour one against 0.21. Null when the page is not one plain JPEG, or
+ * libvips cannot read it (pdfjs then tries).
  */
-async function nativeJpeg(page: PDFPageProxy, jpegs: JpegScans, limits: ImageLimits, clock: StageClock): Promise<GrayImage | null> {
+async function nativeJpeg(page: PDFPageProxy, jpegs: JpegScans, limits: ImageLimits): Promise<GrayImage | null> {
   const scan = jpegs.page(page.ref, limits.maxPixels);
   const placed = scan && whereOnPage(page, scan.ctm);
   if (!scan || !placed) return null;
   const { m, box, left, top } = placed;
-  const scanDpi = ((isTransposed(m) ? scan.height : scan.width) / box.w) * PT_PER_INCH;
+  const dpi = ((isTransposed(m) ? scan.height : scan.width) / box.w) * PT_PER_INCH;
+  const factor = ocrFactor(dpi, scan.width * scan.height, limits);
   const sharp = await loadSharp();
   try {
-    const gray = await clock.time('decode', () => decodeGray(sharp, scan, Math.max(1, 2 ** Math.floor(Math.log2(scanDpi / MEASURE_DPI)))));
-    if (!gray) return null;
-    const dpi = (scanDpi * gray.width) / scan.width;
-    const upright = orient(gray.pixels, gray.width, gray.height, m);
-    const xh = await clock.time('scale', () => xHeight(upright.pixels, 1, upright.width, upright.height, dpi));
-    const factor = ocrFactor(dpi, upright.width * upright.height, limits, xh);
-    const scaled = factor === 1 ? upright : await clock.time('decode', () => resizeGray(sharp, upright, factor));
-    if (!scaled) return null;
-    const placement = placedAt(left, top, box.w / scaled.width, box.h / scaled.height);
-    return { ...scaled, dpi: (dpi * scaled.width) / upright.width, placement };
+    let pipeline = sharp(scan.jpeg, { sequentialRead: true, limitInputPixels: limits.maxPixels }).greyscale();
+    if (factor !== 1) {
+      const width = Math.max(1, Math.round(scan.width / factor));
+      const height = Math.max(1, Math.round(scan.height / factor));
+      pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: true });
+    }
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 1) return null;
+    const gray = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    const upright = orient(gray, info.width, info.height, m);
+    const placement = placedAt(left, top, box.w / upright.width, box.h / upright.height);
+    return { ...upright, dpi: (dpi * info.width) / scan.width, placement };
   } catch {
     return null;
   }
-}
-
-/** Finer scans are measured and read no better than at this resolution: libjpeg halves them while it decodes. */
-const MEASURE_DPI = 300;
-
-type Pixels = { pixels: Uint8Array; width: number; height: number };
-
-/** The JPEG in gray, `shrink` (1, 2, 4, 8) times smaller than it is; null if libvips gives something else. */
-async function decodeGray(sharp: Sharp, scan: { jpeg: Uint8Array; width: number; height: number }, shrink: number): Promise<Pixels | null> {
-  let pipeline = sharp(scan.jpeg, { sequentialRead: true, limitInputPixels: scan.width * scan.height }).greyscale();
-  if (shrink > 1) pipeline = pipeline.resize(Math.max(1, Math.round(scan.width / shrink)), Math.max(1, Math.round(scan.height / shrink)), { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: true });
-  return rawGray(pipeline);
-}
-
-/** Gray pixels scaled by 1/`factor` with libvips (~5× faster than areaAverage and upscale in JavaScript). */
-function resizeGray(sharp: Sharp, image: Pixels, factor: number): Promise<Pixels | null> {
-  const width = Math.max(1, Math.round(image.width / factor));
-  const height = Math.max(1, Math.round(image.height / factor));
-  const input = sharp(image.pixels, { raw: { width: image.width, height: image.height, channels: 1 } });
-  return rawGray(input.resize(width, height, { fit: 'fill', kernel: 'linear' }));
-}
-
-async function rawGray(pipeline: ReturnType<Sharp>): Promise<Pixels | null> {
-  const { data, info } = await pipeline.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
-  if (info.channels !== 1) return null;
-  return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }
 
 type Sharp = typeof import('sharp').default;
@@ -118,6 +103,18 @@ function loadSharp(): Promise<Sharp> {
   return sharpLoaded;
 }
 
+/**
+ * How much to shrink (> 1) or enlarge (< 1) a scan of `dpi` with `pixels` pixels for OCR. OCR
+ * costs ~12 % more CPU at 250-300 dpi than at 200 and read no more words on the bench scans.
+ */
+function ocrFactor(dpi: number, pixels: number, limits: ImageLimits): number {
+  if (dpi < limits.dpi * MIN_SCAN_SHARE) {
+    const enlarge = Math.min(limits.dpi / dpi, Math.sqrt(limits.maxPixels / pixels));
+    return enlarge > 1 ? 1 / enlarge : 1;
+  }
+  return Math.max(dpi > limits.dpi * SCAN_DPI_TOLERANCE ? dpi / limits.dpi : 1, Math.sqrt(pixels / limits.maxPixels));
+}
+
 /** A decoded scan and where it sits: `m` maps the image's unit square to the page (points). */
 interface Scan {
   image: DecodedImage & { data: Uint8Array | Uint8ClampedArray };
@@ -130,35 +127,23 @@ interface Scan {
 }
 
 /**
- * The scan in gray at the resolution its text asks for. An upright colour scan to be scaled down
- * is measured on its own pixels, then converted and averaged in one pass, without a full-size
- * gray copy (~40 % less time than two passes).
+ * The scan in gray at the resolution OCR wants. An upright scan to be scaled down is converted
+ * and averaged in one pass, without a full-size gray copy (~40 % less time than two passes).
  */
 function scanToGray(scan: Scan, limits: ImageLimits): GrayImage | null {
   const { image, m, box, left, top } = scan;
   const dpi = ((isTransposed(m) ? image.height : image.width) / box.w) * PT_PER_INCH;
+  const factor = ocrFactor(dpi, image.width * image.height, limits);
   const step = channels(image.kind);
-  if (step > 0 && isUpright(m)) {
-    const factor = ocrFactor(dpi, image.width * image.height, limits, xHeight(image.data, step, image.width, image.height, dpi));
-    if (factor > 1) {
-      const small = areaAverage(image.data, step, image.width, image.height, factor);
-      return { ...small, dpi: dpi / factor, placement: placedAt(left, top, box.w / small.width, box.h / small.height) };
-    }
-    const gray = toUprightGray(scan, dpi);
-    return gray && scaled(gray, factor);
+  if (factor > 1 && step > 0 && isUpright(m)) {
+    const small = areaAverage(image.data, step, image.width, image.height, factor);
+    return { ...small, dpi: dpi / factor, placement: placedAt(left, top, box.w / small.width, box.h / small.height) };
   }
   const gray = toUprightGray(scan, dpi);
-  if (!gray) return null;
-  const xh = xHeight(gray.pixels, 1, gray.width, gray.height, dpi);
-  return scaled(gray, ocrFactor(dpi, gray.width * gray.height, limits, xh, image.kind === ImageKind.GRAYSCALE_1BPP));
-}
-
-/** `gray` shrunk (`factor` > 1) or enlarged (< 1). */
-function scaled(gray: GrayImage, factor: number): GrayImage {
-  if (factor === 1) return gray;
+  if (!gray || factor === 1) return gray;
   if (factor < 1) return upscale(gray, 1 / factor);
   const small = areaAverage(gray.pixels, 1, gray.width, gray.height, factor);
-  return { ...small, dpi: gray.dpi / factor, placement: resized(gray.placement, gray, small) };
+  return { ...small, dpi: dpi / factor, placement: resized(gray.placement, gray, small) };
 }
 
 function toUprightGray({ image, m, box, left, top }: Scan, dpi: number): GrayImage | null {
