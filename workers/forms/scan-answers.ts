@@ -204,20 +204,28 @@ export function eraseAnswerBox(image: GrayImage, ink: Ink, answer: AnswerBox, pt
   const { pixels, width } = image;
   const { blob, slope, shift, rules, sides, box } = answer;
   const band = Math.round(SIDE_BAND_PT * pt);
-  const onRule = (x: number, y: number) => {
-    const row = y - blob.y0 + shift - Math.round(slope * (x - blob.x0));
-    return rules.some(([first, last]) => row >= first - 1 && row <= last + 1);
-  };
-  const onSide = (x: number, y: number) => {
-    const u = x - blob.x0;
-    return y >= box[1] && y < box[3] && ((u >= sides[0] - 2 && u <= sides[0] + band) || (u >= sides[1] - band && u <= sides[1] + 2));
+  // Each column's shift into the levelled rows, once, not a closure asked per pixel.
+  const drop = new Int32Array(blob.x1 - blob.x0);
+  for (let u = 0; u < drop.length; u++) drop[u] = shift - Math.round(slope * u);
+  const onRule = (row: number) => {
+    for (const [first, last] of rules) if (row >= first - 1 && row <= last + 1) return true;
+    return false;
   };
   for (const i of blob.runs) {
     const y = ink.row[i]!;
-    for (let x = ink.start[i]!; x < ink.end[i]!; x++) {
-      if (!onRule(x, y) && !onSide(x, y)) continue;
-      pixels[y * width + x] = 255;
-      clearLight(image, x - halo, y - halo, x + halo + 1, y + halo + 1);
+    const side = y >= box[1] && y < box[3];
+    let from = -1;
+    for (let x = ink.start[i]!; x <= ink.end[i]!; x++) {
+      const u = x - blob.x0;
+      const erased = x < ink.end[i]! && ((side && ((u >= sides[0] - 2 && u <= sides[0] + band) || (u >= sides[1] - band && u <= sides[1] + 2))) || onRule(y - blob.y0 + drop[u]!));
+      if (erased) {
+        pixels[y * width + x] = 255;
+        if (from < 0) from = x;
+      } else if (from >= 0) {
+        // The fringe around a stretch of erased pixels at once: the same pixels as around each.
+        clearLight(image, from - halo, y - halo, x + halo, y + halo + 1);
+        from = -1;
+      }
     }
   }
 }

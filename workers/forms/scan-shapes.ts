@@ -335,18 +335,28 @@ function filledDistance(mask: Uint8Array, w: number, h: number): Uint16Array {
     if (i >= w) reach(i - w);
     if (i < w * (h - 1)) reach(i + w);
   }
+  // Each neighbour read in place (off the bounds: 0, paper), not through a closure asked four times a pixel.
   const d = new Uint16Array(w * h);
-  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? 0 : d[y * w + x]!);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      if (outside[y * w + x]) continue;
-      d[y * w + x] = Math.min(at(x - 1, y) + 3, at(x, y - 1) + 3, at(x - 1, y - 1) + 4, at(x + 1, y - 1) + 4);
+      const i = y * w + x;
+      if (outside[i]) continue;
+      const left = x > 0 ? d[i - 1]! : 0;
+      const up = y > 0 ? d[i - w]! : 0;
+      const upLeft = y > 0 && x > 0 ? d[i - w - 1]! : 0;
+      const upRight = y > 0 && x < w - 1 ? d[i - w + 1]! : 0;
+      d[i] = Math.min(left + 3, up + 3, upLeft + 4, upRight + 4);
     }
   }
   for (let y = h - 1; y >= 0; y--) {
     for (let x = w - 1; x >= 0; x--) {
-      if (outside[y * w + x]) continue;
-      d[y * w + x] = Math.min(d[y * w + x]!, at(x + 1, y) + 3, at(x, y + 1) + 3, at(x + 1, y + 1) + 4, at(x - 1, y + 1) + 4);
+      const i = y * w + x;
+      if (outside[i]) continue;
+      const right = x < w - 1 ? d[i + 1]! : 0;
+      const down = y < h - 1 ? d[i + w]! : 0;
+      const downRight = y < h - 1 && x < w - 1 ? d[i + w + 1]! : 0;
+      const downLeft = y < h - 1 && x > 0 ? d[i + w - 1]! : 0;
+      d[i] = Math.min(d[i]!, right + 3, down + 3, downRight + 4, downLeft + 4);
     }
   }
   return d;
