@@ -29,6 +29,8 @@ interface Rule {
  */
 interface Level {
   mask: Uint8Array;
+  /** Each levelled row's ink, in pixels. */
+  rowInk: Int32Array;
   w: number;
   stride: number;
   h: number;
@@ -69,11 +71,15 @@ function level(ink: Ink, blob: Blob): Level {
   const drop = new Int32Array(w);
   for (let x = 0; x < w; x++) drop[x] = shift - Math.round(slope * x);
   const out = new Uint8Array(stride * rows);
+  const rowInk = new Int32Array(rows);
   for (const i of blob.runs) {
     const at = ink.row[i]! - blob.y0;
-    for (let x = ink.start[i]! - blob.x0; x < ink.end[i]! - blob.x0; x++) out[(at + drop[x]!) * stride + x] = 1;
+    for (let x = ink.start[i]! - blob.x0; x < ink.end[i]! - blob.x0; x++) {
+      out[(at + drop[x]!) * stride + x] = 1;
+      rowInk[at + drop[x]!]!++;
+    }
   }
-  return { mask: out, w, stride, h: rows, slope, shift };
+  return { mask: out, rowInk, w, stride, h: rows, slope, shift };
 }
 
 /**
@@ -82,7 +88,7 @@ function level(ink: Ink, blob: Blob): Level {
  * there), and a row's pixel is ink when the row above or below has it there: the levelled rule
  * still drifts a row over its length where the measured slope is off by a little.
  */
-function horizontalRules({ mask, w, stride, h }: Level, min: number, gap: number): Rule[] {
+function horizontalRules({ mask, rowInk, w, stride, h }: Level, min: number, gap: number): Rule[] {
   const rules: Rule[] = [];
   // The row with the rows above and below folded in, once, four pixels at a time: a closure asked
   // per pixel (the child runs without inlining) took 25-30 ms of a 200-dpi form page's ~100 ms
@@ -91,9 +97,15 @@ function horizontalRules({ mask, w, stride, h }: Level, min: number, gap: number
   const on4 = new Int32Array(on.buffer);
   const mask4 = new Int32Array(mask.buffer, mask.byteOffset, mask.length >> 2);
   const quads = stride >> 2;
+  // A run `min` long bridging gaps of `gap` holds (min + gap) / (gap + 1) pixels of ink at least:
+  // the rows whose three rows hold fewer (a box's paper, a line of small print) are passed by.
+  const least = (min + gap) / (gap + 1);
   for (let y = 0; y < h; y++) {
-    const above = (y > 0 ? (y - 1) * stride : y * stride) >> 2;
-    const below = (y + 1 < h ? (y + 1) * stride : y * stride) >> 2;
+    const up = y > 0 ? y - 1 : y;
+    const down = y + 1 < h ? y + 1 : y;
+    if (rowInk[up]! + rowInk[y]! + rowInk[down]! < least) continue;
+    const above = (up * stride) >> 2;
+    const below = (down * stride) >> 2;
     for (let q = 0, at = (y * stride) >> 2; q < quads; q++) on4[q] = mask4[at + q]! | mask4[above + q]! | mask4[below + q]!;
     let best: [number, number] = [0, 0];
     for (let x = 0; x < w; x++) {
@@ -128,7 +140,8 @@ function sides({ mask, w, stride }: Level, x0: number, x1: number, top: number, 
   // A column is given up once it misses more rows than it may: most columns are a box's paper.
   const need = (bottom - top) * SIDE_COVER;
   for (let x = x0; x < x1; x++) {
-    const [l, r] = [Math.max(0, x - 1), Math.min(w - 1, x + 1)];
+    const l = Math.max(0, x - 1);
+    const r = Math.min(w - 1, x + 1);
     let n = 0;
     for (let y = top; y < bottom && n + bottom - y >= need; y++) n += mask[y * stride + x]! | mask[y * stride + l]! | mask[y * stride + r]!;
     if (n >= need) out.push(x);

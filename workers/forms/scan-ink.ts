@@ -91,7 +91,7 @@ export function findInk(image: GrayImage): Ink {
   let prevLast = 0;
   let p = 0;
   for (let i = 0; i < size; ) {
-    if (quads && (i & 3) === 0) {
+    if (quads && (i & 3) === 0 && (quads[i >> 2]! & PAPER4) === PAPER4) {
       i = paperFrom(quads, i >> 2) << 2;
       if (i >= size) break;
     }
