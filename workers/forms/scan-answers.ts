@@ -157,7 +157,7 @@ export interface AnswerBox {
   slope: number;
   shift: number;
   /** Its top and bottom rules' rows in the levelled blob (first and last, inclusive). */
-  rules: [number, number][];
+  rules: [[number, number], [number, number]];
   /** Its left and right sides' columns in the blob. */
   sides: [number, number];
 }
@@ -201,6 +201,11 @@ function boxesIn(lv: Level, blob: Blob, pt: number): AnswerBox[] {
   return out;
 }
 
+/** Whether a levelled row lies on (or a row beside) one of a box's two rules, first to last. */
+function onRule(row: number, a0: number, a1: number, b0: number, b1: number): boolean {
+  return (row >= a0 - 1 && row <= a1 + 1) || (row >= b0 - 1 && row <= b1 + 1);
+}
+
 /** How far in from an answer box's left and right edge its side may lie (a skewed side drifts). */
 const SIDE_BAND_PT = 2.5;
 
@@ -220,17 +225,14 @@ export function eraseAnswerBox(image: GrayImage, ink: Ink, answer: AnswerBox, pt
   // Each column's shift into the levelled rows, once, not a closure asked per pixel.
   const drop = new Int32Array(blob.x1 - blob.x0);
   for (let u = 0; u < drop.length; u++) drop[u] = shift - Math.round(slope * u);
-  const onRule = (row: number) => {
-    for (const [first, last] of rules) if (row >= first - 1 && row <= last + 1) return true;
-    return false;
-  };
+  const [[a0, a1], [b0, b1]] = rules;
   for (const i of blob.runs) {
     const y = ink.row[i]!;
     const side = y >= box[1] && y < box[3];
     let from = -1;
     for (let x = ink.start[i]!; x <= ink.end[i]!; x++) {
       const u = x - blob.x0;
-      const erased = x < ink.end[i]! && ((side && ((u >= sides[0] - 2 && u <= sides[0] + band) || (u >= sides[1] - band && u <= sides[1] + 2))) || onRule(y - blob.y0 + drop[u]!));
+      const erased = x < ink.end[i]! && ((side && ((u >= sides[0] - 2 && u <= sides[0] + band) || (u >= sides[1] - band && u <= sides[1] + 2))) || onRule(y - blob.y0 + drop[u]!, a0, a1, b0, b1));
       if (erased) {
         pixels[y * width + x] = 255;
         if (from < 0) from = x;
