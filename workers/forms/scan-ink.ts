@@ -122,9 +122,9 @@ export function findInk(image: GrayImage): Ink {
 
 /**
  * The first of `quads` from `q` on that is not paper (every byte 192 or more, above INK), or their
- * count. Paper is most of a page, and is stepped over sixteen pixels at a time, across rows: four
- * pixels a step within a row cost ~30 ms of a 200-dpi page in a fresh child (its loops not yet
- * optimized), sixteen across rows ~8.
+ * count. Paper is most of a page and is stepped over four quads at a time, across rows: a fresh
+ * child runs findInk's loop mostly unoptimized, so what counts is how few steps it takes (32
+ * pixels a step measured no faster than 16: the cost left is in the pixels that are not paper).
  */
 function paperFrom(quads: Int32Array, q: number): number {
   const n = quads.length;
