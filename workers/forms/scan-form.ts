@@ -202,7 +202,9 @@ function erase(image: GrayImage, ink: Ink, f: Found, side: SideRange, halo: numb
   clearLight(image, f.l - 1 - halo, f.t - 1 - halo, f.r + 2 + halo, f.b + 2 + halo);
   const reach = side.max * BLOB_REACH;
   for (const blob of ink.blobs) {
-    if (blob.x0 > f.r || blob.x1 <= f.l || blob.y0 > f.b || blob.y1 <= f.t) continue;
+    // Blobs come in the order of their first run, top to bottom: none after this one reaches the box.
+    if (blob.y0 > f.b) break;
+    if (blob.x0 > f.r || blob.x1 <= f.l || blob.y1 <= f.t) continue;
     if (blob !== f.blob && (blob.x1 - blob.x0 > reach || blob.y1 - blob.y0 > reach)) continue;
     for (const i of blob.runs) {
       const [y, s, e] = [ink.row[i]!, ink.start[i]!, ink.end[i]!];

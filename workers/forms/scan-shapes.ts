@@ -62,13 +62,16 @@ function bands(values: Int32Array, min: number): Array<[number, number]> {
 function longestRuns(mask: Uint8Array, w: number, h: number, dir: 'row' | 'col'): Int32Array {
   const n = dir === 'row' ? h : w;
   const len = dir === 'row' ? w : h;
+  // Steps to the next line and along one, chosen once rather than per pixel.
+  const across = dir === 'row' ? w : 1;
+  const along = dir === 'row' ? 1 : w;
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
     let run = 0;
     let gap = 0;
-    for (let j = 0; j < len; j++) {
-      const on = mask[dir === 'row' ? i * w + j : j * w + i] === 1;
+    for (let j = 0, at = i * across; j < len; j++, at += along) {
+      const on = mask[at] === 1;
       if (on) {
         run += 1 + gap;
         gap = 0;
@@ -318,35 +321,47 @@ export interface Ring {
  */
 function filledDistance(mask: Uint8Array, w: number, h: number): Uint16Array {
   const outside = new Uint8Array(w * h);
-  const stack: number[] = [];
+  // Each pixel is stacked once at most; its neighbours are tested in place, not through a closure.
+  const stack = new Int32Array(w * h);
+  let top = 0;
   const reach = (i: number) => {
     if (mask[i] === 0 && outside[i] === 0) {
       outside[i] = 1;
-      stack.push(i);
+      stack[top++] = i;
     }
   };
   for (let x = 0; x < w; x++) reach(x), reach((h - 1) * w + x);
   for (let y = 0; y < h; y++) reach(y * w), reach(y * w + w - 1);
-  while (stack.length) {
-    const i = stack.pop()!;
+  while (top > 0) {
+    const i = stack[--top]!;
     const x = i % w;
-    if (x > 0) reach(i - 1);
-    if (x < w - 1) reach(i + 1);
-    if (i >= w) reach(i - w);
-    if (i < w * (h - 1)) reach(i + w);
+    if (x > 0 && mask[i - 1] === 0 && outside[i - 1] === 0) (outside[i - 1] = 1), (stack[top++] = i - 1);
+    if (x < w - 1 && mask[i + 1] === 0 && outside[i + 1] === 0) (outside[i + 1] = 1), (stack[top++] = i + 1);
+    if (i >= w && mask[i - w] === 0 && outside[i - w] === 0) (outside[i - w] = 1), (stack[top++] = i - w);
+    if (i < w * (h - 1) && mask[i + w] === 0 && outside[i + w] === 0) (outside[i + w] = 1), (stack[top++] = i + w);
   }
+  // Each neighbour read in place (off the bounds: 0, paper), not through a closure asked four times a pixel.
   const d = new Uint16Array(w * h);
-  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? 0 : d[y * w + x]!);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      if (outside[y * w + x]) continue;
-      d[y * w + x] = Math.min(at(x - 1, y) + 3, at(x, y - 1) + 3, at(x - 1, y - 1) + 4, at(x + 1, y - 1) + 4);
+      const i = y * w + x;
+      if (outside[i]) continue;
+      const left = x > 0 ? d[i - 1]! : 0;
+      const up = y > 0 ? d[i - w]! : 0;
+      const upLeft = y > 0 && x > 0 ? d[i - w - 1]! : 0;
+      const upRight = y > 0 && x < w - 1 ? d[i - w + 1]! : 0;
+      d[i] = Math.min(left + 3, up + 3, upLeft + 4, upRight + 4);
     }
   }
   for (let y = h - 1; y >= 0; y--) {
     for (let x = w - 1; x >= 0; x--) {
-      if (outside[y * w + x]) continue;
-      d[y * w + x] = Math.min(d[y * w + x]!, at(x + 1, y) + 3, at(x, y + 1) + 3, at(x + 1, y + 1) + 4, at(x - 1, y + 1) + 4);
+      const i = y * w + x;
+      if (outside[i]) continue;
+      const right = x < w - 1 ? d[i + 1]! : 0;
+      const down = y < h - 1 ? d[i + w]! : 0;
+      const downRight = y < h - 1 && x < w - 1 ? d[i + w + 1]! : 0;
+      const downLeft = y < h - 1 && x > 0 ? d[i + w - 1]! : 0;
+      d[i] = Math.min(d[i]!, right + 3, down + 3, downRight + 4, downLeft + 4);
     }
   }
   return d;
