@@ -169,7 +169,7 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
       }
     });
     const grids = await clock.time('scale', () => eraseRuledLines(image));
-    clock.countOcrPage();
+    clock.countOcrPage(image.width * image.height);
     await clock.time('engine', () => ocr.start());
     const result = await recognizeUpright(ocr, image, clock);
     const scanned = await clock.time('forms', () => formAnswers(result.words, form, 'scan', fields));
