@@ -6,7 +6,7 @@
  * it), scored as test/smallprint.test.ts scores the service. Committed, so the test needs no
  * tesseract CLI; re-run after generate.mjs, or when Debian's tesseract changes.
  *
- *   npm run build && node scripts/smallprint/reference.mjs     (needs poppler and tesseract-ocr)
+ *   npx tsc -p tsconfig.bench.json && node scripts/smallprint/reference.mjs     (needs poppler and tesseract-ocr)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
