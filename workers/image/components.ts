@@ -14,6 +14,8 @@ export interface Component {
 
 /** Gray values below this are ink, as ruled-lines.ts takes them. */
 const INK = 128;
+/** Four pixels of paper, read as one 32-bit word: each has its top bit set (>= INK). */
+const PAPER4 = 0x80808080 | 0;
 
 /** Union-find over components, each root holding the box of all it joined. */
 class Forest {
@@ -29,7 +31,11 @@ class Forest {
     if (this.count === this.parent.length) this.grow();
     const id = this.count++;
     this.parent[id] = id;
-    [this.left[id], this.top[id], this.right[id], this.bottom[id], this.ink[id]] = [x0, y, x1, y + 1, x1 - x0];
+    this.left[id] = x0;
+    this.top[id] = y;
+    this.right[id] = x1;
+    this.bottom[id] = y + 1;
+    this.ink[id] = x1 - x0;
     return id;
   }
 
@@ -91,11 +97,21 @@ export function inkComponents(src: Uint8Array, width: number, height: number, ma
   let above = new Int32Array(3 * (width + 1));
   let here = new Int32Array(3 * (width + 1));
   let aboveCount = 0;
+  // Paper is skipped four pixels at a time where they make an aligned word. The child runs this
+  // unoptimised (its forced collection between pages drops compiled code): measured in the
+  // child on the bench book's pages, ~33 ms a page with a loop turn a pixel, ~21 with this.
+  const words = new Int32Array(src.buffer, 0, src.buffer.byteLength >> 2);
+  const offset = src.byteOffset;
   for (let y = 0; y < height; y++) {
     let count = 0;
     let k = 0;
     const row = y * width;
     for (let x = 0; x < width; ) {
+      const at = offset + row + x;
+      if ((at & 3) === 0 && x + 4 <= width && (words[at >> 2]! & PAPER4) === PAPER4) {
+        x += 4;
+        continue;
+      }
       if (src[row + x]! >= INK) {
         x++;
         continue;
