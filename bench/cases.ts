@@ -12,6 +12,7 @@ import { median } from '../src/stats.js';
 import { accuracy, splitPages, worstPages, type Accuracy } from './accuracy.js';
 import { fidelity } from './fidelity.js';
 import { forms } from './forms.js';
+import { smallPrint } from './smallprint.js';
 import { caseProfile, formatProfile, type CaseProfile } from './profile.js';
 import type { BenchCase, BenchContext, Row } from './case.js';
 import { pdfPageCount, pdftotext, type OcrmypdfRun, type TesseractRun } from './reference.js';
@@ -406,6 +407,7 @@ export const CASES: BenchCase[] = [
   text,
   fidelity,
   forms,
+  smallPrint,
   ...[SCAN_200, SCAN_300].flatMap((doc) => [loneCase(doc, 'native'), loneCase(doc, 'wasm')]),
   ...[SCAN_200, SCAN_300].flatMap((doc) => [fourCase(doc, 'native'), fourCase(doc, 'wasm')]),
   scaled,

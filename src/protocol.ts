@@ -265,6 +265,8 @@ export const profileSchema = z.object({
   totalCpuMs: z.number().nonnegative(),
   /** Pages read by OCR, and extra OCR passes at other quarter turns. */
   ocrPages: z.number().int().nonnegative(),
+  /** Pixels of the page images OCR read, summed: the resolution chosen from each page's text (the engine's CPU follows it). */
+  ocrPixels: z.number().int().nonnegative(),
   retries: z.number().int().nonnegative(),
 });
 export type Profile = z.infer<typeof profileSchema>;

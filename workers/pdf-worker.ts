@@ -159,7 +159,7 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
   const oversizedBefore = oversizedImageCount();
   try {
     const reduce = task.reduced.includes(pageNumber) ? 2 : 1;
-    const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce) }, clock, await jpegs.get());
+    const image = await pageImage(page, { dpi: task.ocrDpi / reduce, maxPixels: task.maxPagePixels / (reduce * reduce), reduce }, clock, await jpegs.get());
     // Before the rules go: a box is four of them, and the reader erases the marks' ink itself.
     const form = await clock.time('forms', () => {
       try {
@@ -169,7 +169,7 @@ async function ocrPage(page: PDFPageProxy, pageNumber: number, task: StartMessag
       }
     });
     const grids = await clock.time('scale', () => eraseRuledLines(image));
-    clock.countOcrPage();
+    clock.countOcrPage(image.width * image.height);
     await clock.time('engine', () => ocr.start());
     const result = await recognizeUpright(ocr, image, clock);
     const scanned = await clock.time('forms', () => formAnswers(result.words, form, 'scan', fields));

@@ -84,7 +84,7 @@ async function run(task) {
   }
   // A profile of nothing: this child does no work worth measuring.
   const cpuMs = Object.fromEntries(profileStageSchema.options.map((stage) => [stage, 0]));
-  await send({ type: 'done', profile: { cpuMs, totalCpuMs: 0, ocrPages: 0, retries: 0 } });
+  await send({ type: 'done', profile: { cpuMs, totalCpuMs: 0, ocrPages: 0, ocrPixels: 0, retries: 0 } });
 }
 
 process.on('disconnect', () => process.exit(0));

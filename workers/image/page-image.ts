@@ -2,14 +2,8 @@ import { loadCanvas, OPS, Util, type PDFPageProxy } from '../pdf/pdfjs.js';
 import type { JpegScans } from '../pdf/jpeg-scan.js';
 import { placedAt, resized } from '../page/placement.js';
 import type { StageClock } from '../output/profile.js';
+import { finerFactor, ocrFactor, type ImageLimits } from './ocr-scale.js';
 import { areaAverage, channels, isTransposed, luma, orient, toGray, upscale, type DecodedImage, type GrayImage, type Matrix } from './pixels.js';
-
-export interface ImageLimits {
-  /** Resolution pages are rendered at and finer scans are scaled down to. */
-  dpi: number;
-  /** No image handed to OCR has more pixels than this. */
-  maxPixels: number;
-}
 
 /** The page draws a JPEG over the pixel cap that pdfjs would decode whole: the page is not read. */
 export class ImageTooLarge extends Error {
@@ -18,10 +12,6 @@ export class ImageTooLarge extends Error {
 
 /** A scan must cover this share of the page to be OCRed as it is instead of a rendering. */
 const MIN_SCAN_COVERAGE = 0.5;
-/** Scans within this factor of the OCR resolution are read as they are: resampling them saves little. */
-const SCAN_DPI_TOLERANCE = 1.1;
-/** Tesseract reads small type badly below ~150 dpi: scans coarser than this share of `dpi` are enlarged to `dpi`. */
-const MIN_SCAN_SHARE = 0.8;
 /**
  * A rendering costs 9 bytes a pixel at its peak (RGBA canvas, its RGBA copy, the gray image),
  * a decoded scan about 5; so renderings get half the pixel cap.
@@ -46,34 +36,60 @@ const TEXT_OPS = new Set([OPS.showText, OPS.showSpacedText, OPS.nextLineShowText
  * The page as an 8-bit gray image for OCR. A scanned page that is one JPEG is decoded natively
  * at the size OCR wants (`jpegs`); another scanned page that is one embedded image is taken as
  * pdfjs decoded it, without drawing it on an RGBA canvas (faster, and ~50 MB less per page);
- * anything else is rendered. Either way the result fits the pixel cap.
+ * anything else is rendered. A scan's small print is read finer (ocr-scale.ts). Either way the
+ * result fits the pixel cap.
  */
 export async function pageImage(page: PDFPageProxy, limits: ImageLimits, clock: StageClock, jpegs: JpegScans | null): Promise<GrayImage> {
-  const jpeg = jpegs && (await clock.time('decode', () => nativeJpeg(page, jpegs, limits)));
+  const jpeg = jpegs && (await nativeJpeg(page, jpegs, limits, clock));
   if (jpeg) return jpeg;
-  if (jpegs?.oversized(page.ref, limits.maxPixels)) throw new ImageTooLarge();
+  if (jpegs?.oversized(page.ref, sourceCap(limits))) throw new ImageTooLarge();
   const scan = await embeddedScan(page, clock);
-  const image = scan && (await clock.time('scale', () => scanToGray(scan, limits)));
+  const image = scan && (await scanToGray(scan, limits, clock));
   return image ?? clock.time('decode', () => renderGray(page, limits));
 }
 
 /**
- * libvips (through sharp) decodes a JPEG scan straight to gray at the OCR size, using libjpeg's
- * reduced-size decoding for the first halvings: no full-size copy of it is ever held in
- * JavaScript. Measured against pdfjs's decoder: 0.13 CPU s a 300-dpi gray page against 0.26 +
- * 0.06, 0.05 a 200-dpi colour one against 0.21. Null when the page is not one plain JPEG, or
- * libvips cannot read it (pdfjs then tries).
+ * The most pixels a scan's JPEG may have: MAX_PAGE_MEGAPIXELS, also when the page is retried
+ * reduced (libjpeg decodes it reduced). Against the reduced cap, a 300-dpi letter page (8.4 MP)
+ * retried after its child ran out of memory was not read at all (image_too_large).
  */
-async function nativeJpeg(page: PDFPageProxy, jpegs: JpegScans, limits: ImageLimits): Promise<GrayImage | null> {
-  const scan = jpegs.page(page.ref, limits.maxPixels);
-  const placed = scan && whereOnPage(page, scan.ctm);
-  if (!scan || !placed) return null;
-  const { m, box, left, top } = placed;
-  const dpi = ((isTransposed(m) ? scan.height : scan.width) / box.w) * PT_PER_INCH;
-  const factor = ocrFactor(dpi, scan.width * scan.height, limits);
-  const sharp = await loadSharp();
+function sourceCap(limits: ImageLimits): number {
+  return limits.maxPixels * (limits.reduce ?? 1) ** 2;
+}
+
+/** A JPEG scan and where it sits on the page (see whereOnPage). */
+type JpegOnPage = NonNullable<ReturnType<JpegScans['page']>> & Omit<Scan, 'image'>;
+
+/**
+ * A JPEG scan at the OCR resolution, its text measured there, and decoded again finer when that
+ * text is small (ocr-scale.ts): only a page of small print pays a second decode. Null when the
+ * page is not one plain JPEG, or libvips cannot read it (pdfjs then tries).
+ */
+async function nativeJpeg(page: PDFPageProxy, jpegs: JpegScans, limits: ImageLimits, clock: StageClock): Promise<GrayImage | null> {
+  const found = jpegs.page(page.ref, sourceCap(limits));
+  const placed = found && whereOnPage(page, found.ctm);
+  if (!found || !placed) return null;
+  const scan: JpegOnPage = { ...found, ...placed };
+  const dpi = ((isTransposed(scan.m) ? scan.height : scan.width) / scan.box.w) * PT_PER_INCH;
+  const pixels = scan.width * scan.height;
+  const sharp = await clock.time('decode', loadSharp);
+  const image = await clock.time('decode', () => decodeJpeg(sharp, scan, dpi, ocrFactor(dpi, pixels, limits), limits));
+  const finer = image && (await clock.time('scale', () => finerFactor(image, dpi, pixels, limits)));
+  if (!finer) return image;
+  return (await clock.time('decode', () => decodeJpeg(sharp, scan, dpi, finer, limits))) ?? image;
+}
+
+/**
+ * libvips (through sharp) decodes a JPEG scan of `dpi` straight to gray, shrunk by `factor`
+ * (< 1: enlarged), using libjpeg's reduced-size decoding for the first halvings: no full-size
+ * copy of it is ever held in JavaScript. Measured against pdfjs's decoder: 0.13 CPU s a 300-dpi
+ * gray page against 0.26 + 0.06, 0.05 a 200-dpi colour one against 0.21. Null when libvips
+ * cannot read it.
+ */
+async function decodeJpeg(sharp: Sharp, scan: JpegOnPage, dpi: number, factor: number, limits: ImageLimits): Promise<GrayImage | null> {
+  const { m, box, left, top } = scan;
   try {
-    let pipeline = sharp(scan.jpeg, { sequentialRead: true, limitInputPixels: limits.maxPixels }).greyscale();
+    let pipeline = sharp(scan.jpeg, { sequentialRead: true, limitInputPixels: sourceCap(limits) }).greyscale();
     if (factor !== 1) {
       const width = Math.max(1, Math.round(scan.width / factor));
       const height = Math.max(1, Math.round(scan.height / factor));
@@ -103,18 +119,6 @@ function loadSharp(): Promise<Sharp> {
   return sharpLoaded;
 }
 
-/**
- * How much to shrink (> 1) or enlarge (< 1) a scan of `dpi` with `pixels` pixels for OCR. OCR
- * costs ~12 % more CPU at 250-300 dpi than at 200 and read no more words on the bench scans.
- */
-function ocrFactor(dpi: number, pixels: number, limits: ImageLimits): number {
-  if (dpi < limits.dpi * MIN_SCAN_SHARE) {
-    const enlarge = Math.min(limits.dpi / dpi, Math.sqrt(limits.maxPixels / pixels));
-    return enlarge > 1 ? 1 / enlarge : 1;
-  }
-  return Math.max(dpi > limits.dpi * SCAN_DPI_TOLERANCE ? dpi / limits.dpi : 1, Math.sqrt(pixels / limits.maxPixels));
-}
-
 /** A decoded scan and where it sits: `m` maps the image's unit square to the page (points). */
 interface Scan {
   image: DecodedImage & { data: Uint8Array | Uint8ClampedArray };
@@ -126,14 +130,22 @@ interface Scan {
   top: number;
 }
 
-/**
- * The scan in gray at the resolution OCR wants. An upright scan to be scaled down is converted
- * and averaged in one pass, without a full-size gray copy (~40 % less time than two passes).
- */
-function scanToGray(scan: Scan, limits: ImageLimits): GrayImage | null {
-  const { image, m, box, left, top } = scan;
+/** The scan in gray at the OCR resolution, or finer when its text is small (ocr-scale.ts). */
+async function scanToGray(scan: Scan, limits: ImageLimits, clock: StageClock): Promise<GrayImage | null> {
+  const { image, m, box } = scan;
   const dpi = ((isTransposed(m) ? image.height : image.width) / box.w) * PT_PER_INCH;
-  const factor = ocrFactor(dpi, image.width * image.height, limits);
+  const pixels = image.width * image.height;
+  const gray = await clock.time('scale', () => scaledScan(scan, dpi, ocrFactor(dpi, pixels, limits)));
+  const finer = gray && (await clock.time('scale', () => finerFactor(gray, dpi, pixels, limits)));
+  return finer ? clock.time('scale', () => scaledScan(scan, dpi, finer)) : gray;
+}
+
+/**
+ * The scan of `dpi` in gray, shrunk by `factor` (< 1: enlarged). An upright scan to be shrunk is
+ * converted and averaged in one pass, without a full-size gray copy (~40 % less time than two passes).
+ */
+function scaledScan(scan: Scan, dpi: number, factor: number): GrayImage | null {
+  const { image, m, box, left, top } = scan;
   const step = channels(image.kind);
   if (factor > 1 && step > 0 && isUpright(m)) {
     const small = areaAverage(image.data, step, image.width, image.height, factor);

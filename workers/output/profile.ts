@@ -33,6 +33,7 @@ function endedChildrenMicros(): number {
 export class StageClock {
   private readonly micros = new Map<ProfileStage, number>();
   private ocrPages = 0;
+  private ocrPixels = 0;
   private retries = 0;
 
   /** Everything the process spent before the clock existed counts as start-up. */
@@ -49,8 +50,10 @@ export class StageClock {
     }
   }
 
-  countOcrPage(): void {
+  /** A page handed to OCR as an image of `pixels` pixels. */
+  countOcrPage(pixels: number): void {
     this.ocrPages++;
+    this.ocrPixels += pixels;
   }
 
   countRetry(): void {
@@ -60,6 +63,6 @@ export class StageClock {
   report(): Profile {
     const ms = (micros: number) => Math.round(micros / 1000);
     const cpuMs = Object.fromEntries(profileStageSchema.options.map((stage) => [stage, ms(this.micros.get(stage) ?? 0)])) as Profile['cpuMs'];
-    return { cpuMs, totalCpuMs: ms(cpuMicros()), ocrPages: this.ocrPages, retries: this.retries };
+    return { cpuMs, totalCpuMs: ms(cpuMicros()), ocrPages: this.ocrPages, ocrPixels: this.ocrPixels, retries: this.retries };
   }
 }
