@@ -58,8 +58,8 @@ for (const c of [0x20, 0x0a, 0x0d, 0x09, 0x0c, 0x00]) CLASS[c] = WHITE;
 for (const c of '()<>[]{}/%') CLASS[c.charCodeAt(0)] = DELIMITER;
 for (const c of '0123456789+-.') CLASS[c.charCodeAt(0)] = NUMBER;
 
-/** The tokeniser's white space and delimiters (CLASS), for the regular expressions below. */
-const WS = String.raw`\t\n\f\r \0`;
+/** The tokeniser's white space and delimiters (CLASS), for the regular expressions below (NUL as \x00: `\0` before a digit would read as an octal escape). */
+const WS = String.raw`\t\n\f\r \x00`;
 const DELIMITERS = String.raw`()<>[\]{}/%`;
 /**
  * An operator standing alone, as the tokeniser reads it: after white space, a number or a
