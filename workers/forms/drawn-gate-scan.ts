@@ -20,6 +20,8 @@ export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 export interface ScanHooks {
   /** The form or image `Do` draws by this resource name under this transform. */
   draw(name: string, ctm: Matrix): Verdict;
+  /** Whether `Do` with this resource name may draw a form (false for an image, or a name the resources lack). */
+  drawsForm(name: string): boolean;
   /** The resource names of the dingbat fonts `Tf` may set (most pages: none). */
   symbolFonts: ReadonlySet<string>;
   /** A closed shape of a box's size at these bounds on the page (points, top-left origin): whether it is one (its label beside it). */
@@ -56,6 +58,37 @@ for (const c of [0x20, 0x0a, 0x0d, 0x09, 0x0c, 0x00]) CLASS[c] = WHITE;
 for (const c of '()<>[]{}/%') CLASS[c.charCodeAt(0)] = DELIMITER;
 for (const c of '0123456789+-.') CLASS[c.charCodeAt(0)] = NUMBER;
 
+/** The tokeniser's white space and delimiters (CLASS), for the regular expressions below (NUL as \x00: `\0` before a digit would read as an octal escape). */
+const WS = String.raw`\t\n\f\r \x00`;
+const DELIMITERS = String.raw`()<>[\]{}/%`;
+/**
+ * An operator standing alone, as the tokeniser reads it: after white space, a number or a
+ * delimiter that ends a token (never `(`, `[`, `/` or `%`, which start a string, an array, a
+ * name or a comment the tokeniser steps over), and before white space or a delimiter.
+ */
+const AFTER_TOKEN = String.raw`(?<![^${WS})<>\]{}0-9+\-.])`;
+const TOKEN_END = String.raw`(?![^${WS}${DELIMITERS}])`;
+/**
+ * Not a digit of a hex string, which the tokeniser steps over: hex digits and spaces from a lone
+ * `<` before it (`[<12>-2<1B>1]`, pdkids.pdf's text: a `B` or `b` there, 400 a page, each a match
+ * handed to JavaScript, cost more than the whole scan had). A line break ends the look.
+ */
+const NOT_IN_HEX = String.raw`(?<!(?:^|[^<])<[0-9A-Fa-f \t]*)`;
+/**
+ * The operators through which a stream may show a box: a stroke (a path only filled, clipped or
+ * dropped is never one) and `Do`. Looked for natively in the whole stream before any token is
+ * read: a text page without a stroked path or a form drawn has nothing to read (pdkids.pdf's
+ * pages: rules, clips and images only). A match in a string or an image's data only costs the
+ * full reading.
+ */
+const SHOWING_OPS = new RegExp(String.raw`${AFTER_TOKEN}${NOT_IN_HEX}(?:S|s|B\*?|b\*?|(Do))${TOKEN_END}`, 'g');
+/** The resource name just before a `Do`. */
+const DO_NAME = new RegExp(String.raw`/([^${WS}${DELIMITERS}]*)[${WS}]+$`);
+/** A path's construction from where the tokeniser stands: numbers and `m l c v y h re W W*`, each standing alone. */
+const PATH_RUN = new RegExp(String.raw`(?:[${WS}]*(?:[0-9+\-.]+|[mlcvyh]|re|W\*?)${TOKEN_END})*[${WS}]*`, 'y');
+/** The painting operators that end a path without stroking it. */
+const UNSTROKED = new RegExp(String.raw`(?:f\*?|F|n)${TOKEN_END}`, 'y');
+
 const EI = Buffer.from('EI', 'latin1');
 const ET = Buffer.from('ET', 'latin1');
 
@@ -83,9 +116,36 @@ class Tokens {
 
   /** The same bytes, for Buffer's native search of a two-byte operator. */
   private readonly bytes: Buffer;
+  /** Where the last path construction looked at ends: it is not looked at again from inside. */
+  private runEnd = 0;
 
-  constructor(private readonly data: Uint8Array) {
+  constructor(
+    private readonly data: Uint8Array,
+    /** The same bytes as a string, for the regular expressions that step over paths. */
+    private readonly text: string,
+  ) {
     this.bytes = Buffer.from(data.buffer, data.byteOffset, data.length);
+  }
+
+  /**
+   * After `m` or `re`: a path then filled, clipped or dropped, never stroked, is stepped over
+   * whole to its painting operator, natively; true when it was. A figure's content is mostly
+   * such paths (tracemonkey.pdf's page 11: 14,836 curves, 7 strokes), and the child runs this
+   * code unoptimised for long (its V8 flags, supervisor.ts): read token by token, they were most
+   * of the gate's time there.
+   */
+  skipUnstrokedPath(): boolean {
+    if (this.pos < this.runEnd) return false;
+    PATH_RUN.lastIndex = this.pos;
+    PATH_RUN.test(this.text);
+    const end = PATH_RUN.lastIndex;
+    UNSTROKED.lastIndex = end;
+    if (!UNSTROKED.test(this.text)) {
+      this.runEnd = end;
+      return false;
+    }
+    this.pos = UNSTROKED.lastIndex;
+    return true;
   }
 
   /** The k-th (from 0) of the operator's last `of` numbers. */
@@ -391,7 +451,10 @@ class Shapes {
 
 /** Whether the content strokes a closed shape the hooks take for a box, or draws a form or sets a font the hooks say may be a mark. */
 export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): Verdict {
-  const tokens = new Tokens(data);
+  const text = Buffer.from(data.buffer, data.byteOffset, data.length).toString('latin1');
+  // A stream that neither strokes nor draws a form shows no box: its tokens need not be read (a dingbat font's `Tf` may be anywhere).
+  if (hooks.symbolFonts.size === 0 && !mayShow(text, hooks)) return Verdict.Shapeless;
+  const tokens = new Tokens(data, text);
   const shapes = new Shapes(start, hooks.box);
   const saved: SavedState[] = [];
   let verdict: Verdict = Verdict.Shapeless;
@@ -433,9 +496,24 @@ export function scanContent(data: Uint8Array, start: Matrix, hooks: ScanHooks): 
         break;
       default:
         if (!buildPath(code, tokens, shapes)) setState(code, tokens, shapes, saved);
+        else if ((code === OP.m || code === OP.re) && tokens.skipUnstrokedPath()) shapes.reset();
     }
   }
   return verdict;
+}
+
+/** Bytes looked at before a `Do` for its resource name (a name takes at most 127). */
+const MAX_NAME = 256;
+
+/** Whether the stream may stroke a path or draw a form: without either, whatever its transforms, it shows no box. */
+function mayShow(text: string, hooks: ScanHooks): boolean {
+  SHOWING_OPS.lastIndex = 0;
+  for (let m = SHOWING_OPS.exec(text); m; m = SHOWING_OPS.exec(text)) {
+    if (!m[1]) return true;
+    const name = DO_NAME.exec(text.slice(Math.max(0, m.index - MAX_NAME), m.index));
+    if (!name || hooks.drawsForm(name[1]!)) return true;
+  }
+  return false;
 }
 
 interface SavedState {

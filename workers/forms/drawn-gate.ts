@@ -102,6 +102,7 @@ export class DrawnGate {
     let xobjects: PdfDict | undefined;
     const hooks: ScanHooks = {
       draw: (name, at) => this.drawForm((xobjects ??= this.shared(resources?.get('XObject')))?.get(name), at, resources, depth),
+      drawsForm: (name) => this.isForm((xobjects ??= this.shared(resources?.get('XObject')))?.get(name)),
       symbolFonts: this.symbolFontNames(this.shared(resources?.get('Font'))),
       box: (l, t, r, b) => this.words.beside(l, t, r, b),
     };
@@ -152,6 +153,17 @@ export class DrawnGate {
     facts.shapeless = verdict === Verdict.Shapeless;
     this.remember(num, facts);
     return verdict;
+  }
+
+  /** Whether `Do` of this resource may draw a form: not an image, nor what resolves to no stream (drawForm takes both for shapeless). */
+  private isForm(ref: PdfValue | undefined): boolean {
+    const num = ref instanceof PdfRef ? ref.num : undefined;
+    if (num !== undefined && this.forms.get(num) === null) return false;
+    const xobject = this.pdf.resolve(ref);
+    if (!isStream(xobject)) return false;
+    if (isName(this.pdf.resolve(xobject.dict.get('Subtype')), 'Form')) return true;
+    this.remember(num, null);
+    return false;
   }
 
   private remember(num: number | undefined, facts: FormFacts | null): Verdict {
