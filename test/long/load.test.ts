@@ -191,7 +191,10 @@ describe('under load', () => {
     await expectNoLeftovers(s);
   }, 300_000);
 
-  it("soak: 300 small jobs one after another; the parent's settled RSS grows by less than 10 MB from job 30 to job 300", async () => {
+  // Each job is forgotten once its result is read: a kept result stays for RESULT_TTL_S (2 h) by
+  // design, and with all 300 kept the growth measured 8.4 and 9.3 MB against this bound; with each
+  // deleted, 4.2 MB. What is kept by design is not what this looks for.
+  it("soak: 300 small jobs one after another, each deleted once read; the parent's settled RSS grows by less than 10 MB from job 30 to job 300", async () => {
     const s = await server({});
     const pid = s.proc.pid!;
     const rssKb: number[] = [];
@@ -202,6 +205,7 @@ describe('under load', () => {
       const done = await waitForJob(s.url, job.id, 30_000, {}, 20);
       expect(done.status, `job ${i}`).toBe('succeeded');
       expect((await result(s.url, job.id)).pages).toHaveLength(2);
+      expect((await fetch(`${s.url}/api/jobs/${job.id}`, { method: 'DELETE' })).status, `job ${i} deleted`).toBe(204);
       rssKb.push(vmRssKb(pid));
       if (i === 30 || i === 300) settled.set(i, await settledRssKb(pid));
     }
