@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fontkit from '@pdf-lib/fontkit';
 import { degrees, PDFDocument, PDFName, PDFString, StandardFonts } from 'pdf-lib';
+import { wrap } from './text-wrap.mjs';
 
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'fidelity');
 const W = 612;
@@ -107,21 +108,6 @@ async function wordsPage(rotated) {
   return { doc, expected: rotated ? null : { width: W, height: H, words } };
 }
 
-/** Wraps `text` into lines no wider than `width` at `size`. */
-function wrap(font, size, width, text) {
-  const lines = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const next = line ? `${line} ${word}` : word;
-    if (line && font.widthOfTextAtSize(next, size) > width) {
-      lines.push(line);
-      line = word;
-    } else line = next;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
 const LEFT_COLUMN = [
   'The roof was inspected from the ground and from a ladder at the eaves.',
   'Several shingles on the north slope are cracked and curling at the edges.',
@@ -148,7 +134,7 @@ async function twoColumnPage() {
   const columnWidth = 220;
   for (const [x, sentences] of [[72, LEFT_COLUMN], [72 + columnWidth + 28, RIGHT_COLUMN]]) {
     let y = 700;
-    for (const line of wrap(serif, 11, columnWidth, sentences.join(' '))) {
+    for (const line of wrap(sentences.join(' '), serif, 11, columnWidth)) {
       page.drawText(line, { font: serif, size: 11, x, y });
       y -= 14;
     }

@@ -5,6 +5,7 @@
  * fine print. Words are drawn from VOCABULARY by a seeded generator, so a re-run draws the same.
  */
 import { LETTER } from '../forms/common.mjs';
+import { wrap } from '../text-wrap.mjs';
 
 const BLACK = [0, 0, 0];
 const MARGIN = 54;
@@ -33,21 +34,6 @@ function sentence(rnd, n) {
   if (rnd.chance(0.3)) words.splice(rnd.int(1, n - 1), 0, String(rnd.int(2, 980)));
   words[0] = words[0][0].toUpperCase() + words[0].slice(1);
   return words.map((w, i) => (i > 0 && i < n - 1 && rnd.chance(0.08) ? `${w},` : w)).join(' ') + '.';
-}
-
-/** Lines of `text` set in `width` points: words kept whole, greedily. */
-function wrap(text, font, size, width) {
-  const lines = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const next = line ? `${line} ${word}` : word;
-    if (line && font.widthOfTextAtSize(next, size) > width) {
-      lines.push(line);
-      line = word;
-    } else line = next;
-  }
-  if (line) lines.push(line);
-  return lines;
 }
 
 const text = (x, y, s, font, size) => ({ op: 'text', x, y, text: s, font, size, color: BLACK });
