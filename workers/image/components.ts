@@ -98,8 +98,8 @@ export function inkComponents(src: Uint8Array, width: number, height: number, ma
   let here = new Int32Array(3 * (width + 1));
   let aboveCount = 0;
   // Paper is skipped four pixels at a time where they make an aligned word. The child runs this
-  // unoptimised (its forced collection between pages drops compiled code): measured in the
-  // child on the bench book's pages, ~33 ms a page with a loop turn a pixel, ~21 with this.
+  // mostly unoptimised (its V8 flags, supervisor.ts: late tier-up for a one-document process):
+  // measured in the child on the bench book's pages, ~33 ms a page with a loop turn a pixel, ~21 with this.
   const words = new Int32Array(src.buffer, 0, src.buffer.byteLength >> 2);
   const offset = src.byteOffset;
   for (let y = 0; y < height; y++) {
