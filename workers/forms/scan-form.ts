@@ -207,7 +207,10 @@ function erase(image: GrayImage, ink: Ink, f: Found, side: SideRange, halo: numb
     if (blob.x0 > f.r || blob.x1 <= f.l || blob.y1 <= f.t) continue;
     if (blob !== f.blob && (blob.x1 - blob.x0 > reach || blob.y1 - blob.y0 > reach)) continue;
     for (const i of blob.runs) {
-      const [y, s, e] = [ink.row[i]!, ink.start[i]!, ink.end[i]!];
+      // Three reads, not an array destructured per run: findInk's loop deoptimised on such a literal.
+      const y = ink.row[i]!;
+      const s = ink.start[i]!;
+      const e = ink.end[i]!;
       for (let v = Math.max(0, y - 1); v <= Math.min(height - 1, y + 1); v++) pixels.fill(255, v * width + Math.max(0, s - 1), v * width + Math.min(width, e + 1));
       clearLight(image, s - 1 - halo, y - 1 - halo, e + 1 + halo, y + 2 + halo);
     }
